@@ -1,0 +1,46 @@
+package wiredesk
+
+import "time"
+
+// Feed is a curated feed definition from a [[feed]] table.
+type Feed struct {
+	Slug        string // URL key, [a-z0-9-]
+	Title       string
+	Description string
+	Language    string   // channel language; empty: the first source's language
+	Sources     []string // source ids; empty with empty Tags means every source
+	Tags        []string // select sources carrying any of these tags
+	Include     []string // patterns: word, wild*card, /regex/
+	Exclude     []string
+	Languages   []string      // only items in these languages; empty: any
+	MaxAge      time.Duration // only items newer than this; zero: no limit
+	Limit       int           // at most this many entries
+	// Attribution is the credit template; "{sources}" is replaced with the
+	// natural list of source names.
+	Attribution    string
+	AttributionAnd string // list conjunction, e.g. "и"
+	// Cluster publishes one entry per story (true, the default) or one per
+	// item (false).
+	Cluster bool
+}
+
+// FetchResult is one poll of one source, saved by storage in a single write
+// transaction.
+type FetchResult struct {
+	State SourceState
+	Items []Item
+	// Assign, when set, is called inside the write transaction for each item
+	// that is not stored yet. It returns the id of an existing story the
+	// item joins, or "" to start a new story.
+	Assign func(it Item) string
+}
+
+// SaveStats reports what SaveFetch changed.
+type SaveStats struct {
+	New       int
+	Updated   int
+	Unchanged int
+	// NewItems are the items stored for the first time, with ID, FirstSeen
+	// and StoryID set.
+	NewItems []Item
+}
