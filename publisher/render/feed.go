@@ -1,0 +1,110 @@
+// Package render encodes a prepared feed as RSS 2.0, Atom 1.0, JSON Feed 1.1
+// and OPML 2.0. It decides nothing about what a feed contains: curation,
+// rights and attribution are applied by package publisher before an Entry
+// reaches it. Every encoder writes UTF-8 and is deterministic: the same Feed
+// gives the same bytes.
+package render
+
+import "time"
+
+// Feed is one curated feed, ready to encode.
+type Feed struct {
+	ID          string // Atom feed id: a tag: URI derived from base_url and slug
+	Slug        string
+	Title       string
+	Description string
+	Language    string
+	HomeURL     string // the HTML index page (alternate link)
+	// SelfURL is the URL of the document being written, per format; the
+	// encoder for format F uses FeedURLs[F].
+	FeedURLs  map[Format]string
+	HubURL    string // WebSub hub; empty for none
+	Updated   time.Time
+	Generator string // "wiredesk VERSION"
+	TTL       time.Duration
+	// PrevArchive is the URL of the newest RFC 5005 archive page older than
+	// this document; empty for none. Current marks an archive page's link
+	// back to the live feed.
+	PrevArchive string
+	Current     string
+	Archive     bool // this document is an archive page (fh:archive)
+	Entries     []Entry
+}
+
+// Format is a published format.
+type Format string
+
+// The published formats and their file extensions.
+const (
+	RSS  Format = "rss"
+	Atom Format = "atom"
+	JSON Format = "json"
+)
+
+// Entry is one published story (or item, for unclustered feeds), with rights
+// already applied: Content and Summary hold only what the sources allow.
+type Entry struct {
+	ID        string // globally unique, stable: a tag: URI
+	Title     string
+	Link      string // the lead item's link
+	Published time.Time
+	Updated   time.Time
+	// ContentHTML is the full HTML content ending with the attribution
+	// paragraph; empty when rights forbid content.
+	ContentHTML string
+	// SummaryHTML is the HTML summary ending with the attribution
+	// paragraph; always set (at least the attribution line).
+	SummaryHTML string
+	// Text is the plain-text form (summary or content), ending with the
+	// attribution line as its last line.
+	Text        string
+	Attribution string // "With reporting by Interfax and TASS"
+	Authors     []string
+	Categories  []string
+	Enclosures  []Enclosure
+	Image       string
+	Language    string
+	// Sources are the wires that carried the story, in order of first
+	// report; Sources[0] is the crediting (lead) source.
+	Sources []Source
+	// Originals are the wires' own items.
+	Originals []Original
+	// Related are the other wires' versions (Atom rel="related").
+	Related []Link
+}
+
+// Source is a wire credited by an entry.
+type Source struct {
+	ID      string
+	Name    string
+	FeedURL string // the source's feed URL (redacted of credentials)
+	HomeURL string // the source's site, when known
+}
+
+// Original is one wire's own item inside a story.
+type Original struct {
+	Source string // source id
+	GUID   string
+	URL    string
+}
+
+// Enclosure is an attached media file.
+type Enclosure struct {
+	URL    string
+	Type   string
+	Length int64
+}
+
+// Link is a titled hyperlink.
+type Link struct {
+	Title string
+	URL   string
+}
+
+// OPMLFeed is one outline of the OPML list of published feeds.
+type OPMLFeed struct {
+	Title       string
+	Description string
+	XMLURL      string
+	HTMLURL     string
+}
