@@ -133,4 +133,7 @@ type SourceState struct {
 	FeedLink     string
 	// Encoding records the charset decision of the last parse and why.
 	Encoding string
+	// GoneURL is the URL that answered 410 Gone; while the configured URL
+	// is still this one the source stays disabled.
+	GoneURL string
 }
