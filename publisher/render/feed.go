@@ -1,8 +1,3 @@
-// Package render encodes a prepared feed as RSS 2.0, Atom 1.0, JSON Feed 1.1
-// and OPML 2.0. It decides nothing about what a feed contains: curation,
-// rights and attribution are applied by package publisher before an Entry
-// reaches it. Every encoder writes UTF-8 and is deterministic: the same Feed
-// gives the same bytes.
 package render
 
 import "time"
@@ -57,7 +52,10 @@ type Entry struct {
 	SummaryHTML string
 	// Text is the plain-text form (summary or content), ending with the
 	// attribution line as its last line.
-	Text        string
+	Text string
+	// Summary is the plain-text lead without the attribution (JSON Feed
+	// "summary"); empty when rights allow no text.
+	Summary     string
 	Attribution string // "With reporting by Interfax and TASS"
 	Authors     []string
 	Categories  []string
@@ -65,8 +63,11 @@ type Entry struct {
 	Image       string
 	Language    string
 	// Sources are the wires that carried the story, in order of first
-	// report; Sources[0] is the crediting (lead) source.
+	// report. Sources[Lead] is the crediting (lead) source whose item gave
+	// the title and link: RSS <source> and atom:source name it.
 	Sources []Source
+	// Lead indexes Sources; the zero value credits the first reporter.
+	Lead int
 	// Originals are the wires' own items.
 	Originals []Original
 	// Related are the other wires' versions (Atom rel="related").

@@ -1,0 +1,176 @@
+package render
+
+import (
+	"encoding/xml"
+	"io"
+	"strconv"
+	"time"
+)
+
+type atomFeed struct {
+	XMLName   xml.Name    `xml:"feed"`
+	XMLNS     string      `xml:"xmlns,attr"`
+	XMLNSFH   string      `xml:"xmlns:fh,attr,omitempty"`
+	Lang      string      `xml:"xml:lang,attr,omitempty"`
+	ID        string      `xml:"id"`
+	Title     string      `xml:"title"`
+	Subtitle  string      `xml:"subtitle,omitempty"`
+	Updated   string      `xml:"updated"`
+	Links     []atomLink  `xml:"link"`
+	Archive   *struct{}   `xml:"fh:archive"`
+	Generator string      `xml:"generator,omitempty"`
+	Entries   []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel    string `xml:"rel,attr,omitempty"`
+	Type   string `xml:"type,attr,omitempty"`
+	Href   string `xml:"href,attr"`
+	Title  string `xml:"title,attr,omitempty"`
+	Length string `xml:"length,attr,omitempty"`
+}
+
+type atomEntry struct {
+	ID         string         `xml:"id"`
+	Title      string         `xml:"title"`
+	Published  string         `xml:"published"`
+	Updated    string         `xml:"updated"`
+	Authors    []atomPerson   `xml:"author"`
+	Links      []atomLink     `xml:"link"`
+	Categories []atomCategory `xml:"category"`
+	Summary    *atomText      `xml:"summary"`
+	Content    *atomText      `xml:"content"`
+	Source     *atomSource    `xml:"source"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+}
+
+type atomCategory struct {
+	Term string `xml:"term,attr"`
+}
+
+type atomText struct {
+	Type  string `xml:"type,attr"`
+	Value string `xml:",chardata"`
+}
+
+type atomSource struct {
+	ID    string     `xml:"id,omitempty"`
+	Title string     `xml:"title"`
+	Links []atomLink `xml:"link"`
+}
+
+// EncodeAtom writes f as Atom 1.0 (RFC 4287), with RFC 5005 archive links
+// (rel="prev-archive", rel="current" and fh:archive) when set.
+//
+// Every entry has an author: its Authors, or else the lead source's name
+// (Atom requires one and the feed declares none). atom:source credits the
+// lead source: its feed URL as id and self link, its name as title.
+func EncodeAtom(w io.Writer, f Feed) error {
+	doc := atomFeed{
+		XMLNS:     nsAtom,
+		Lang:      f.Language,
+		ID:        f.ID,
+		Title:     f.Title,
+		Subtitle:  f.Description,
+		Updated:   formatDate(f.feedUpdated(), atomDate),
+		Generator: f.Generator,
+	}
+	if doc.Updated == "" {
+		doc.Updated = formatDate(time.Unix(0, 0), atomDate) // required; a feed with no dates at all
+	}
+	if self := f.FeedURLs[Atom]; self != "" {
+		doc.Links = append(doc.Links, atomLink{Rel: "self", Type: "application/atom+xml", Href: self})
+	}
+	if f.HomeURL != "" {
+		doc.Links = append(doc.Links, atomLink{Rel: "alternate", Type: "text/html", Href: f.HomeURL})
+	}
+	if f.HubURL != "" {
+		doc.Links = append(doc.Links, atomLink{Rel: "hub", Href: f.HubURL})
+	}
+	if f.Current != "" {
+		doc.Links = append(doc.Links, atomLink{Rel: "current", Type: "application/atom+xml", Href: f.Current})
+	}
+	if f.PrevArchive != "" {
+		doc.Links = append(doc.Links, atomLink{Rel: "prev-archive", Type: "application/atom+xml", Href: f.PrevArchive})
+	}
+	if f.Archive || f.PrevArchive != "" || f.Current != "" {
+		doc.XMLNSFH = nsHistory
+	}
+	if f.Archive {
+		doc.Archive = &struct{}{}
+	}
+	doc.Entries = make([]atomEntry, 0, len(f.Entries))
+	for i := range f.Entries {
+		doc.Entries = append(doc.Entries, atomEntryOf(&f.Entries[i], &f))
+	}
+	return encodeXML(w, doc, "atom")
+}
+
+func atomEntryOf(e *Entry, f *Feed) atomEntry {
+	published, updated := e.dates(f.feedUpdated())
+	ae := atomEntry{
+		ID:        e.ID,
+		Title:     e.Title,
+		Published: formatDate(published, atomDate),
+		Updated:   formatDate(updated, atomDate),
+	}
+	if ae.Published == "" { // no date anywhere in the feed
+		ae.Published = formatDate(time.Unix(0, 0), atomDate)
+		ae.Updated = ae.Published
+	}
+	src, hasSource := e.lead()
+	for _, a := range e.Authors {
+		ae.Authors = append(ae.Authors, atomPerson{Name: a})
+	}
+	if len(ae.Authors) == 0 {
+		name := f.Title
+		if hasSource && src.Name != "" {
+			name = src.Name
+		}
+		ae.Authors = []atomPerson{{Name: name}}
+	}
+	if e.Link != "" {
+		ae.Links = append(ae.Links, atomLink{Rel: "alternate", Type: "text/html", Href: e.Link})
+	}
+	for _, r := range e.Related {
+		ae.Links = append(ae.Links, atomLink{Rel: "related", Type: "text/html", Href: r.URL, Title: r.Title})
+	}
+	for _, enc := range e.Enclosures {
+		l := atomLink{Rel: "enclosure", Type: enc.Type, Href: enc.URL}
+		if enc.Length > 0 {
+			l.Length = strconv.FormatInt(enc.Length, 10)
+		}
+		ae.Links = append(ae.Links, l)
+	}
+	for _, c := range e.Categories {
+		ae.Categories = append(ae.Categories, atomCategory{Term: c})
+	}
+	summary := e.SummaryHTML
+	if summary == "" {
+		summary = e.ContentHTML
+	}
+	if summary != "" {
+		ae.Summary = &atomText{Type: "html", Value: summary}
+	}
+	switch {
+	case e.ContentHTML != "":
+		ae.Content = &atomText{Type: "html", Value: e.ContentHTML}
+	case e.Link == "" && summary != "":
+		// RFC 4287 4.1.2: an entry without content needs an alternate link.
+		ae.Content = &atomText{Type: "html", Value: summary}
+	}
+	if hasSource {
+		as := &atomSource{ID: src.FeedURL, Title: src.Name}
+		if src.FeedURL != "" {
+			as.Links = append(as.Links, atomLink{Rel: "self", Href: src.FeedURL})
+		}
+		if src.HomeURL != "" {
+			as.Links = append(as.Links, atomLink{Rel: "alternate", Type: "text/html", Href: src.HomeURL})
+		}
+		ae.Source = as
+	}
+	return ae
+}
