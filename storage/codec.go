@@ -1,0 +1,345 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+// Values are stored in a small binary format: one codec version byte, then
+// the fields in a fixed order, strings and lists prefixed by their uvarint
+// length, integers as varints and times as described at putTime. It is
+// about a third the size of encoding/json and several times faster to
+// decode (see BenchmarkCodec). A field added later goes at the end under a
+// new codec version; decoders keep reading every older version.
+//
+// TestItemRoundTrip fills every field of the domain types by reflection, so
+// a field added to wiredesk.Item or wiredesk.SourceState without a line
+// here fails the tests.
+
+// Codec versions, the first byte of every stored value.
+const (
+	itemCodec   = 1
+	sourceCodec = 1
+	storyCodec  = 1
+)
+
+var errCorrupt = errors.New("corrupt value")
+
+type encoder struct{ b []byte }
+
+func (e *encoder) byte(c byte) { e.b = append(e.b, c) }
+
+func (e *encoder) uint(u uint64) { e.b = binary.AppendUvarint(e.b, u) }
+
+func (e *encoder) int(i int64) { e.b = binary.AppendVarint(e.b, i) }
+
+func (e *encoder) bool(v bool) {
+	if v {
+		e.byte(1)
+	} else {
+		e.byte(0)
+	}
+}
+
+func (e *encoder) str(s string) {
+	e.uint(uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+
+func (e *encoder) strs(ss []string) {
+	e.uint(uint64(len(ss)))
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+// putTime writes the zero time as the single byte 0, any other time as
+// uvarint(nanoseconds+1) then varint(Unix seconds). The location is not
+// kept: times come back in UTC.
+func (e *encoder) time(t time.Time) {
+	if t.IsZero() {
+		e.uint(0)
+		return
+	}
+	e.uint(uint64(t.Nanosecond()) + 1)
+	e.int(t.Unix())
+}
+
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail() {
+	if d.err == nil {
+		d.err = errCorrupt
+	}
+	d.b = nil
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) < 1 {
+		d.fail()
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) uint() uint64 {
+	u, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return u
+}
+
+func (d *decoder) int() int64 {
+	i, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return i
+}
+
+func (d *decoder) bool() bool { return d.byte() != 0 }
+
+// str copies the string out of the buffer, which may be bbolt memory that
+// is only valid during its transaction.
+func (d *decoder) str() string {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+// count reads a list length and checks it against the bytes left, each
+// element taking at least min bytes, so corrupt input cannot make us
+// allocate a huge slice.
+func (d *decoder) count(min int) int {
+	n := d.uint()
+	if n > uint64(len(d.b)/min) {
+		d.fail()
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) strs() []string {
+	n := d.count(1)
+	if n == 0 {
+		return nil
+	}
+	ss := make([]string, n)
+	for i := range ss {
+		ss[i] = d.str()
+	}
+	return ss
+}
+
+func (d *decoder) time() time.Time {
+	ns := d.uint()
+	if ns == 0 {
+		return time.Time{}
+	}
+	if ns > 1e9 {
+		d.fail()
+		return time.Time{}
+	}
+	return time.Unix(d.int(), int64(ns-1)).UTC()
+}
+
+// version reads the codec version byte and checks it is one we know.
+func (d *decoder) version(what string, max byte) error {
+	v := d.byte()
+	if d.err != nil {
+		return fmt.Errorf("decode %s: empty value: %w", what, d.err)
+	}
+	if v == 0 || v > max {
+		return fmt.Errorf("decode %s: unknown codec version %d (this wiredesk reads up to %d)", what, v, max)
+	}
+	return nil
+}
+
+func (d *decoder) done(what string) error {
+	if d.err != nil {
+		return fmt.Errorf("decode %s: %w", what, d.err)
+	}
+	if len(d.b) != 0 {
+		return fmt.Errorf("decode %s: %d trailing bytes: %w", what, len(d.b), errCorrupt)
+	}
+	return nil
+}
+
+func encodeItem(it *wiredesk.Item) []byte {
+	e := encoder{b: make([]byte, 0, 64+len(it.Title)+len(it.Summary)+len(it.Content)+len(it.Link)+len(it.Key)+len(it.GUID))}
+	e.byte(itemCodec)
+	e.str(it.ID)
+	e.str(it.SourceID)
+	e.str(it.Key)
+	e.str(it.GUID)
+	e.str(it.Link)
+	e.str(it.Title)
+	e.str(it.Summary)
+	e.str(it.Content)
+	e.strs(it.Authors)
+	e.strs(it.Categories)
+	e.uint(uint64(len(it.Enclosures)))
+	for _, en := range it.Enclosures {
+		e.str(en.URL)
+		e.str(en.Type)
+		e.int(en.Length)
+	}
+	e.str(it.Image)
+	e.str(it.Language)
+	e.time(it.Published)
+	e.time(it.Updated)
+	e.bool(it.DateGuessed)
+	e.time(it.FirstSeen)
+	e.time(it.Modified)
+	e.str(it.Hash)
+	e.str(it.StoryID)
+	if it.Origin == nil {
+		e.bool(false)
+	} else {
+		e.bool(true)
+		e.str(it.Origin.URL)
+		e.str(it.Origin.Title)
+	}
+	return e.b
+}
+
+func decodeItem(b []byte) (wiredesk.Item, error) {
+	d := decoder{b: b}
+	var it wiredesk.Item
+	if err := d.version("item", itemCodec); err != nil {
+		return it, err
+	}
+	it.ID = d.str()
+	it.SourceID = d.str()
+	it.Key = d.str()
+	it.GUID = d.str()
+	it.Link = d.str()
+	it.Title = d.str()
+	it.Summary = d.str()
+	it.Content = d.str()
+	it.Authors = d.strs()
+	it.Categories = d.strs()
+	if n := d.count(3); n > 0 {
+		it.Enclosures = make([]wiredesk.Enclosure, n)
+		for i := range it.Enclosures {
+			en := &it.Enclosures[i]
+			en.URL = d.str()
+			en.Type = d.str()
+			en.Length = d.int()
+		}
+	}
+	it.Image = d.str()
+	it.Language = d.str()
+	it.Published = d.time()
+	it.Updated = d.time()
+	it.DateGuessed = d.bool()
+	it.FirstSeen = d.time()
+	it.Modified = d.time()
+	it.Hash = d.str()
+	it.StoryID = d.str()
+	if d.bool() {
+		it.Origin = &wiredesk.Origin{URL: d.str(), Title: d.str()}
+	}
+	return it, d.done("item")
+}
+
+func encodeSourceState(st *wiredesk.SourceState) []byte {
+	e := encoder{b: make([]byte, 0, 128)}
+	e.byte(sourceCodec)
+	e.str(st.SourceID)
+	e.str(string(st.State))
+	e.str(st.ETag)
+	e.str(st.LastModified)
+	e.int(int64(st.LastStatus))
+	e.time(st.LastAttempt)
+	e.time(st.LastSuccess)
+	e.time(st.LastNewItem)
+	e.str(st.LastError)
+	e.int(int64(st.Failures))
+	e.time(st.NextDue)
+	e.str(st.MovedTo)
+	e.int(int64(st.FeedInterval))
+	e.str(st.FeedTitle)
+	e.str(st.FeedLink)
+	e.str(st.Encoding)
+	e.str(st.GoneURL)
+	return e.b
+}
+
+func decodeSourceState(b []byte) (wiredesk.SourceState, error) {
+	d := decoder{b: b}
+	var st wiredesk.SourceState
+	if err := d.version("source state", sourceCodec); err != nil {
+		return st, err
+	}
+	st.SourceID = d.str()
+	st.State = wiredesk.State(d.str())
+	st.ETag = d.str()
+	st.LastModified = d.str()
+	st.LastStatus = int(d.int())
+	st.LastAttempt = d.time()
+	st.LastSuccess = d.time()
+	st.LastNewItem = d.time()
+	st.LastError = d.str()
+	st.Failures = int(d.int())
+	st.NextDue = d.time()
+	st.MovedTo = d.str()
+	st.FeedInterval = time.Duration(d.int())
+	st.FeedTitle = d.str()
+	st.FeedLink = d.str()
+	st.Encoding = d.str()
+	st.GoneURL = d.str()
+	return st, d.done("source state")
+}
+
+// storyRecord is a story as stored: its items are kept by id, in order of
+// first report, and loaded from the items bucket on read.
+type storyRecord struct {
+	Created time.Time
+	Updated time.Time
+	ItemIDs []string
+}
+
+func encodeStory(r *storyRecord) []byte {
+	n := 24
+	for _, id := range r.ItemIDs {
+		n += len(id) + 2
+	}
+	e := encoder{b: make([]byte, 0, n)}
+	e.byte(storyCodec)
+	e.time(r.Created)
+	e.time(r.Updated)
+	e.strs(r.ItemIDs)
+	return e.b
+}
+
+func decodeStory(b []byte) (storyRecord, error) {
+	d := decoder{b: b}
+	var r storyRecord
+	if err := d.version("story", storyCodec); err != nil {
+		return r, err
+	}
+	r.Created = d.time()
+	r.Updated = d.time()
+	r.ItemIDs = d.strs()
+	return r, d.done("story")
+}

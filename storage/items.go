@@ -1,0 +1,311 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+// ItemQuery selects items for Items.
+type ItemQuery struct {
+	// Since keeps items with FirstSeen at or after it; zero means all.
+	Since time.Time
+	// SourceID keeps the items of one source; empty means every source.
+	SourceID string
+	// Limit is the most items returned; zero or negative means no limit.
+	Limit int
+}
+
+// buckets are the data buckets of one transaction.
+type buckets struct {
+	items, itemTime, identity, stories, storyTime *bolt.Bucket
+}
+
+func openBuckets(tx *bolt.Tx) (*buckets, error) {
+	var bs buckets
+	for _, b := range []struct {
+		name []byte
+		dst  **bolt.Bucket
+	}{
+		{bucketItems, &bs.items},
+		{bucketItemTime, &bs.itemTime},
+		{bucketIdentity, &bs.identity},
+		{bucketStories, &bs.stories},
+		{bucketStoryTime, &bs.storyTime},
+	} {
+		var err error
+		if *b.dst, err = bucket(tx, b.name); err != nil {
+			return nil, err
+		}
+	}
+	return &bs, nil
+}
+
+// item loads the item id; ok is false when there is none.
+func (bs *buckets) item(id []byte) (it wiredesk.Item, ok bool, err error) {
+	v := bs.items.Get(id)
+	if v == nil {
+		return it, false, nil
+	}
+	it, err = decodeItem(v)
+	if err != nil {
+		return it, false, fmt.Errorf("item %s: %w", id, err)
+	}
+	return it, true, nil
+}
+
+// lookup finds the stored item with this identity.
+func (bs *buckets) lookup(sourceID, key string) (it wiredesk.Item, ok bool, err error) {
+	id := bs.identity.Get(identityKey(sourceID, key))
+	if id == nil {
+		return it, false, nil
+	}
+	it, ok, err = bs.item(id)
+	if err == nil && !ok {
+		err = fmt.Errorf("identity %s %q points to missing item %s: %w", sourceID, key, id, errCorrupt)
+	}
+	return it, ok, err
+}
+
+// story loads the story id; ok is false when there is none.
+func (bs *buckets) story(id string) (r storyRecord, ok bool, err error) {
+	v := bs.stories.Get([]byte(id))
+	if v == nil {
+		return r, false, nil
+	}
+	r, err = decodeStory(v)
+	if err != nil {
+		return r, false, fmt.Errorf("story %s: %w", id, err)
+	}
+	return r, true, nil
+}
+
+// putStory stores r under id and moves its time index entry from
+// oldUpdated (zero for a new story) to r.Updated.
+func (bs *buckets) putStory(id string, r *storyRecord, oldUpdated time.Time) error {
+	if !oldUpdated.IsZero() && !oldUpdated.Equal(r.Updated) {
+		if err := bs.storyTime.Delete(indexKey(oldUpdated, id)); err != nil {
+			return err
+		}
+	}
+	if err := bs.storyTime.Put(indexKey(r.Updated, id), storyIndexValue); err != nil {
+		return err
+	}
+	return bs.stories.Put([]byte(id), encodeStory(r))
+}
+
+// deleteStory removes the story id and its time index entry.
+func (bs *buckets) deleteStory(id string, r *storyRecord) error {
+	if err := bs.storyTime.Delete(indexKey(r.Updated, id)); err != nil {
+		return err
+	}
+	return bs.stories.Delete([]byte(id))
+}
+
+// SaveFetch stores one poll of one source in a single write transaction:
+// r.State and every item of r.Items. Items are matched to stored ones by
+// identity (SourceID + Key; SourceID defaults to r.State.SourceID, ID to
+// wiredesk.ItemID):
+//
+//   - stored with the same Hash: counted Unchanged, nothing written;
+//   - stored with another Hash: replaced in place, keeping ID, FirstSeen
+//     and StoryID, with Modified set to the poll time;
+//   - not stored: FirstSeen set to the poll time unless given, and the item
+//     joins the story r.Assign names when that story exists (bumping its
+//     Updated), or starts a story whose ID is the item's ID.
+//
+// The poll time is r.State.LastAttempt, or Now when that is zero. When
+// some item is new, r.State.LastNewItem is set to the poll time. Items
+// that have left the feed stay stored. r.Assign runs inside the write
+// transaction and must not call methods of d.
+func (d *DB) SaveFetch(ctx context.Context, r wiredesk.FetchResult) (wiredesk.SaveStats, error) {
+	if err := ctx.Err(); err != nil {
+		return wiredesk.SaveStats{}, err
+	}
+	now := r.State.LastAttempt
+	if now.IsZero() {
+		now = d.now()
+	}
+	var stats wiredesk.SaveStats
+	err := d.bolt.Update(func(tx *bolt.Tx) error {
+		// The writer lock may have taken a while.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		bs, err := openBuckets(tx)
+		if err != nil {
+			return err
+		}
+		for i := range r.Items {
+			if err := d.saveItem(bs, &r, r.Items[i], now, &stats); err != nil {
+				return fmt.Errorf("item %d: %w", i, err)
+			}
+		}
+		if r.State.SourceID != "" {
+			st := r.State
+			if stats.New > 0 {
+				st.LastNewItem = now
+			}
+			return putState(tx, &st)
+		}
+		return nil
+	})
+	if err != nil {
+		return wiredesk.SaveStats{}, fmt.Errorf("save fetch of %s: %w", r.State.SourceID, err)
+	}
+	return stats, nil
+}
+
+func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, now time.Time, stats *wiredesk.SaveStats) error {
+	if it.SourceID == "" {
+		it.SourceID = r.State.SourceID
+	}
+	if it.SourceID == "" || it.Key == "" {
+		return fmt.Errorf("item without source id or identity key (source %q, key %q)", it.SourceID, it.Key)
+	}
+	old, found, err := bs.lookup(it.SourceID, it.Key)
+	if err != nil {
+		return err
+	}
+	if found {
+		if old.Hash == it.Hash {
+			stats.Unchanged++
+			return nil
+		}
+		it.ID, it.FirstSeen, it.StoryID = old.ID, old.FirstSeen, old.StoryID
+		it.Modified = now
+		if err := bs.items.Put([]byte(it.ID), encodeItem(&it)); err != nil {
+			return err
+		}
+		stats.Updated++
+		return nil
+	}
+
+	if it.ID == "" {
+		it.ID = wiredesk.ItemID(it.SourceID, it.Key)
+	}
+	if it.FirstSeen.IsZero() {
+		it.FirstSeen = now
+	}
+	it.Modified = time.Time{}
+	it.StoryID = ""
+	if err := joinStory(bs, r.Assign, &it); err != nil {
+		return err
+	}
+	if err := bs.items.Put([]byte(it.ID), encodeItem(&it)); err != nil {
+		return err
+	}
+	if err := bs.itemTime.Put(indexKey(it.FirstSeen, it.ID), []byte(it.SourceID)); err != nil {
+		return err
+	}
+	if err := bs.identity.Put(identityKey(it.SourceID, it.Key), []byte(it.ID)); err != nil {
+		return err
+	}
+	stats.New++
+	stats.NewItems = append(stats.NewItems, it)
+	return nil
+}
+
+// joinStory sets it.StoryID: the story assign names when it exists, else a
+// new story with the item's ID. Should a story with that ID still exist
+// (the item was pruned and came back while other items kept its story),
+// the item rejoins it.
+func joinStory(bs *buckets, assign func(wiredesk.Item) string, it *wiredesk.Item) error {
+	var sid string
+	if assign != nil {
+		sid = assign(*it)
+	}
+	var rec storyRecord
+	found := false
+	if sid != "" {
+		var err error
+		if rec, found, err = bs.story(sid); err != nil {
+			return err
+		}
+	}
+	if !found {
+		sid = it.ID
+		var err error
+		if rec, found, err = bs.story(sid); err != nil {
+			return err
+		}
+	}
+	var oldUpdated time.Time
+	if found {
+		oldUpdated = rec.Updated
+		rec.ItemIDs = append(rec.ItemIDs, it.ID)
+		if it.FirstSeen.After(rec.Updated) {
+			rec.Updated = it.FirstSeen
+		}
+	} else {
+		rec = storyRecord{Created: it.FirstSeen, Updated: it.FirstSeen, ItemIDs: []string{it.ID}}
+	}
+	it.StoryID = sid
+	return bs.putStory(sid, &rec, oldUpdated)
+}
+
+// Items returns stored items, newest FirstSeen first, read from the time
+// index.
+func (d *DB) Items(ctx context.Context, q ItemQuery) ([]wiredesk.Item, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []wiredesk.Item
+	err := d.bolt.View(func(tx *bolt.Tx) error {
+		bs, err := openBuckets(tx)
+		if err != nil {
+			return err
+		}
+		c := bs.itemTime.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if !q.Since.IsZero() && timeFromKey(k).Before(q.Since) {
+				break
+			}
+			if q.SourceID != "" && string(v) != q.SourceID {
+				continue
+			}
+			it, ok, err := bs.item(k[timeKeyLen:])
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("time index points to missing item %s: %w", k[timeKeyLen:], errCorrupt)
+			}
+			out = append(out, it)
+			if q.Limit > 0 && len(out) >= q.Limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("items: %w", err)
+	}
+	return out, nil
+}
+
+// ItemCounts returns how many items are stored per source id.
+func (d *DB) ItemCounts(ctx context.Context) (map[string]int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	err := d.bolt.View(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketItemTime)
+		if err != nil {
+			return err
+		}
+		return b.ForEach(func(_, v []byte) error {
+			counts[string(v)]++
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("item counts: %w", err)
+	}
+	return counts, nil
+}

@@ -1,0 +1,85 @@
+package storage
+
+import (
+	"encoding/binary"
+	"math"
+	"time"
+)
+
+// Bucket names. Every bucket lives at the top level of the file.
+var (
+	// bucketMeta holds keyMeta* values: the schema version.
+	bucketMeta = []byte("meta")
+	// bucketSources maps a source id to its encoded wiredesk.SourceState.
+	bucketSources = []byte("sources")
+	// bucketItems maps an item id to its encoded wiredesk.Item.
+	bucketItems = []byte("items")
+	// bucketItemTime is the newest-first time index of items:
+	// timeKey(FirstSeen) + item id → source id.
+	bucketItemTime = []byte("items_by_first_seen")
+	// bucketIdentity maps identityKey(source id, Item.Key) → item id.
+	bucketIdentity = []byte("identity")
+	// bucketStories maps a story id to its encoded storyRecord.
+	bucketStories = []byte("stories")
+	// bucketStoryTime is the newest-first time index of stories:
+	// timeKey(Updated) + story id → storyIndexValue.
+	bucketStoryTime = []byte("stories_by_updated")
+)
+
+// keySchema holds the schema version as an 8-byte big-endian integer.
+var keySchema = []byte("schema")
+
+// storyIndexValue is the value of every story time index entry. bbolt
+// cannot tell an empty value from a nested bucket during Compact, so index
+// entries never store an empty value.
+var storyIndexValue = []byte{1}
+
+// timeKeyLen is the length of the time prefix of index keys.
+const timeKeyLen = 8
+
+// timeKey returns an 8-byte key that sorts newest first: the big-endian
+// bitwise complement of t's Unix nanoseconds, shifted so that negative
+// values order correctly. Times outside the int64-nanosecond range
+// (years 1678–2262) are clamped.
+func timeKey(t time.Time) [timeKeyLen]byte {
+	var n int64
+	switch {
+	case t.Before(minNanoTime):
+		n = math.MinInt64
+	case t.After(maxNanoTime):
+		n = math.MaxInt64
+	default:
+		n = t.UnixNano()
+	}
+	var k [timeKeyLen]byte
+	binary.BigEndian.PutUint64(k[:], ^(uint64(n) ^ 1<<63))
+	return k
+}
+
+// timeFromKey inverts timeKey for the first timeKeyLen bytes of k.
+func timeFromKey(k []byte) time.Time {
+	u := ^binary.BigEndian.Uint64(k[:timeKeyLen])
+	return time.Unix(0, int64(u^1<<63)).UTC()
+}
+
+var (
+	minNanoTime = time.Unix(0, math.MinInt64)
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+)
+
+// indexKey returns timeKey(t) followed by id.
+func indexKey(t time.Time, id string) []byte {
+	tk := timeKey(t)
+	k := make([]byte, 0, timeKeyLen+len(id))
+	k = append(k, tk[:]...)
+	return append(k, id...)
+}
+
+// identityKey returns sourceID + 0x00 + key. Source ids are [a-z0-9-], so
+// the separator cannot occur inside them.
+func identityKey(sourceID, key string) []byte {
+	k := make([]byte, 0, len(sourceID)+1+len(key))
+	k = append(k, sourceID...)
+	k = append(k, 0)
+	return append(k, key...)
+}

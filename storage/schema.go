@@ -1,0 +1,102 @@
+package storage
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+// migration moves the schema from version-1 to version.
+type migration struct {
+	version int
+	name    string
+	up      func(tx *bolt.Tx) error
+}
+
+// migrations is the ordered history of the schema. A database without a
+// meta bucket (a new file) is at version 0. Append to this list, never
+// edit a released entry: each step runs once per database, in order, and
+// all pending steps of one Open run in one write transaction, so a failing
+// step leaves the file as it was.
+var migrations = []migration{
+	{version: 1, name: "create buckets", up: func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketSources, bucketItems, bucketItemTime, bucketIdentity, bucketStories, bucketStoryTime} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	}},
+}
+
+// schemaVersion returns the version stored in tx, 0 for a new file.
+func schemaVersion(tx *bolt.Tx) (int, error) {
+	b := tx.Bucket(bucketMeta)
+	if b == nil {
+		return 0, nil
+	}
+	v := b.Get(keySchema)
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("schema version: %d bytes, want 8: %w", len(v), errCorrupt)
+	}
+	return int(binary.BigEndian.Uint64(v)), nil
+}
+
+func putSchemaVersion(tx *bolt.Tx, version int) error {
+	b, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketMeta, err)
+	}
+	var v [8]byte
+	binary.BigEndian.PutUint64(v[:], uint64(version))
+	return b.Put(keySchema, v[:])
+}
+
+// checkSchema refuses a database written by a newer wiredesk, and brings
+// an older one up to date when db is writable. ms is the migration list,
+// a parameter so tests can fabricate history.
+func checkSchema(db *bolt.DB, ms []migration) error {
+	latest := ms[len(ms)-1].version
+	var have int
+	if err := db.View(func(tx *bolt.Tx) error {
+		var err error
+		have, err = schemaVersion(tx)
+		return err
+	}); err != nil {
+		return err
+	}
+	switch {
+	case have > latest:
+		return fmt.Errorf("database schema version %d, this wiredesk knows up to version %d: %w", have, latest, wiredesk.ErrSchemaTooNew)
+	case have == latest:
+		return nil
+	case db.IsReadOnly():
+		return fmt.Errorf("database schema version %d needs migrating to version %d; open it read-write once (e.g. `wiredesk once`)", have, latest)
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		// Read again inside the write transaction: the version cannot
+		// change under us now.
+		have, err := schemaVersion(tx)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if m.version <= have {
+				continue
+			}
+			if err := m.up(tx); err != nil {
+				return fmt.Errorf("migrate schema to version %d (%s): %w", m.version, m.name, err)
+			}
+			if err := putSchemaVersion(tx, m.version); err != nil {
+				return fmt.Errorf("migrate schema to version %d: %w", m.version, err)
+			}
+		}
+		return nil
+	})
+}
