@@ -30,9 +30,11 @@ func story(id, source, title string, age time.Duration, mods ...func(*wiredesk.I
 	return wiredesk.Story{ID: id, Created: it.FirstSeen, Items: []wiredesk.Item{it}}
 }
 
-func withSummary(s string) func(*wiredesk.Item)     { return func(it *wiredesk.Item) { it.Summary = s } }
-func withCategories(c ...string) func(*wiredesk.Item) { return func(it *wiredesk.Item) { it.Categories = c } }
-func withLanguage(l string) func(*wiredesk.Item)    { return func(it *wiredesk.Item) { it.Language = l } }
+func withSummary(s string) func(*wiredesk.Item) { return func(it *wiredesk.Item) { it.Summary = s } }
+func withCategories(c ...string) func(*wiredesk.Item) {
+	return func(it *wiredesk.Item) { it.Categories = c }
+}
+func withLanguage(l string) func(*wiredesk.Item) { return func(it *wiredesk.Item) { it.Language = l } }
 
 func TestCurate(t *testing.T) {
 	type want struct {
