@@ -1,0 +1,65 @@
+# wiredesk — see README.md. Every target runs from a fresh clone.
+GO        ?= go
+BIN       := bin/wiredesk
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS   := -s -w -X main.buildVersion=$(VERSION) -X main.buildRevision=$(REVISION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME  ?= 30s
+
+.PHONY: all build run test race lint fmt vet imports bench bench-10k microbench fuzz cover conformance clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wiredesk
+
+## run: serve the offline demo on http://localhost:8080/
+run: build
+	./$(BIN) serve -config demo.toml
+
+## test: vet, then every test with the race detector
+test: vet
+	$(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## imports: config, storage, aggregator and publisher never import each other
+imports:
+	$(GO) test -count=1 -run TestImportRules ./cmd/wiredesk
+
+lint: fmt vet imports
+	$(GO) run $(STATICCHECK) ./...
+
+## bench: the end-to-end harness (see BENCHMARKS.md), then the micro-benchmarks
+bench: build
+	$(GO) run ./cmd/wirebench
+
+bench-10k: build
+	$(GO) run ./cmd/wirebench -sources 10000
+
+microbench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; done
+
+cover:
+	$(GO) test -count=1 -coverprofile=cover.out ./... && $(GO) tool cover -func=cover.out | tail -1
+
+## conformance: the demo's feeds read by tools nobody here wrote
+conformance: build
+	bash conformance/install.sh
+	rm -rf .conformance && mkdir -p .conformance
+	./$(BIN) once -config conformance/conformance.toml -out .conformance/out
+	bash conformance/run.sh .conformance/out
+
+clean:
+	rm -rf bin public .conformance cover.out demo.db demo.db.lock-info
