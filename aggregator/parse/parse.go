@@ -1,0 +1,243 @@
+package parse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	ext "github.com/mmcdole/gofeed/extensions"
+	"github.com/mmcdole/gofeed/rss"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+// ErrUnknownFormat is returned (wrapped) by Parse when the body is neither
+// RSS, Atom nor JSON Feed: an HTML page, a non-feed XML document, an empty
+// body.
+var ErrUnknownFormat = errors.New("unknown feed format")
+
+// Options tells Parse about the source whose body it parses.
+type Options struct {
+	// SourceID is copied into every Item and is part of Item.ID.
+	SourceID string
+	// FeedURL is the URL the body was fetched from, the base for relative
+	// links. May be empty.
+	FeedURL string
+	// Language is the source's configured language, used for items when
+	// neither the item nor the feed names one.
+	Language string
+	// Encoding forces a charset ("" = detect); see Decode.
+	Encoding string
+	// FallbackEncoding is used for 8-bit bodies that name no charset.
+	FallbackEncoding string
+	// Timezone interprets zoneless and MSK/MSD dates; nil means UTC.
+	Timezone *time.Location
+	// Now is the first-seen time: Published of items without a usable date
+	// and FirstSeen of every item. Zero means time.Now().
+	Now time.Time
+}
+
+// OptionsFor returns the Options for a configured source.
+func OptionsFor(src wiredesk.Source, now time.Time) Options {
+	return Options{
+		SourceID:         src.ID,
+		FeedURL:          src.URL,
+		Language:         src.Language,
+		Encoding:         src.Encoding,
+		FallbackEncoding: src.FallbackEncoding,
+		Timezone:         src.Timezone,
+		Now:              now,
+	}
+}
+
+// Result is a parsed feed.
+type Result struct {
+	// Title and Link are the feed's own title (plain text) and home link.
+	Title, Link string
+	// Language is the feed's declared language, "" when none.
+	Language string
+	// Format is the feed type and version: "rss 2.0", "rss 0.91",
+	// "rss 1.0", "atom 1.0", "atom 0.3", "json 1.1".
+	Format string
+	// Encoding is Decode's charset decision.
+	Encoding Decision
+	// Interval is the feed's own polling hint: RSS <ttl> (minutes) or
+	// sy:updatePeriod / sy:updateFrequency, the larger when both are given;
+	// 0 when none.
+	Interval time.Duration
+	// Items are the feed's items in document order, one per identity key.
+	Items []wiredesk.Item
+}
+
+// Parse decodes body to UTF-8 (see Decode), parses it with gofeed and
+// translates the result into wiredesk items (see translate.go). A body that
+// is not a feed returns an error wrapping ErrUnknownFormat; a truncated or
+// malformed feed returns an error naming the format, and the caller should
+// keep the items it has. A valid feed with no items is not an error.
+func Parse(body []byte, contentType string, opt Options) (*Result, error) {
+	utf8Body, dec, err := Decode(body, contentType, opt.Encoding, opt.FallbackEncoding)
+	if err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	utf8Body = stripInvalidXMLChars(utf8Body)
+
+	if len(bytes.TrimSpace(utf8Body)) == 0 {
+		return nil, fmt.Errorf("parse: empty body: %w", ErrUnknownFormat)
+	}
+	kind := gofeed.DetectFeedType(bytes.NewReader(utf8Body[:min(len(utf8Body), detectWindow)]))
+	if kind == gofeed.FeedTypeUnknown {
+		return nil, fmt.Errorf("parse: %w", ErrUnknownFormat)
+	}
+	p := gofeed.NewParser()
+	p.KeepOriginalFeed = true
+	feed, err := p.Parse(bytes.NewReader(utf8Body))
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", kindName(kind), err)
+	}
+
+	base, _ := url.Parse(strings.TrimSpace(opt.FeedURL))
+	if base != nil && !base.IsAbs() {
+		base = nil
+	}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	res := &Result{
+		Title:    cleanTitle(feed.Title),
+		Language: strings.TrimSpace(feed.Language),
+		Format:   formatName(feed),
+		Encoding: dec,
+		Interval: feedInterval(feed),
+	}
+	if feed.Link != "" {
+		res.Link = canonicalURL(feed.Link, base)
+	}
+	res.Items = translate(feed, opt, base)
+	return res, nil
+}
+
+// detectWindow matches gofeed's own detection peek, so that Parse reports
+// the same format gofeed then parses.
+const detectWindow = 4096
+
+func kindName(k gofeed.FeedType) string {
+	switch k {
+	case gofeed.FeedTypeRSS:
+		return "rss"
+	case gofeed.FeedTypeAtom:
+		return "atom"
+	case gofeed.FeedTypeJSON:
+		return "json"
+	}
+	return "feed"
+}
+
+// formatName returns "rss 2.0", "atom 1.0", "json 1.1"… JSON Feed versions
+// are URLs ("https://jsonfeed.org/version/1.1"); their last segment is kept.
+func formatName(f *gofeed.Feed) string {
+	v := strings.TrimSpace(f.FeedVersion)
+	if f.FeedType == "json" {
+		v = strings.TrimSuffix(v, "/")
+		if i := strings.LastIndexByte(v, '/'); i >= 0 {
+			v = v[i+1:]
+		}
+	}
+	if v == "" {
+		return f.FeedType
+	}
+	return f.FeedType + " " + v
+}
+
+// feedInterval reads the feed's polling hint: RSS <ttl> in minutes, and
+// sy:updatePeriod (hourly, daily, weekly, monthly, yearly) divided by
+// sy:updateFrequency (default 1). When both are given the larger wins, so
+// that polling respects both. Nonsense values count as absent.
+func feedInterval(f *gofeed.Feed) time.Duration {
+	var ttl time.Duration
+	if r, ok := f.OriginalFeed().(*rss.Feed); ok && r != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(r.TTL)); err == nil && n > 0 && n <= math.MaxInt32 {
+			ttl = time.Duration(n) * time.Minute
+		}
+	}
+	return max(ttl, syInterval(f.Extensions))
+}
+
+func syInterval(e ext.Extensions) time.Duration {
+	sy := e["sy"]
+	if sy == nil {
+		return 0
+	}
+	first := func(name string) string {
+		if v := sy[name]; len(v) > 0 {
+			return strings.ToLower(strings.TrimSpace(v[0].Value))
+		}
+		return ""
+	}
+	var period time.Duration
+	switch first("updatePeriod") {
+	case "hourly":
+		period = time.Hour
+	case "daily":
+		period = 24 * time.Hour
+	case "weekly":
+		period = 7 * 24 * time.Hour
+	case "monthly":
+		period = 30 * 24 * time.Hour
+	case "yearly":
+		period = 365 * 24 * time.Hour
+	case "":
+		if first("updateFrequency") == "" {
+			return 0
+		}
+		period = 24 * time.Hour // the module's default period
+	default:
+		return 0
+	}
+	freq := 1
+	if s := first("updateFrequency"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return 0
+		}
+		freq = n
+	}
+	return period / time.Duration(freq)
+}
+
+// stripInvalidXMLChars drops the control characters XML 1.0 forbids (C0
+// except tab, LF, CR; U+FFFE, U+FFFF), which some wires leak from their
+// CMS and which Go's XML decoder rejects even in non-strict mode. The input
+// is valid UTF-8; it is returned unchanged when there is nothing to drop.
+func stripInvalidXMLChars(b []byte) []byte {
+	bad := func(r rune) bool {
+		return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF
+	}
+	i := 0
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if bad(r) {
+			break
+		}
+		i += n
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	out = append(out, b[:i]...)
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if !bad(r) {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
+}

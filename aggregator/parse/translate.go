@@ -1,0 +1,490 @@
+package parse
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"html"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+	ext "github.com/mmcdole/gofeed/extensions"
+	"github.com/mmcdole/gofeed/rss"
+
+	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/aggregator/normalize"
+)
+
+// This file is the translate step (gofeed's Translator idea): gofeed's
+// universal Feed, plus the original RSS/Atom structs for what the universal
+// one drops (RSS <source>, guid isPermaLink, atom:source), becomes
+// []wiredesk.Item.
+
+// leadRunes bounds a summary made from content when the item has no
+// description.
+const leadRunes = 500
+
+// futureSlack is how far after Now a date may lie before it is treated as
+// wrong (a wire's clock or timezone error) and replaced by the first-seen
+// time.
+const futureSlack = 24 * time.Hour
+
+// draft is an item being translated, with what identity needs.
+type draft struct {
+	item wiredesk.Item
+	date time.Time // the wire's usable date, zero when guessed
+}
+
+// translate turns every gofeed item into a wiredesk.Item and assigns
+// identity. GUID uniqueness is judged over the whole document: a GUID that
+// several items share is not an identity on its own (wiredesk.Identity then
+// uses GUID + link). When two items still get the same key — true
+// duplicates in one document — the first one is kept and later ones are
+// dropped, so that one poll never stores two versions of one item.
+func translate(feed *gofeed.Feed, opt Options, base *url.URL) []wiredesk.Item {
+	var rssItems []*rss.Item
+	var entries []*atom.Entry
+	switch o := feed.OriginalFeed().(type) {
+	case *rss.Feed:
+		if o != nil && len(o.Items) == len(feed.Items) {
+			rssItems = o.Items
+		}
+	case *atom.Feed:
+		if o != nil && len(o.Entries) == len(feed.Items) {
+			entries = o.Entries
+		}
+	}
+
+	drafts := make([]draft, 0, len(feed.Items))
+	guids := make(map[string]int, len(feed.Items))
+	for i, fi := range feed.Items {
+		if fi == nil {
+			continue
+		}
+		var ri *rss.Item
+		if rssItems != nil {
+			ri = rssItems[i]
+		}
+		var ae *atom.Entry
+		if entries != nil {
+			ae = entries[i]
+		}
+		d := translateItem(fi, ri, ae, feed.Language, opt, base)
+		if d.item.GUID != "" {
+			guids[d.item.GUID]++
+		}
+		drafts = append(drafts, d)
+	}
+
+	items := make([]wiredesk.Item, 0, len(drafts))
+	seen := make(map[string]bool, len(drafts))
+	for _, d := range drafts {
+		it := d.item
+		it.Key = wiredesk.Identity(wiredesk.IdentityInput{
+			GUID:       it.GUID,
+			GUIDUnique: guids[it.GUID] == 1,
+			Link:       it.Link,
+			Title:      it.Title,
+			Date:       d.date,
+		})
+		if seen[it.Key] {
+			continue
+		}
+		seen[it.Key] = true
+		it.SourceID = opt.SourceID
+		it.ID = wiredesk.ItemID(opt.SourceID, it.Key)
+		it.Hash = hashItem(it)
+		items = append(items, it)
+	}
+	return items
+}
+
+func translateItem(fi *gofeed.Item, ri *rss.Item, ae *atom.Entry, feedLang string, opt Options, base *url.URL) draft {
+	now := opt.Now
+	it := wiredesk.Item{
+		Title:     cleanTitle(fi.Title),
+		GUID:      strings.TrimSpace(fi.GUID),
+		FirstSeen: now,
+	}
+
+	it.Link = canonicalURL(itemLink(fi, ri), base)
+	linkBase := base
+	if u, err := url.Parse(it.Link); err == nil && u.IsAbs() {
+		linkBase = u
+	}
+
+	// Content: yandex:full-text, else content:encoded / atom content /
+	// JSON content, else a description that carries HTML.
+	raw := extValue(fi.Extensions, "full-text")
+	if strings.TrimSpace(raw) == "" {
+		raw = fi.Content
+	}
+	if strings.TrimSpace(raw) == "" && hasHTML(fi.Description) {
+		raw = fi.Description
+	}
+	if strings.TrimSpace(raw) != "" {
+		if !hasHTML(raw) {
+			raw = textToHTML(raw)
+		}
+		it.Content = strings.TrimSpace(normalize.SanitizeHTML(raw, linkBase))
+	}
+	if desc := strings.TrimSpace(fi.Description); desc != "" {
+		it.Summary = normalize.Text(desc)
+	} else if it.Content != "" {
+		it.Summary = normalize.Lead(it.Content, leadRunes)
+	}
+
+	// Dates from the raw strings: gofeed reads MSK and zoneless dates as UTC.
+	var date time.Time
+	usedRaw := ""
+	for _, rawDate := range []string{fi.Published, dcFirst(fi, func(dc *ext.DublinCoreExtension) []string { return dc.Date }), fi.Updated} {
+		rawDate = strings.TrimSpace(rawDate)
+		if rawDate == "" {
+			continue
+		}
+		if t, ok := normalize.ParseDate(rawDate, opt.Timezone); ok {
+			date, usedRaw = t.UTC(), rawDate
+			break
+		}
+	}
+	if date.IsZero() || date.After(now.Add(futureSlack)) {
+		date = time.Time{}
+		it.Published, it.DateGuessed = now, true
+	} else {
+		it.Published = date
+	}
+	if up := strings.TrimSpace(fi.Updated); up != "" && up != usedRaw {
+		if t, ok := normalize.ParseDate(up, opt.Timezone); ok {
+			t = t.UTC()
+			if !t.Equal(it.Published) && !t.After(now.Add(futureSlack)) {
+				it.Updated = t
+			}
+		}
+	}
+
+	it.Authors = authors(fi)
+	it.Categories = dedupe(fi.Categories)
+	it.Enclosures = enclosures(fi, linkBase)
+	it.Image = image(fi, it.Enclosures, linkBase)
+
+	it.Language = strings.TrimSpace(dcFirst(fi, func(dc *ext.DublinCoreExtension) []string { return dc.Language }))
+	if it.Language == "" {
+		it.Language = strings.TrimSpace(feedLang)
+	}
+	if it.Language == "" {
+		it.Language = strings.TrimSpace(opt.Language)
+	}
+	it.Origin = origin(ri, ae, base)
+	return draft{item: it, date: date}
+}
+
+// itemLink picks the raw link: <link>, else the first other link, else an
+// RSS guid that is a permalink URL (isPermaLink not "false").
+func itemLink(fi *gofeed.Item, ri *rss.Item) string {
+	if l := strings.TrimSpace(fi.Link); l != "" {
+		return l
+	}
+	for _, l := range fi.Links {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	if ri != nil && ri.GUID != nil && !strings.EqualFold(strings.TrimSpace(ri.GUID.IsPermalink), "false") {
+		g := strings.TrimSpace(ri.GUID.Value)
+		if u, err := url.Parse(g); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			return g
+		}
+	}
+	return ""
+}
+
+// canonicalURL canonicalises a link (normalize.CanonicalURL) and drops
+// script and data URLs, which have no place in a published feed.
+func canonicalURL(raw string, base *url.URL) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || unsafeScheme(raw) {
+		return ""
+	}
+	c := normalize.CanonicalURL(raw, base)
+	if unsafeScheme(c) {
+		return ""
+	}
+	return c
+}
+
+// resolveURL makes raw absolute against base without canonicalising it:
+// media URLs may be signed, so their query is left alone.
+func resolveURL(raw string, base *url.URL) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || unsafeScheme(raw) {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	return u.String()
+}
+
+func unsafeScheme(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, p := range []string{"javascript:", "vbscript:", "data:"} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanTitle is plain text with whitespace collapsed.
+func cleanTitle(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return collapse(normalize.Text(s))
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// hasHTML reports whether s contains something that looks like a tag or an
+// entity, i.e. should be read as HTML rather than plain text.
+func hasHTML(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != '<' {
+			continue
+		}
+		c := s[i+1]
+		if c == '/' || c == '!' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') {
+			return true
+		}
+	}
+	return false
+}
+
+// textToHTML turns plain text (yandex:full-text, JSON content_text) into
+// HTML paragraphs: blank lines separate paragraphs, single newlines become
+// <br>.
+func textToHTML(s string) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	var b strings.Builder
+	for _, para := range strings.Split(s, "\n\n") {
+		var lines []string
+		for _, l := range strings.Split(para, "\n") {
+			if l = collapse(l); l != "" {
+				lines = append(lines, html.EscapeString(l))
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		b.WriteString("<p>")
+		b.WriteString(strings.Join(lines, "<br>"))
+		b.WriteString("</p>")
+	}
+	return b.String()
+}
+
+// extValue returns the text of the first extension element called name
+// under any namespace prefix, preferring the "yandex" prefix.
+func extValue(e ext.Extensions, name string) string {
+	if v := e["yandex"][name]; len(v) > 0 && strings.TrimSpace(v[0].Value) != "" {
+		return v[0].Value
+	}
+	for _, m := range e {
+		if v := m[name]; len(v) > 0 && strings.TrimSpace(v[0].Value) != "" {
+			return v[0].Value
+		}
+	}
+	return ""
+}
+
+func dcFirst(fi *gofeed.Item, field func(*ext.DublinCoreExtension) []string) string {
+	if fi.DublinCoreExt == nil {
+		return ""
+	}
+	for _, v := range field(fi.DublinCoreExt) {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// authors merges the item's authors (name, else e-mail) with every
+// dc:creator, deduplicated.
+func authors(fi *gofeed.Item) []string {
+	var names []string
+	for _, p := range fi.Authors {
+		if p == nil {
+			continue
+		}
+		if n := strings.TrimSpace(p.Name); n != "" {
+			names = append(names, n)
+		} else if e := strings.TrimSpace(p.Email); e != "" {
+			names = append(names, e)
+		}
+	}
+	if fi.DublinCoreExt != nil {
+		names = append(names, fi.DublinCoreExt.Creator...)
+	}
+	return dedupe(names)
+}
+
+// dedupe trims and collapses whitespace, drops empty strings and later
+// case-insensitive repeats, keeping the first spelling and the order.
+func dedupe(in []string) []string {
+	var out []string
+	seen := make(map[string]bool, len(in))
+	for _, s := range in {
+		s = collapse(s)
+		k := strings.ToLower(s)
+		if s == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, s)
+	}
+	return out
+}
+
+func enclosures(fi *gofeed.Item, base *url.URL) []wiredesk.Enclosure {
+	var out []wiredesk.Enclosure
+	seen := map[string]bool{}
+	for _, e := range fi.Enclosures {
+		if e == nil {
+			continue
+		}
+		u := resolveURL(e.URL, base)
+		if u == "" || seen[u] {
+			continue
+		}
+		seen[u] = true
+		n, err := strconv.ParseInt(strings.TrimSpace(e.Length), 10, 64)
+		if err != nil || n < 0 {
+			n = 0
+		}
+		out = append(out, wiredesk.Enclosure{URL: u, Type: strings.ToLower(strings.TrimSpace(e.Type)), Length: n})
+	}
+	return out
+}
+
+// image picks the item's picture: a media:content image (also inside
+// media:group), else media:thumbnail, else gofeed's item image (iTunes
+// image, first <img> of the content), else an image enclosure.
+func image(fi *gofeed.Item, encs []wiredesk.Enclosure, base *url.URL) string {
+	isImage := func(e ext.Extension) bool {
+		return strings.HasPrefix(strings.ToLower(e.Attrs["type"]), "image/") || strings.EqualFold(e.Attrs["medium"], "image")
+	}
+	media := fi.Extensions["media"]
+	var groups []map[string][]ext.Extension
+	if media != nil {
+		groups = append(groups, media)
+		for _, g := range media["group"] {
+			groups = append(groups, g.Children)
+		}
+	}
+	for _, g := range groups {
+		for _, c := range g["content"] {
+			if isImage(c) {
+				if u := resolveURL(c.Attrs["url"], base); u != "" {
+					return u
+				}
+			}
+		}
+	}
+	for _, g := range groups {
+		for _, c := range g["thumbnail"] {
+			if u := resolveURL(c.Attrs["url"], base); u != "" {
+				return u
+			}
+		}
+	}
+	if fi.Image != nil {
+		if u := resolveURL(fi.Image.URL, base); u != "" {
+			return u
+		}
+	}
+	for _, e := range encs {
+		if strings.HasPrefix(e.Type, "image/") {
+			return e.URL
+		}
+	}
+	return ""
+}
+
+// origin is the feed the wire itself credits: RSS <source url="…">, or an
+// Atom entry's atom:source.
+func origin(ri *rss.Item, ae *atom.Entry, base *url.URL) *wiredesk.Origin {
+	var o wiredesk.Origin
+	switch {
+	case ri != nil && ri.Source != nil:
+		o = wiredesk.Origin{URL: resolveURL(ri.Source.URL, base), Title: cleanTitle(ri.Source.Title)}
+	case ae != nil && ae.Source != nil:
+		o.Title = cleanTitle(ae.Source.Title)
+		for _, rel := range []string{"self", "alternate", ""} {
+			for _, l := range ae.Source.Links {
+				if l != nil && l.Rel == rel && o.URL == "" {
+					o.URL = resolveURL(l.Href, base)
+				}
+			}
+		}
+	}
+	if o.URL == "" && o.Title == "" {
+		return nil
+	}
+	return &o
+}
+
+// hashItem hashes the fields a reader sees, so that an edited item is
+// detected: title, link, summary, content, image, the wire's own dates,
+// authors, categories, enclosures. It leaves out FirstSeen and a guessed
+// Published (both change with every poll of an undated item) and the
+// identity fields.
+func hashItem(it wiredesk.Item) string {
+	h := sha256.New()
+	var n [8]byte
+	field := func(s string) {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	date := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	field(it.Title)
+	field(it.Link)
+	field(it.Summary)
+	field(it.Content)
+	field(it.Image)
+	if it.DateGuessed {
+		field("")
+	} else {
+		field(date(it.Published))
+	}
+	field(date(it.Updated))
+	field(strconv.Itoa(len(it.Authors)))
+	for _, a := range it.Authors {
+		field(a)
+	}
+	field(strconv.Itoa(len(it.Categories)))
+	for _, c := range it.Categories {
+		field(c)
+	}
+	field(strconv.Itoa(len(it.Enclosures)))
+	for _, e := range it.Enclosures {
+		field(e.URL)
+		field(e.Type)
+		field(strconv.FormatInt(e.Length, 10))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
