@@ -31,6 +31,7 @@ type atomLink struct {
 }
 
 type atomEntry struct {
+	Lang       string         `xml:"xml:lang,attr,omitempty"`
 	ID         string         `xml:"id"`
 	Title      string         `xml:"title"`
 	Published  string         `xml:"published"`
@@ -96,10 +97,8 @@ func EncodeAtom(w io.Writer, f Feed) error {
 	if f.PrevArchive != "" {
 		doc.Links = append(doc.Links, atomLink{Rel: "prev-archive", Type: "application/atom+xml", Href: f.PrevArchive})
 	}
-	if f.Archive || f.PrevArchive != "" || f.Current != "" {
-		doc.XMLNSFH = nsHistory
-	}
 	if f.Archive {
+		doc.XMLNSFH = nsHistory
 		doc.Archive = &struct{}{}
 	}
 	doc.Entries = make([]atomEntry, 0, len(f.Entries))
@@ -116,6 +115,9 @@ func atomEntryOf(e *Entry, f *Feed) atomEntry {
 		Title:     e.Title,
 		Published: formatDate(published, atomDate),
 		Updated:   formatDate(updated, atomDate),
+	}
+	if e.Language != f.Language {
+		ae.Lang = e.Language
 	}
 	if ae.Published == "" { // no date anywhere in the feed
 		ae.Published = formatDate(time.Unix(0, 0), atomDate)
