@@ -1,0 +1,147 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+// DefaultClusterThreshold is the similarity an item needs to join a story
+// when [cluster] threshold is not set.
+const DefaultClusterThreshold = 0.5
+
+// Config is a validated configuration file with every default applied.
+// Paths are absolute; file sources have absolute file:// URLs.
+type Config struct {
+	File string // absolute path of the config file
+	Dir  string // its folder; relative paths in the file resolve against it
+
+	Server  Server
+	Storage Storage
+	Poll    Poll
+	Publish Publish
+	Cluster Cluster
+	Log     Log
+
+	Sources []wiredesk.Source // [[source]] tables, in file order
+	Feeds   []wiredesk.Feed   // [[feed]] tables, in file order
+}
+
+// Server is the [server] table: the HTTP listener of `wiredesk serve`.
+type Server struct {
+	Listen string // host:port of the public listener
+	// AdminListen is a separate host:port for /status and /metrics; empty
+	// means the public listener serves them too.
+	AdminListen string
+	BaseURL     string // absolute http(s) URL without a trailing slash
+	// AdminToken, when set, is required as a bearer token on admin paths.
+	AdminToken wiredesk.Secret
+
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	ShutdownTimeout   time.Duration // grace period for in-flight requests
+	MaxHeaderBytes    int
+}
+
+// Storage is the [storage] table.
+type Storage struct {
+	Path        string        // absolute path of the bbolt file
+	Retention   time.Duration // items older than this are pruned
+	LockTimeout time.Duration // how long Open waits for the file lock
+}
+
+// Poll is the [poll] table: how sources are fetched.
+type Poll struct {
+	Interval     time.Duration // default interval of a source
+	Timeout      time.Duration // one fetch, headers and body
+	MinInterval  time.Duration // shortest delay between two polls of a source
+	MaxInterval  time.Duration // longest delay between two polls of a source
+	MaxBackoff   time.Duration // longest delay after repeated failures
+	HostDelay    time.Duration // minimum spacing of two requests to one host
+	Concurrency  int           // fetches in flight
+	PerHost      int           // fetches in flight per host
+	MaxRedirects int
+	MaxBody      int64 // bytes
+	UserAgent    string
+}
+
+// Publish is the [publish] table.
+type Publish struct {
+	OutDir      string // absolute; where `once` and `export` write feeds
+	Hub         string // WebSub hub URL; empty: none
+	ArchiveSize int    // entries per RFC 5005 archive page
+}
+
+// Cluster is the [cluster] table.
+type Cluster struct {
+	Window    time.Duration // how far back a story may gather other wires
+	Threshold float64       // similarity needed to join a story, 0 < t ≤ 1
+}
+
+// Log is the [log] table.
+type Log struct {
+	Level  string // debug, info, warn or error
+	Format string // auto, text or json
+}
+
+// Load reads the file at path and parses it with Parse, expanding ${VAR}
+// from the process environment. A file that cannot be read is reported as
+// *Errors too; errors.Is(err, fs.ErrNotExist) tells a missing file.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		msg := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Err.Error()
+		}
+		return nil, &Errors{{File: path, Msg: "cannot read: " + msg, err: err}}
+	}
+	return Parse(path, data, os.LookupEnv)
+}
+
+// Parse parses and validates the TOML document data. filename names the
+// file in errors and anchors relative paths (storage path, out_dir,
+// file sources) at its folder. lookupEnv resolves ${VAR} references; nil
+// means that no variable is set.
+//
+// Every problem is reported in the returned *Errors, sorted by line; on
+// any problem the *Config is nil.
+func Parse(filename string, data []byte, lookupEnv func(string) (string, bool)) (*Config, error) {
+	if lookupEnv == nil {
+		lookupEnv = func(string) (string, bool) { return "", false }
+	}
+	abs, err := filepath.Abs(filename)
+	if err != nil {
+		return nil, &Errors{{File: filename, Msg: fmt.Sprintf("resolve path: %v", err), err: err}}
+	}
+	p := &parser{
+		file:  filename,
+		dir:   filepath.Dir(abs),
+		env:   lookupEnv,
+		known: map[string][]string{},
+	}
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		return nil, &Errors{p.syntaxError(string(data), err)}
+	}
+	p.lines = indexLines(string(data))
+	cfg := p.config(raw)
+	cfg.File = abs
+	cfg.Dir = p.dir
+	if len(p.errs) > 0 {
+		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Line < p.errs[j].Line })
+		return nil, &p.errs
+	}
+	return cfg, nil
+}
