@@ -118,8 +118,9 @@ func (bs *buckets) deleteStory(id string, r *storyRecord) error {
 //     joins the story r.Assign names when that story exists (bumping its
 //     Updated), or starts a story whose ID is the item's ID.
 //
-// The poll time is r.State.LastAttempt, or Now when that is zero. When
-// some item is new, r.State.LastNewItem is set to the poll time. Items
+// The poll time is r.State.LastAttempt, or Now when that is zero.
+// Storage keeps r.State.LastNewItem: it is set to the poll time when some
+// item is new and never moves back to an older value than stored. Items
 // that have left the feed stay stored. r.Assign runs inside the write
 // transaction and must not call methods of d.
 func (d *DB) SaveFetch(ctx context.Context, r wiredesk.FetchResult) (wiredesk.SaveStats, error) {
@@ -145,14 +146,23 @@ func (d *DB) SaveFetch(ctx context.Context, r wiredesk.FetchResult) (wiredesk.Sa
 				return fmt.Errorf("item %d: %w", i, err)
 			}
 		}
-		if r.State.SourceID != "" {
-			st := r.State
-			if stats.New > 0 {
-				st.LastNewItem = now
-			}
-			return putState(tx, &st)
+		if r.State.SourceID == "" {
+			return nil
 		}
-		return nil
+		st := r.State
+		if stats.New > 0 && now.After(st.LastNewItem) {
+			st.LastNewItem = now
+		}
+		if v := tx.Bucket(bucketSources).Get([]byte(st.SourceID)); v != nil {
+			old, err := decodeSourceState(v)
+			if err != nil {
+				return err
+			}
+			if old.LastNewItem.After(st.LastNewItem) {
+				st.LastNewItem = old.LastNewItem
+			}
+		}
+		return putState(tx, &st)
 	})
 	if err != nil {
 		return wiredesk.SaveStats{}, fmt.Errorf("save fetch of %s: %w", r.State.SourceID, err)

@@ -1,0 +1,156 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+// benchItem returns a wire item of typical size (about 1.5 KB).
+func benchItem(src string, n int, published time.Time) wiredesk.Item {
+	key := fmt.Sprintf("guid:https://www.%s.example/news/%d", src, n)
+	return wiredesk.Item{
+		SourceID:   src,
+		Key:        key,
+		GUID:       key[len("guid:"):],
+		Link:       fmt.Sprintf("https://www.%s.example/news/%d", src, n),
+		Title:      fmt.Sprintf("Kazakh president meets Kyrgyz counterpart in Astana, talks on water and energy (%d)", n),
+		Summary:    strings.Repeat("The presidents discussed water sharing on the Syr Darya. ", 5),
+		Content:    "<p>" + strings.Repeat("ASTANA. Nazarbaev said the two countries would sign an agreement on energy supplies this winter. ", 12) + "</p>",
+		Authors:    []string{"Desk"},
+		Categories: []string{"Politics", "Central Asia"},
+		Language:   "en",
+		Published:  published,
+		Hash:       fmt.Sprintf("h%08d", n),
+	}
+}
+
+const benchDBItems = 100_000
+
+// benchDB returns a database holding benchDBItems items from 10 sources,
+// first seen one every 26 seconds over the 30 days up to now, three items
+// to a story.
+func benchDB(b *testing.B, now time.Time) *DB {
+	b.Helper()
+	d, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{Now: func() time.Time { return now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { d.Close() })
+	ctx := context.Background()
+	const batch = 1000
+	step := 30 * 24 * time.Hour / benchDBItems
+	for start := 0; start < benchDBItems; start += batch {
+		r := wiredesk.FetchResult{State: wiredesk.SourceState{SourceID: "seed", LastAttempt: now}}
+		var last string
+		r.Assign = func(it wiredesk.Item) string {
+			var sid string
+			if n := itemNumber(it); n%3 != 0 {
+				sid = last
+			}
+			if n := itemNumber(it); n%3 == 0 {
+				last = it.ID
+			}
+			return sid
+		}
+		for n := start; n < start+batch; n++ {
+			first := now.Add(-time.Duration(benchDBItems-n) * step)
+			it := benchItem(fmt.Sprintf("src%d", n%10), n, first)
+			it.FirstSeen = first
+			r.Items = append(r.Items, it)
+		}
+		if _, err := d.SaveFetch(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return d
+}
+
+func itemNumber(it wiredesk.Item) int {
+	var n int
+	fmt.Sscanf(it.Key[strings.LastIndexByte(it.Key, '/')+1:], "%d", &n)
+	return n
+}
+
+func BenchmarkSaveFetch(b *testing.B) {
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	d := benchDB(b, now)
+	ctx := context.Background()
+	poll := func(first int) wiredesk.FetchResult {
+		r := wiredesk.FetchResult{State: wiredesk.SourceState{SourceID: "src1", State: wiredesk.StateOK, LastAttempt: now}}
+		for n := first; n < first+50; n++ {
+			r.Items = append(r.Items, benchItem("src1", n, now))
+		}
+		return r
+	}
+	b.Run("new", func(b *testing.B) {
+		next := 10 * benchDBItems
+		for b.Loop() {
+			st, err := d.SaveFetch(ctx, poll(next))
+			if err != nil || st.New != 50 {
+				b.Fatalf("SaveFetch = %+v, %v", st, err)
+			}
+			next += 50
+		}
+	})
+	b.Run("unchanged", func(b *testing.B) {
+		r := poll(1000) // src1 items 1001, 1011, ... are stored; 1000..1049 mixed
+		for n := range r.Items {
+			r.Items[n] = benchItem("src1", 1+10*(100+n), now)
+		}
+		if st, err := d.SaveFetch(ctx, r); err != nil || st.Unchanged != 50 {
+			b.Fatalf("SaveFetch = %+v, %v; want 50 unchanged", st, err)
+		}
+		for b.Loop() {
+			if _, err := d.SaveFetch(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkIdentityLookup(b *testing.B) {
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	d := benchDB(b, now)
+	n := 0
+	for b.Loop() {
+		n = (n + 7919) % benchDBItems
+		it := benchItem(fmt.Sprintf("src%d", n%10), n, now)
+		err := d.bolt.View(func(tx *bolt.Tx) error {
+			bs, err := openBuckets(tx)
+			if err != nil {
+				return err
+			}
+			_, ok, err := bs.lookup(it.SourceID, it.Key)
+			if err == nil && !ok {
+				err = fmt.Errorf("item %d not found", n)
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkStoriesSince24h(b *testing.B) {
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	d := benchDB(b, now)
+	ctx := context.Background()
+	var got int
+	for b.Loop() {
+		s, err := d.Stories(ctx, StoryQuery{Since: now.Add(-24 * time.Hour)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		got = len(s)
+	}
+	b.ReportMetric(float64(got), "stories/op")
+}
