@@ -1,0 +1,213 @@
+package status
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+type fakeReader struct {
+	states map[string]wiredesk.SourceState
+	items  []wiredesk.Item
+}
+
+func (f fakeReader) SourceStates(context.Context) (map[string]wiredesk.SourceState, error) {
+	return f.states, nil
+}
+
+func (f fakeReader) RecentItems(_ context.Context, since time.Time) ([]wiredesk.Item, error) {
+	var out []wiredesk.Item
+	for _, it := range f.items {
+		if !it.FirstSeen.Before(since) {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+var now = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+// fixture: interfax publishes hourly and is fine; tass published hourly
+// until 10 hours ago (silent); rferl fails with a 503; ap is disabled in
+// config; a source with credentials in its URL.
+func fixture() *Page {
+	var items []wiredesk.Item
+	for h := 1; h <= 48; h++ {
+		items = append(items, wiredesk.Item{SourceID: "interfax", FirstSeen: now.Add(-time.Duration(h) * time.Hour)})
+	}
+	for h := 10; h <= 60; h++ {
+		items = append(items, wiredesk.Item{SourceID: "tass", FirstSeen: now.Add(-time.Duration(h) * time.Hour)})
+	}
+	states := map[string]wiredesk.SourceState{
+		"interfax": {SourceID: "interfax", State: wiredesk.StateOK, LastStatus: 200, LastSuccess: now.Add(-2 * time.Minute), NextDue: now.Add(3 * time.Minute)},
+		"tass":     {SourceID: "tass", State: wiredesk.StateNotModified, LastStatus: 304, LastSuccess: now.Add(-time.Minute)},
+		"rferl":    {SourceID: "rferl", State: wiredesk.StateBackoff, LastStatus: 503, Failures: 3, LastError: "GET https://www.rferl.org/feed: 503 Service Unavailable", NextDue: now.Add(40 * time.Minute)},
+	}
+	sources := []wiredesk.Source{
+		{ID: "interfax", Name: "Interfax", URL: "https://www.interfax.ru/rss.asp", Enabled: true},
+		{ID: "tass", Name: "TASS", URL: "https://desk:hunter2@tass.example/rss?token=s3cret", Enabled: true},
+		{ID: "rferl", Name: "RFE/RL", URL: "https://www.rferl.org/feed", Enabled: true},
+		{ID: "ap", Name: "AP", URL: "https://apnews.example/rss", Enabled: false},
+	}
+	return &Page{
+		Reader:  fakeReader{states: states, items: items},
+		Sources: func() []wiredesk.Source { return sources },
+		Now:     func() time.Time { return now },
+		Version: "test",
+	}
+}
+
+func TestBuild(t *testing.T) {
+	v, err := fixture().Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]Row{}
+	var order []string
+	for _, r := range v.Rows {
+		byID[r.ID] = r
+		order = append(order, r.ID)
+	}
+	if got, want := strings.Join(order, ","), "rferl,tass,interfax,ap"; got != want {
+		t.Errorf("row order = %s; want %s (problems first)", got, want)
+	}
+	tests := []struct {
+		id          string
+		last24h     int
+		silent      bool
+		state       wiredesk.State
+		perDayToday int
+	}{
+		{"interfax", 23, false, wiredesk.StateOK, 23},
+		{"tass", 14, true, wiredesk.StateNotModified, 14},
+		{"rferl", 0, false, wiredesk.StateBackoff, 0},
+		{"ap", 0, false, wiredesk.StateDisabled, 0},
+	}
+	for _, tt := range tests {
+		r := byID[tt.id]
+		if r.Last24h != tt.last24h || r.Silent != tt.silent || r.State != tt.state || r.PerDay[Days-1] != tt.perDayToday {
+			t.Errorf("%s: last24h=%d silent=%v state=%s today=%d; want %d %v %s %d",
+				tt.id, r.Last24h, r.Silent, r.State, r.PerDay[Days-1], tt.last24h, tt.silent, tt.state, tt.perDayToday)
+		}
+	}
+	if got := byID["interfax"].PerDay[Days-2]; got != 24 {
+		t.Errorf("interfax yesterday = %d; want 24", got)
+	}
+	if v.Problems != 2 {
+		t.Errorf("Problems = %d; want 2 (rferl backoff, tass silent)", v.Problems)
+	}
+}
+
+func TestUsualGap(t *testing.T) {
+	mk := func(hours ...int) []time.Time {
+		var ts []time.Time
+		for _, h := range hours {
+			ts = append(ts, now.Add(-time.Duration(h)*time.Hour))
+		}
+		return ts
+	}
+	tests := []struct {
+		name  string
+		times []time.Time
+		want  time.Duration
+	}{
+		{"too few", mk(1, 2, 3), 0},
+		{"hourly", mk(1, 2, 3, 4, 5), time.Hour},
+		{"median ignores one long gap", mk(1, 2, 3, 4, 30), time.Hour},
+		{"unsorted input", mk(5, 1, 3, 2, 4), time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := usualGap(tt.times); got != tt.want {
+				t.Errorf("usualGap = %v; want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestServeHTTPNoSecrets(t *testing.T) {
+	rec := httptest.NewRecorder()
+	fixture().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/status", nil))
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("status %d, content-type %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	for _, secret := range []string{"hunter2", "s3cret"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("status page shows secret %q", secret)
+		}
+	}
+	for _, want := range []string{`id="source-rferl"`, `data-silent="true"`, "503 Service Unavailable", "2 need attention", `name="viewport"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("status page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<script") {
+		t.Error("status page must not need JavaScript")
+	}
+}
+
+// TestChromium loads the page in headless Chromium (Debian's chromium,
+// installed by .ci/run), checks the DOM it rendered and saves a phone-sized
+// screenshot in a temp folder.
+func TestChromium(t *testing.T) {
+	bin := chromium()
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium not installed; .ci/run installs it")
+		}
+		t.Skip("chromium not installed (apt-get install chromium)")
+	}
+	srv := httptest.NewServer(fixture())
+	defer srv.Close()
+	dir := t.TempDir()
+	args := func(extra ...string) []string {
+		return append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+			"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+			"--user-data-dir=" + filepath.Join(dir, "profile")}, extra...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, args("--dump-dom", srv.URL+"/status")...).Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom: %v", err)
+	}
+	dom := string(out)
+	for _, want := range []string{`<tr id="source-rferl" data-state="backoff">`, `data-silent="true"`, `<span class="state st-ok">ok</span>`, "2 need attention"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("rendered DOM lacks %q", want)
+		}
+	}
+	shot := filepath.Join(dir, "status-phone.png")
+	cmd := exec.CommandContext(ctx, bin, args("--window-size=390,1200", "--screenshot="+shot, srv.URL+"/status")...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium --screenshot: %v\n%s", err, out)
+	}
+	fi, err := os.Stat(shot)
+	if err != nil || fi.Size() < 1000 {
+		t.Fatalf("screenshot missing or empty: %v", err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", shot, fi.Size())
+	if keep := os.Getenv("WIREDESK_SCREENSHOT_DIR"); keep != "" {
+		data, _ := os.ReadFile(shot)
+		_ = os.WriteFile(filepath.Join(keep, "status-phone.png"), data, 0o644)
+	}
+}
+
+func chromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
