@@ -119,7 +119,7 @@ func Parse(body []byte, contentType string, opt Options) (*Result, error) {
 	if feed.Link != "" {
 		res.Link = canonicalURL(feed.Link, base)
 	}
-	res.Items = translate(feed, opt, base)
+	res.Items = translate(feed, utf8Body, opt, base)
 	return res, nil
 }
 

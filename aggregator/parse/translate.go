@@ -1,9 +1,11 @@
 package parse
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/xml"
 	"html"
 	"net/url"
 	"strconv"
@@ -45,7 +47,7 @@ type draft struct {
 // uses GUID + link). When two items still get the same key — true
 // duplicates in one document — the first one is kept and later ones are
 // dropped, so that one poll never stores two versions of one item.
-func translate(feed *gofeed.Feed, opt Options, base *url.URL) []wiredesk.Item {
+func translate(feed *gofeed.Feed, body []byte, opt Options, base *url.URL) []wiredesk.Item {
 	var rssItems []*rss.Item
 	var entries []*atom.Entry
 	switch o := feed.OriginalFeed().(type) {
@@ -58,6 +60,8 @@ func translate(feed *gofeed.Feed, opt Options, base *url.URL) []wiredesk.Item {
 			entries = o.Entries
 		}
 	}
+
+	plain := plainAtomTitles(feed, body)
 
 	drafts := make([]draft, 0, len(feed.Items))
 	guids := make(map[string]int, len(feed.Items))
@@ -74,6 +78,11 @@ func translate(feed *gofeed.Feed, opt Options, base *url.URL) []wiredesk.Item {
 			ae = entries[i]
 		}
 		d := translateItem(fi, ri, ae, feed.Language, opt, base)
+		if plain != nil && plain[i] {
+			// An Atom text construct is literal text: "<blink>" there is
+			// not markup and must survive.
+			d.item.Title = collapse(fi.Title)
+		}
 		if d.item.GUID != "" {
 			guids[d.item.GUID]++
 		}
@@ -487,4 +496,67 @@ func hashItem(it wiredesk.Item) string {
 		field(strconv.FormatInt(e.Length, 10))
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// plainAtomTitles reports, per entry, whether an Atom entry title is a
+// plain-text construct (type "text", or no type, or Atom 0.3 "text/plain").
+// gofeed decodes text and HTML titles alike and drops the type, so the
+// entry titles' type attributes are read again from the body — only when
+// some title holds "<" or "&", which otherwise would not matter. It returns
+// nil when not needed or when the entries cannot be matched up.
+func plainAtomTitles(feed *gofeed.Feed, body []byte) []bool {
+	if feed.FeedType != "atom" {
+		return nil
+	}
+	needed := false
+	for _, it := range feed.Items {
+		if it != nil && strings.ContainsAny(it.Title, "<&") {
+			needed = true
+			break
+		}
+	}
+	if !needed {
+		return nil
+	}
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.Strict = false
+	var plain []bool
+	depth, entryDepth, titled := 0, -1, false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			atomNS := t.Name.Space == "" || t.Name.Space == "http://www.w3.org/2005/Atom" || t.Name.Space == "http://purl.org/atom/ns#"
+			switch {
+			case entryDepth < 0 && atomNS && strings.EqualFold(t.Name.Local, "entry"):
+				entryDepth, titled = depth, false
+				plain = append(plain, false)
+			case entryDepth >= 0 && depth == entryDepth+1 && !titled && atomNS && strings.EqualFold(t.Name.Local, "title"):
+				titled = true
+				var typ, mode string
+				for _, a := range t.Attr {
+					switch strings.ToLower(a.Name.Local) {
+					case "type":
+						typ = strings.ToLower(strings.TrimSpace(a.Value))
+					case "mode":
+						mode = strings.ToLower(strings.TrimSpace(a.Value))
+					}
+				}
+				plain[len(plain)-1] = (typ == "" || typ == "text" || typ == "text/plain") && mode != "escaped"
+			}
+		case xml.EndElement:
+			if depth == entryDepth {
+				entryDepth = -1
+			}
+			depth--
+		}
+	}
+	if len(plain) != len(feed.Items) {
+		return nil
+	}
+	return plain
 }
