@@ -1,0 +1,172 @@
+package normalize
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/microcosm-cc/bluemonday"
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// SanitizeHTML returns safe HTML with relative href/src resolved against base
+// (nil = leave as is).
+//
+// The policy is bluemonday's UGC policy narrowed for republishing wire
+// copy:
+//
+//   - Kept: p, br, hr, div, span, section, article, aside; b, strong, i, em,
+//     u, s, del, ins, sub, sup, small, mark, abbr, cite, q, dfn, code, kbd,
+//     samp, var, pre, time; h1–h6; ul, ol (start, reversed), li, dl, dt, dd;
+//     blockquote (cite); figure, figcaption; details, summary; table,
+//     caption, thead, tbody, tfoot, tr, th, td (colspan, rowspan, scope);
+//     a (href, title); img (src, alt, title, width, height). dir and lang
+//     anywhere, so right-to-left copy stays right.
+//   - Removed with their content: script, style, iframe, frame, object,
+//     embed, noscript, title, template, svg, math, form controls.
+//     Every other element is removed and its content kept.
+//   - Removed attributes: every on* handler, style, class, id (ids would
+//     clash in the pages that show our feeds), srcset, and anything not
+//     listed above.
+//   - URLs must parse and be http, https, mailto or relative. javascript:,
+//     vbscript: and data: are removed, data: images included: they bloat
+//     every feed we publish, feed readers block them, and real wires link
+//     their images.
+//   - Every a[href] gets rel="nofollow noopener" (any rel of the source is
+//     dropped): nofollow because we republish third-party links; noopener
+//     so a reader that opens links in a new tab cannot be tab-nabbed. No
+//     noreferrer: wires should see the traffic we send them.
+//
+// When base is an absolute http or https URL, relative a href, img src,
+// blockquote cite and q cite are resolved against it. Other bases (file://
+// demo sources) leave them as they are. Leftover CDATA markers are removed.
+func SanitizeHTML(html string, base *url.URL) string {
+	html = unwrapCDATA(html)
+	out := sanitizer().Sanitize(html)
+	if !needsRewrite(out, base) {
+		return out
+	}
+	return rewriteLinks(out, base)
+}
+
+// sanitizer builds the bluemonday policy once. A Policy is safe for
+// concurrent use once built, and nothing changes it afterwards.
+var sanitizer = sync.OnceValue(func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowStandardURLs() // http, https, mailto, relative; must parse
+	p.RequireNoFollowOnLinks(false)
+	p.AllowAttrs("dir").Matching(bluemonday.Direction).Globally()
+	p.AllowAttrs("lang").Matching(regexp.MustCompile(`^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$`)).Globally()
+
+	p.AllowElements("p", "br", "hr", "div", "span", "section", "article", "aside",
+		"b", "strong", "i", "em", "u", "s", "del", "ins", "sub", "sup", "small", "mark",
+		"abbr", "cite", "dfn", "code", "kbd", "samp", "var", "pre", "time",
+		"h1", "h2", "h3", "h4", "h5", "h6", "ul", "li", "dl", "dt", "dd",
+		"figure", "figcaption", "details", "summary",
+		"table", "caption", "thead", "tbody", "tfoot", "tr")
+	p.AllowAttrs("title").Matching(bluemonday.Paragraph).OnElements("abbr", "a", "img")
+	p.AllowAttrs("datetime").Matching(regexp.MustCompile(`^[0-9T:+\-. Z]{4,40}$`)).OnElements("time", "del", "ins")
+	p.AllowAttrs("cite").OnElements("blockquote", "q")
+	p.AllowElements("q", "blockquote")
+	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("reversed").Matching(regexp.MustCompile(`^(|reversed)$`)).OnElements("ol")
+	p.AllowElements("ol")
+	p.AllowAttrs("colspan", "rowspan").Matching(bluemonday.Integer).OnElements("td", "th")
+	p.AllowAttrs("scope").Matching(regexp.MustCompile(`^(row|col|rowgroup|colgroup)$`)).OnElements("th")
+	p.AllowElements("td", "th")
+	p.AllowAttrs("open").Matching(regexp.MustCompile(`^(|open)$`)).OnElements("details")
+
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowElements("a")
+	p.AllowAttrs("src").OnElements("img")
+	p.AllowAttrs("alt").Matching(bluemonday.Paragraph).OnElements("img")
+	p.AllowAttrs("width", "height").Matching(bluemonday.NumberOrPercent).OnElements("img")
+
+	p.SkipElementsContent("template", "svg", "math", "select", "button", "textarea", "embed", "applet")
+	return p
+})
+
+// needsRewrite reports whether the sanitised html has links to resolve or
+// rel attributes to add.
+func needsRewrite(s string, base *url.URL) bool {
+	if strings.Contains(s, "<a ") {
+		return true
+	}
+	return resolvable(base) && (strings.Contains(s, "src=") || strings.Contains(s, "cite="))
+}
+
+// resolvable reports whether relative links may be resolved against base.
+func resolvable(base *url.URL) bool {
+	return base != nil && base.Host != "" && (base.Scheme == "http" || base.Scheme == "https")
+}
+
+// rewriteLinks resolves relative URLs against base and sets rel on links in
+// html that bluemonday has already made safe.
+func rewriteLinks(s string, base *url.URL) string {
+	if !resolvable(base) {
+		base = nil
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	z := xhtml.NewTokenizer(strings.NewReader(s))
+	for {
+		tt := z.Next()
+		switch tt {
+		case xhtml.ErrorToken:
+			return b.String()
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+			// bluemonday writes tag names in lower case, one space before
+			// the first attribute.
+			raw := z.Raw()
+			if hasPrefix(raw, "<a ") || hasPrefix(raw, "<img ") || hasPrefix(raw, "<blockquote ") || hasPrefix(raw, "<q ") {
+				tok := z.Token()
+				rewriteTag(&tok, base)
+				b.WriteString(tok.String())
+				continue
+			}
+		}
+		b.Write(z.Raw())
+	}
+}
+
+// rewriteTag resolves the URL attributes of one tag and sets rel on links.
+func rewriteTag(tok *xhtml.Token, base *url.URL) {
+	attrs := tok.Attr[:0]
+	hasHref := false
+	for _, at := range tok.Attr {
+		switch at.Key {
+		case "rel":
+			continue
+		case "href", "src", "cite":
+			if at.Key == "href" {
+				hasHref = true
+			}
+			at.Val = resolve(at.Val, base)
+		}
+		attrs = append(attrs, at)
+	}
+	if tok.DataAtom == atom.A && hasHref {
+		attrs = append(attrs, xhtml.Attribute{Key: "rel", Val: "nofollow noopener"})
+	}
+	tok.Attr = attrs
+}
+
+// resolve makes a relative reference absolute against base. It leaves
+// absolute and unparseable references alone, and everything when base is
+// nil.
+func resolve(ref string, base *url.URL) string {
+	if base == nil {
+		return ref
+	}
+	u, err := url.Parse(strings.TrimSpace(ref))
+	if err != nil || u.IsAbs() {
+		return ref
+	}
+	return base.ResolveReference(u).String()
+}
+
+func hasPrefix(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix
+}
