@@ -1,8 +1,93 @@
 package storage
 
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/wiredesk/wiredesk"
+)
+
 // SetPruneChunk sets the most items Prune deletes per transaction and a
 // function called after each of its transactions commits.
 func SetPruneChunk(d *DB, n int, afterTx func()) {
 	d.pruneChunk = n
 	d.afterPruneTx = afterTx
+}
+
+// Check verifies that every index agrees with the items and stories
+// buckets: each item has exactly one time index and one identity entry,
+// each story lists existing items that name it, each item's story lists
+// it, and the story time index holds exactly one entry per story at its
+// Updated time.
+func Check(d *DB) error {
+	return d.bolt.View(func(tx *bolt.Tx) error {
+		bs, err := openBuckets(tx)
+		if err != nil {
+			return err
+		}
+		items := map[string]wiredesk.Item{}
+		if err := bs.items.ForEach(func(k, v []byte) error {
+			it, err := decodeItem(v)
+			if err != nil {
+				return err
+			}
+			if it.ID != string(k) {
+				return fmt.Errorf("item key %s holds item %s", k, it.ID)
+			}
+			items[it.ID] = it
+			if got := bs.identity.Get(identityKey(it.SourceID, it.Key)); string(got) != it.ID {
+				return fmt.Errorf("identity of %s = %q", it.ID, got)
+			}
+			if got := bs.itemTime.Get(indexKey(it.FirstSeen, it.ID)); string(got) != it.SourceID {
+				return fmt.Errorf("time index of %s = %q; want %q", it.ID, got, it.SourceID)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if n := bs.identity.Stats().KeyN; n != len(items) {
+			return fmt.Errorf("%d identity keys for %d items", n, len(items))
+		}
+		if n := bs.itemTime.Stats().KeyN; n != len(items) {
+			return fmt.Errorf("%d time index keys for %d items", n, len(items))
+		}
+		member := map[string]string{}
+		nStories := 0
+		if err := bs.stories.ForEach(func(k, v []byte) error {
+			nStories++
+			r, err := decodeStory(v)
+			if err != nil {
+				return err
+			}
+			if len(r.ItemIDs) == 0 {
+				return fmt.Errorf("story %s has no items", k)
+			}
+			if bs.storyTime.Get(indexKey(r.Updated, string(k))) == nil {
+				return fmt.Errorf("story %s missing from the time index at %v", k, r.Updated)
+			}
+			for _, id := range r.ItemIDs {
+				it, ok := items[id]
+				if !ok {
+					return fmt.Errorf("story %s lists missing item %s", k, id)
+				}
+				if it.StoryID != string(k) {
+					return fmt.Errorf("story %s lists item %s of story %s", k, id, it.StoryID)
+				}
+				member[id] = string(k)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if n := bs.storyTime.Stats().KeyN; n != nStories {
+			return fmt.Errorf("%d story time index keys for %d stories", n, nStories)
+		}
+		for id, it := range items {
+			if member[id] != it.StoryID {
+				return fmt.Errorf("item %s of story %q not listed by it", id, it.StoryID)
+			}
+		}
+		return nil
+	})
 }

@@ -171,6 +171,9 @@ func TestSaveFetchLifecycle(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(counts, map[string]int{"interfax": 2}) {
 		t.Errorf("ItemCounts = %v, %v; want interfax: 2", counts, err)
 	}
+	if err := storage.Check(db); err != nil {
+		t.Error(err)
+	}
 }
 
 func TestSaveFetchNowAndErrors(t *testing.T) {
@@ -271,6 +274,9 @@ func TestStoryJoin(t *testing.T) {
 	mustSave(t, db, r)
 	if len(assigned) != 0 {
 		t.Errorf("Assign called for stored items: %v", assigned)
+	}
+	if err := storage.Check(db); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -1,0 +1,219 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+// TestDBRoundTripEveryField stores domain values with every field set and
+// reads them back through the public API.
+func TestDBRoundTripEveryField(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(filepath.Join(t.TempDir(), "w.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+
+	st := filled[wiredesk.SourceState](0)
+	if err := d.SaveState(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.SourceState(ctx, st.SourceID); err != nil || !reflect.DeepEqual(got, st) {
+		t.Errorf("SourceState = %+v, %v\nwant %+v", got, err, st)
+	}
+
+	it := filled[wiredesk.Item](100)
+	stats, err := d.SaveFetch(ctx, wiredesk.FetchResult{Items: []wiredesk.Item{it}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A new item keeps its given ID and FirstSeen, starts its own story and
+	// has never been modified.
+	want := it
+	want.StoryID, want.Modified = it.ID, time.Time{}
+	if !reflect.DeepEqual(stats.NewItems, []wiredesk.Item{want}) {
+		t.Errorf("NewItems = %+v\nwant [%+v]", stats.NewItems, want)
+	}
+	items, err := d.Items(ctx, ItemQuery{})
+	if err != nil || !reflect.DeepEqual(items, []wiredesk.Item{want}) {
+		t.Errorf("Items = %+v, %v\nwant [%+v]", items, err, want)
+	}
+	s, err := d.Story(ctx, want.StoryID)
+	if err != nil || !reflect.DeepEqual(s, wiredesk.Story{ID: want.ID, Created: it.FirstSeen, Updated: it.FirstSeen, Items: []wiredesk.Item{want}}) {
+		t.Errorf("Story = %+v, %v", s, err)
+	}
+	if err := Check(d); err != nil {
+		t.Error(err)
+	}
+}
+
+// fabricate writes a bolt file at the given schema version with the
+// buckets of version 1 and one stored story that the version-1 layout did
+// not index by time.
+func fabricate(t *testing.T, version int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "old.db")
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	err = b.Update(func(tx *bolt.Tx) error {
+		if version > 0 {
+			if err := migrations[0].up(tx); err != nil {
+				return err
+			}
+			if err := putSchemaVersion(tx, version); err != nil {
+				return err
+			}
+		}
+		it := wiredesk.Item{ID: "tass/1", SourceID: "tass", Key: "guid:1", StoryID: "tass/1", FirstSeen: time.Unix(1e9, 0).UTC()}
+		if err := tx.Bucket(bucketItems).Put([]byte(it.ID), encodeItem(&it)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketStories).Put([]byte(it.ID), encodeStory(&storyRecord{Created: it.FirstSeen, Updated: it.FirstSeen, ItemIDs: []string{it.ID}}))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func storedVersion(t *testing.T, path string) int {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var v int
+	if err := b.View(func(tx *bolt.Tx) error { v, err = schemaVersion(tx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestMigration(t *testing.T) {
+	var ran []int
+	step := func(v int, fail bool) migration {
+		return migration{version: v, name: "step", up: func(tx *bolt.Tx) error {
+			ran = append(ran, v)
+			if fail {
+				return errors.New("step failed")
+			}
+			// Version 2 of this fabricated history indexes stories by time
+			// and marks the file, so a rolled back run is visible.
+			if err := tx.Bucket(bucketMeta).Put([]byte{byte('0' + v)}, []byte{1}); err != nil {
+				return err
+			}
+			if v != 2 {
+				return nil
+			}
+			bs, err := openBuckets(tx)
+			if err != nil {
+				return err
+			}
+			return bs.stories.ForEach(func(k, v []byte) error {
+				r, err := decodeStory(v)
+				if err != nil {
+					return err
+				}
+				return bs.storyTime.Put(indexKey(r.Updated, string(k)), storyIndexValue)
+			})
+		}}
+	}
+
+	t.Run("older database migrates in order", func(t *testing.T) {
+		ran = nil
+		path := fabricate(t, 1)
+		ms := []migration{migrations[0], step(2, false), step(3, false)}
+		d, err := open(path, Options{}, ms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		if want := []int{2, 3}; !slices.Equal(ran, want) {
+			t.Errorf("migrations run = %v; want %v", ran, want)
+		}
+		stories, err := d.Stories(context.Background(), StoryQuery{})
+		if err != nil || len(stories) != 1 || stories[0].ID != "tass/1" {
+			t.Errorf("Stories after migration = %+v, %v; want the fabricated story", stories, err)
+		}
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if v := storedVersion(t, path); v != 3 {
+			t.Errorf("schema version after migration = %d; want 3", v)
+		}
+	})
+
+	t.Run("failing step rolls every step back", func(t *testing.T) {
+		ran = nil
+		path := fabricate(t, 1)
+		_, err := open(path, Options{}, []migration{migrations[0], step(2, false), step(3, true)})
+		if err == nil || !strings.Contains(err.Error(), "version 3") {
+			t.Fatalf("open error = %v; want the failing step named", err)
+		}
+		if v := storedVersion(t, path); v != 1 {
+			t.Errorf("schema version after failed migration = %d; want 1", v)
+		}
+		b, _ := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+		defer b.Close()
+		_ = b.View(func(tx *bolt.Tx) error {
+			if tx.Bucket(bucketMeta).Get([]byte("2")) != nil {
+				t.Error("step 2 changes kept after step 3 failed")
+			}
+			return nil
+		})
+	})
+
+	t.Run("read-only open does not migrate", func(t *testing.T) {
+		ran = nil
+		path := fabricate(t, 1)
+		_, err := open(path, Options{ReadOnly: true}, []migration{migrations[0], step(2, false)})
+		if err == nil || !strings.Contains(err.Error(), "needs migrating") || len(ran) != 0 {
+			t.Errorf("read-only open of old schema = %v, ran %v; want a refusal and nothing run", err, ran)
+		}
+	})
+
+	t.Run("unversioned file gets every step", func(t *testing.T) {
+		ran = nil
+		path := filepath.Join(t.TempDir(), "new.db")
+		d, err := open(path, Options{}, []migration{migrations[0], step(2, false)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Close()
+		if v := storedVersion(t, path); v != 2 || !slices.Equal(ran, []int{2}) {
+			t.Errorf("new file version %d, ran %v; want 2, [2]", v, ran)
+		}
+	})
+}
+
+func TestSchemaTooNew(t *testing.T) {
+	path := fabricate(t, 99)
+	for _, ro := range []bool{false, true} {
+		_, err := Open(path, Options{ReadOnly: ro})
+		if !errors.Is(err, wiredesk.ErrSchemaTooNew) {
+			t.Fatalf("Open(ReadOnly %v) of schema 99 = %v; want ErrSchemaTooNew", ro, err)
+		}
+		latest := migrations[len(migrations)-1].version
+		if msg := err.Error(); !strings.Contains(msg, "version 99") || !strings.Contains(msg, "up to version "+string(rune('0'+latest))) {
+			t.Errorf("error %q; want both versions (99 and %d) named", msg, latest)
+		}
+	}
+	if v := storedVersion(t, path); v != 99 {
+		t.Errorf("schema version after refused open = %d; want 99 untouched", v)
+	}
+}
