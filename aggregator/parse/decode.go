@@ -108,7 +108,11 @@ func Decode(body []byte, contentType, override, fallback string) ([]byte, Decisi
 			ignored = append(ignored, fmt.Sprintf("%s %q on invalid UTF-8", source, label))
 			return nil, Decision{}, false
 		}
-		out, d, err := transcode(body, enc, name, Decision{name, source})
+		reason := source
+		if !strings.EqualFold(label, name) {
+			reason = fmt.Sprintf("%s %q", source, label)
+		}
+		out, d, err := transcode(body, enc, name, Decision{name, reason})
 		if err != nil {
 			ignored = append(ignored, fmt.Sprintf("%s %q: %v", source, label, err))
 			return nil, Decision{}, false
