@@ -40,7 +40,7 @@ func (p *parser) config(raw map[string]any) *Config {
 	p.log(root.sub("log"), &cfg.Log)
 
 	firstID := map[string]int{} // source id → line of its first definition
-	var all []wiredesk.Source  // every source, also those without an id, for tag checks
+	var all []wiredesk.Source   // every source, also those without an id, for tag checks
 	for _, t := range root.elements("source") {
 		// A source with problems is kept, so that feeds naming it are not
 		// reported too; any problem discards the whole Config anyway.
@@ -70,6 +70,7 @@ func (p *parser) config(raw map[string]any) *Config {
 		cfg.Feeds = append(cfg.Feeds, f)
 	}
 	root.finish()
+	p.checkUnknown()
 	return cfg
 }
 
@@ -203,7 +204,7 @@ func (p *parser) poll(t *table, s *Poll) {
 	t.duration("max_interval", &s.MaxInterval, minSourceInterval)
 	t.duration("max_backoff", &s.MaxBackoff, minSourceInterval)
 	if s.MinInterval > s.MaxInterval {
-		t.errorf("max_interval", "%v is shorter than min_interval %v", s.MaxInterval, s.MinInterval)
+		t.errorf("max_interval", "%s is shorter than min_interval %s", formatDuration(s.MaxInterval), formatDuration(s.MinInterval))
 	}
 	t.finish()
 }
@@ -363,9 +364,10 @@ func (p *parser) source(t *table, defaultInterval time.Duration) wiredesk.Source
 	t.integer("priority", &s.Priority, math.MinInt32, math.MaxInt32)
 	t.boolean("enabled", &s.Enabled)
 	t.headers("headers", &s.Headers)
-	t.str("username", &s.Username)
+	userOK := t.str("username", &s.Username)
+	_, userSet := t.m["username"]
 	t.secret("password", &s.Password)
-	if s.Password != "" && s.Username == "" {
+	if s.Password != "" && s.Username == "" && (userOK || !userSet) {
 		t.errorf("password", "is set but username is not; HTTP basic auth needs both")
 	}
 	t.finish()
@@ -630,8 +632,12 @@ func (t *table) members(key string, values, known []string, what string) {
 // or a /regular expression/.
 func (t *table) patterns(key string, pats []string) {
 	for _, pat := range pats {
+		pat = strings.TrimSpace(pat)
 		if len(pat) >= 2 && strings.HasPrefix(pat, "/") && strings.HasSuffix(pat, "/") {
-			if _, err := regexp.Compile(pat[1 : len(pat)-1]); err != nil {
+			inner := pat[1 : len(pat)-1]
+			if inner == "" {
+				t.errorf(key, "pattern %s is an empty regular expression", pat)
+			} else if _, err := regexp.Compile(inner); err != nil {
 				t.errorf(key, "pattern %s: %v", pat, err)
 			}
 			continue

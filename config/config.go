@@ -129,7 +129,7 @@ func Parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 		file:  filename,
 		dir:   filepath.Dir(abs),
 		env:   lookupEnv,
-		known: map[string][]string{},
+		known: schemaKeys(),
 	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {

@@ -24,8 +24,19 @@ type parser struct {
 	lines *lineIndex
 	errs  Errors
 	// known lists, per table ("" for the top level, "source" for every
-	// [[source]]), the keys the decoder asked for, in order.
-	known map[string][]string
+	// [[source]]), the keys the decoder asks for, in order.
+	known   map[string][]string
+	decoded []*table // tables to check for unknown keys
+}
+
+// schemaKeys returns the keys the decoder knows, per table, by decoding an
+// empty document with one element of each array table. Parse starts from
+// it so that a [[source]] key misplaced in a [[feed]] (or the other way
+// round) can be named whatever the file contains.
+func schemaKeys() map[string][]string {
+	p := &parser{env: func(string) (string, bool) { return "", false }, known: map[string][]string{}, lines: indexLines("")}
+	p.config(map[string]any{"source": []map[string]any{{}}, "feed": []map[string]any{{}}})
+	return p.known
 }
 
 // table is one TOML table being decoded.
@@ -159,8 +170,18 @@ func (t *table) elements(key string) []*table {
 	return out
 }
 
-// finish reports every key of the table that the decoder did not ask for.
-func (t *table) finish() {
+// finish queues the check for keys of the table that the decoder did not
+// ask for; it runs once every table is decoded (see checkUnknown).
+func (t *table) finish() { t.p.decoded = append(t.p.decoded, t) }
+
+// checkUnknown reports every unknown key of the decoded tables.
+func (p *parser) checkUnknown() {
+	for _, t := range p.decoded {
+		t.unknownKeys()
+	}
+}
+
+func (t *table) unknownKeys() {
 	known := t.p.known[t.schema]
 	keys := make([]string, 0, len(t.m))
 	for k := range t.m {
@@ -383,14 +404,29 @@ func (t *table) duration(key string, dst *time.Duration, min time.Duration) {
 		return
 	}
 	if d < min {
-		if min == 0 {
+		switch min {
+		case 0:
 			t.errorf(key, "%q is negative", s)
-		} else {
-			t.errorf(key, "%q is shorter than the minimum %v", s, min)
+		case time.Nanosecond:
+			t.errorf(key, "%q must be longer than zero", s)
+		default:
+			t.errorf(key, "%q is shorter than the minimum %s", s, formatDuration(min))
 		}
 		return
 	}
 	*dst = d
+}
+
+// formatDuration writes d as in the config file: "2h", not "2h0m0s".
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func parseDuration(s string) (time.Duration, error) {
