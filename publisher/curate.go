@@ -159,12 +159,15 @@ func match(ps []pattern, it wiredesk.Item) (pattern, bool) {
 // pattern is excluded.
 func (r *Rules) itemReason(it wiredesk.Item, sources map[string]wiredesk.Source, now time.Time) string {
 	src, known := sources[it.SourceID]
+	if !known {
+		src.ID = it.SourceID
+	}
 	switch {
 	case r.sources == nil && r.tags == nil:
 		if sources != nil && !known {
 			return fmt.Sprintf("source %s not configured", it.SourceID)
 		}
-	case !r.sources[it.SourceID] && !r.hasTag(src.Tags):
+	case !r.selects(src):
 		return fmt.Sprintf("source %s not in feed", it.SourceID)
 	}
 	if len(r.languages) > 0 {
@@ -191,6 +194,15 @@ func (r *Rules) itemReason(it wiredesk.Item, sources map[string]wiredesk.Source,
 		}
 	}
 	return ""
+}
+
+// selects reports whether the feed takes items from src: it is listed in
+// the feed's sources or carries one of its tags, or the feed names neither.
+func (r *Rules) selects(src wiredesk.Source) bool {
+	if r.sources == nil && r.tags == nil {
+		return true
+	}
+	return r.sources[src.ID] || r.hasTag(src.Tags)
 }
 
 func (r *Rules) hasTag(tags []string) bool {
