@@ -1,0 +1,448 @@
+package publisher
+
+import (
+	"html"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/publisher/render"
+)
+
+// This file turns stories and items into render.Entry values: it picks the
+// lead item, applies each source's rights, and writes the credit line. The
+// encoders in package render then only format what is decided here.
+
+// EntryContext is what entry building needs to know about the deployment.
+type EntryContext struct {
+	// BaseURL is the public base URL ([server] base_url), e.g.
+	// "http://localhost:8080"; tag: URIs use its host name.
+	BaseURL string
+	// Sources are the configured sources by id. Entry building reads Name
+	// (credit), URL (credited feed URL, always through Source.Redacted),
+	// Rights and Priority. A source missing from the map is credited by its
+	// id, has priority 0 and is treated as headline-only.
+	Sources map[string]wiredesk.Source
+}
+
+// tagDate is the date component of every tag: URI wiredesk mints (RFC 4151
+// "tag:HOST,DATE:SPECIFIC"). It is fixed, not the date of the story,
+// because an id must never change once published: a story first seen on
+// 31 December and republished on 1 January keeps its id, and a deployment
+// keeps its ids across upgrades. 2026 is the year wiredesk first published
+// under these names. Never change it.
+const tagDate = "2026"
+
+// leadRunes is the longest plain-text lead a summary-rights source allows,
+// in characters, ellipsis included.
+const leadRunes = 300
+
+// FeedID returns the Atom id of the feed with the given slug:
+// "tag:HOST,2026:feeds/SLUG", HOST being the lower-case host name of
+// baseURL without the port (RFC 4151 allows no port). The id therefore
+// survives a change of port or scheme, but not of host name.
+func FeedID(baseURL, slug string) string {
+	return tagPrefix(baseURL) + "feeds/" + tagSpecific(slug)
+}
+
+// EntryID returns the published id of the story with the given storage id:
+// "tag:HOST,2026:story/ID". It is the guid (RSS), id (Atom) and id (JSON
+// Feed) of the story in every feed and format, and depends on nothing that
+// changes when wires join the story; distinct story ids give distinct
+// entry ids.
+func EntryID(baseURL, storyID string) string {
+	return tagPrefix(baseURL) + "story/" + tagSpecific(storyID)
+}
+
+// ItemEntryID returns the published id of one item in a feed that does not
+// cluster (cluster = false): "tag:HOST,2026:item/ITEM-ID", from the item's
+// storage id.
+//
+// It is deliberately not the story's id, even for a story with one item:
+// a story grows when other wires join it, and an id chosen by the story's
+// size would change under the reader. With this rule an item has exactly
+// one id for its whole life, in every unclustered feed and format, a story
+// has exactly one id in every clustered feed, and the "story/" and "item/"
+// name spaces never collide.
+func ItemEntryID(baseURL, itemID string) string {
+	return tagPrefix(baseURL) + "item/" + tagSpecific(itemID)
+}
+
+func tagPrefix(baseURL string) string {
+	host := ""
+	if u, err := url.Parse(baseURL); err == nil {
+		host = strings.ToLower(u.Hostname())
+	}
+	if host == "" {
+		host = "localhost"
+	}
+	// An IPv6 literal is not a DNS name; keep the URI well-formed.
+	host = strings.ReplaceAll(host, ":", "-")
+	return "tag:" + host + "," + tagDate + ":"
+}
+
+// tagSpecific percent-encodes every byte of s that RFC 4151's specific part
+// does not allow (it allows URI pchar, "/" and "?"); "%" itself is encoded,
+// so distinct inputs stay distinct.
+func tagSpecific(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if tagChar(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+func tagChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@/?", c) >= 0
+}
+
+// StoryEntry builds the published entry of a story, with rights applied.
+//
+// eligible[i] reports whether st.Items[i] passed the feed's rules (nil:
+// all did). The lead item is the eligible item whose source has the highest
+// Priority, ties going to the earliest FirstSeen; it gives the title, link,
+// dates and text. Every source of the story is credited, in order of first
+// report, and every other wire's version is linked (Related, and an
+// "Also:" paragraph in the HTML).
+//
+// Rights are those of the lead's source: full publishes its content,
+// summary a plain-text lead of at most 300 characters cut at a word
+// boundary, headline nothing but title and link. No text, author, category
+// or media of a headline-only source is ever published, whichever wire
+// leads; other wires contribute only their name and link.
+func StoryEntry(spec wiredesk.Feed, st wiredesk.Story, eligible []bool, ec EntryContext) render.Entry {
+	e := buildEntry(spec, st.Items, eligible, st.Updated, ec)
+	e.ID = EntryID(ec.BaseURL, st.ID)
+	return e
+}
+
+// ItemEntry builds the entry of a single item for a feed with cluster =
+// false: the same rules as StoryEntry for a story of one item, with the id
+// from ItemEntryID.
+func ItemEntry(spec wiredesk.Feed, it wiredesk.Item, ec EntryContext) render.Entry {
+	e := buildEntry(spec, []wiredesk.Item{it}, nil, time.Time{}, ec)
+	id := it.ID
+	if id == "" {
+		id = wiredesk.ItemID(it.SourceID, it.Key)
+	}
+	e.ID = ItemEntryID(ec.BaseURL, id)
+	return e
+}
+
+// buildEntry does the work of StoryEntry and ItemEntry, leaving the id.
+func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, storyUpdated time.Time, ec EntryContext) render.Entry {
+	if len(items) == 0 {
+		return render.Entry{Updated: storyUpdated}
+	}
+	li := leadIndex(items, eligible, ec.Sources)
+	lead := items[li]
+	rights := rightsOf(ec.Sources, lead.SourceID)
+
+	e := render.Entry{
+		Title:     lead.Title,
+		Link:      lead.Link,
+		Published: lead.Date(),
+		Language:  lead.Language,
+	}
+	if e.Language == "" {
+		e.Language = spec.Language
+	}
+	e.Updated = latest(storyUpdated, e.Published)
+	for _, it := range items {
+		e.Updated = latest(e.Updated, it.Modified)
+	}
+
+	// Sources in order of first report, and the credit line.
+	var names []string
+	for _, id := range (wiredesk.Story{Items: items}).SourceIDs() {
+		src, ok := ec.Sources[id]
+		s := render.Source{ID: id, Name: id}
+		if ok {
+			if src.Name != "" {
+				s.Name = src.Name
+			}
+			if src.URL != "" {
+				s.FeedURL = src.Redacted()
+			}
+		}
+		if id == lead.SourceID {
+			e.Lead = len(e.Sources)
+		}
+		e.Sources = append(e.Sources, s)
+		names = append(names, s.Name)
+	}
+	e.Attribution = wiredesk.Credit(spec.Attribution, names, spec.AttributionAnd)
+
+	// The wires' own items, and links to the other wires' versions.
+	seen := map[string]bool{lead.Link: true}
+	for i, it := range items {
+		e.Originals = append(e.Originals, render.Original{Source: it.SourceID, GUID: it.GUID, URL: it.Link})
+		if i == li || it.Link == "" || seen[it.Link] {
+			continue
+		}
+		seen[it.Link] = true
+		e.Related = append(e.Related, render.Link{Title: e.Sources[sourcePos(e.Sources, it.SourceID)].Name, URL: it.Link})
+	}
+
+	// Metadata: categories from every eligible item whose source allows
+	// more than headlines; authors from a lead that does; media only from
+	// a full-rights lead.
+	seenCat := map[string]bool{}
+	for i, it := range items {
+		if !isEligible(eligible, i) {
+			continue
+		}
+		if rightsOf(ec.Sources, it.SourceID) == wiredesk.RightsHeadline {
+			continue
+		}
+		for _, c := range it.Categories {
+			c = strings.TrimSpace(c)
+			if k := strings.ToLower(c); c != "" && !seenCat[k] {
+				seenCat[k] = true
+				e.Categories = append(e.Categories, c)
+			}
+		}
+	}
+	if rights != wiredesk.RightsHeadline {
+		e.Authors = append([]string(nil), lead.Authors...)
+	}
+	if rights == wiredesk.RightsFull {
+		for _, enc := range lead.Enclosures {
+			e.Enclosures = append(e.Enclosures, render.Enclosure(enc))
+		}
+		e.Image = lead.Image
+	}
+
+	// Text, as the lead's rights allow.
+	var content string
+	switch rights {
+	case wiredesk.RightsFull:
+		e.Summary = strings.TrimSpace(lead.Summary)
+		if e.Summary == "" {
+			e.Summary = leadParagraph(plainFromHTML(lead.Content), leadRunes)
+		}
+		content = strings.TrimSpace(lead.Content)
+		if content == "" && e.Summary != "" {
+			content = htmlParagraphs(e.Summary)
+		}
+	case wiredesk.RightsSummary:
+		text := lead.Summary
+		if strings.TrimSpace(text) == "" {
+			text = plainFromHTML(lead.Content)
+		}
+		e.Summary = leadParagraph(text, leadRunes)
+	}
+
+	also, alsoText := alsoParagraph(e.Related)
+	credit := `<p class="wiredesk-credit">` + html.EscapeString(e.Attribution) + `</p>`
+	if content != "" {
+		e.ContentHTML = content + also + credit
+	}
+	if e.Summary != "" {
+		e.SummaryHTML = htmlParagraphs(e.Summary)
+	}
+	e.SummaryHTML += also + credit
+	e.Text = joinNonEmpty("\n\n", e.Summary, alsoText, e.Attribution)
+	return e
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// leadIndex picks the lead among the eligible items (all items when none
+// is eligible): highest source Priority, then earliest FirstSeen, then
+// first in story order.
+func leadIndex(items []wiredesk.Item, eligible []bool, sources map[string]wiredesk.Source) int {
+	best := -1
+	for i, it := range items {
+		if !isEligible(eligible, i) {
+			continue
+		}
+		if best < 0 {
+			best = i
+			continue
+		}
+		p, bp := sources[it.SourceID].Priority, sources[items[best].SourceID].Priority
+		if p > bp || (p == bp && it.FirstSeen.Before(items[best].FirstSeen)) {
+			best = i
+		}
+	}
+	return max(best, 0)
+}
+
+// isEligible reports whether item i counts as eligible: eligible[i], or
+// every item when eligible is nil or marks none (a story published with no
+// matching item, e.g. by a caller that does not curate).
+func isEligible(eligible []bool, i int) bool {
+	if !slices.Contains(eligible, true) {
+		return true
+	}
+	return i < len(eligible) && eligible[i]
+}
+
+// rightsOf returns the rights of a source: the zero value means full, and
+// an unknown source or an unknown value means headline (fail closed).
+func rightsOf(sources map[string]wiredesk.Source, id string) wiredesk.Rights {
+	src, ok := sources[id]
+	if !ok {
+		return wiredesk.RightsHeadline
+	}
+	switch src.Rights {
+	case "", wiredesk.RightsFull:
+		return wiredesk.RightsFull
+	case wiredesk.RightsSummary:
+		return wiredesk.RightsSummary
+	}
+	return wiredesk.RightsHeadline
+}
+
+func sourcePos(srcs []render.Source, id string) int {
+	for i, s := range srcs {
+		if s.ID == id {
+			return i
+		}
+	}
+	return 0
+}
+
+// alsoParagraph returns the HTML "Also:" paragraph linking the other wires'
+// versions, and its plain-text line; both empty when there are none.
+func alsoParagraph(related []render.Link) (htmlPara, text string) {
+	if len(related) == 0 {
+		return "", ""
+	}
+	var h, t strings.Builder
+	h.WriteString(`<p class="wiredesk-also">Also: `)
+	t.WriteString("Also: ")
+	for i, r := range related {
+		if i > 0 {
+			h.WriteString(", ")
+			t.WriteString(", ")
+		}
+		h.WriteString(`<a href="` + html.EscapeString(r.URL) + `">` + html.EscapeString(r.Title) + `</a>`)
+		t.WriteString(r.Title + " " + r.URL)
+	}
+	h.WriteString("</p>")
+	return h.String(), t.String()
+}
+
+// htmlParagraphs escapes plain text and wraps each of its paragraphs (lines)
+// in <p>.
+func htmlParagraphs(text string) string {
+	var b strings.Builder
+	for line := range strings.SplitSeq(text, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			b.WriteString("<p>" + html.EscapeString(line) + "</p>")
+		}
+	}
+	return b.String()
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}
+
+// leadParagraph returns the first paragraph of plain text (paragraphs are
+// separated by line breaks), with white space collapsed, cut to at most
+// limit characters (runes) at a word boundary. A cut text ends with "…",
+// which counts towards the limit; punctuation left dangling before the
+// cut is dropped. A single word longer than the limit is cut inside.
+func leadParagraph(text string, limit int) string {
+	var para string
+	for line := range strings.SplitSeq(text, "\n") {
+		if para = strings.Join(strings.Fields(line), " "); para != "" {
+			break
+		}
+	}
+	return cutWords(para, limit)
+}
+
+// cutWords cuts s (white space already collapsed) to at most limit runes
+// at a word boundary, ending it with "…" when it was cut.
+func cutWords(s string, limit int) string {
+	if limit <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	// Byte offset just after the first limit-1 runes, leaving room for "…".
+	end, n := 0, 0
+	for end < len(s) && n < limit-1 {
+		_, size := utf8.DecodeRuneInString(s[end:])
+		end += size
+		n++
+	}
+	cut := s[:end]
+	if r, _ := utf8.DecodeRuneInString(s[end:]); !unicode.IsSpace(r) {
+		// Mid-word: go back to the last space, unless the word is all there is.
+		if i := strings.LastIndexFunc(cut, unicode.IsSpace); i > 0 {
+			cut = cut[:i]
+		}
+	}
+	cut = strings.TrimRightFunc(cut, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",;:.-–—«„“\"'(", r)
+	})
+	return cut + "…"
+}
+
+// plainFromHTML turns sanitised HTML into plain text: tags are dropped,
+// block-level tags end a line, entities are decoded. It is enough for the
+// HTML package aggregator stores (bluemonday output), not a general HTML
+// parser.
+func plainFromHTML(s string) string {
+	var b strings.Builder
+	for len(s) > 0 {
+		lt := strings.IndexByte(s, '<')
+		if lt < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:lt])
+		gt := strings.IndexByte(s[lt:], '>')
+		if gt < 0 {
+			break // an unterminated tag: drop the rest
+		}
+		tag := strings.ToLower(strings.TrimLeft(s[lt+1:lt+gt], "/"))
+		if name, _, _ := strings.Cut(tag, " "); blockTag(strings.TrimRight(name, "/")) {
+			b.WriteByte('\n')
+		}
+		s = s[lt+gt+1:]
+	}
+	return html.UnescapeString(b.String())
+}
+
+func blockTag(name string) bool {
+	switch name {
+	case "p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+		"blockquote", "tr", "table", "pre", "hr", "figure", "figcaption", "section", "article":
+		return true
+	}
+	return false
+}
