@@ -15,6 +15,7 @@ import (
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
 	ext "github.com/mmcdole/gofeed/extensions"
+	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
 
 	"github.com/wiredesk/wiredesk"
@@ -50,6 +51,7 @@ type draft struct {
 func translate(feed *gofeed.Feed, body []byte, opt Options, base *url.URL) []wiredesk.Item {
 	var rssItems []*rss.Item
 	var entries []*atom.Entry
+	var jsonItems []*jsonfeed.Item
 	switch o := feed.OriginalFeed().(type) {
 	case *rss.Feed:
 		if o != nil && len(o.Items) == len(feed.Items) {
@@ -58,6 +60,10 @@ func translate(feed *gofeed.Feed, body []byte, opt Options, base *url.URL) []wir
 	case *atom.Feed:
 		if o != nil && len(o.Entries) == len(feed.Items) {
 			entries = o.Entries
+		}
+	case *jsonfeed.Feed:
+		if o != nil && len(o.Items) == len(feed.Items) {
+			jsonItems = o.Items
 		}
 	}
 
@@ -77,7 +83,9 @@ func translate(feed *gofeed.Feed, body []byte, opt Options, base *url.URL) []wir
 		if entries != nil {
 			ae = entries[i]
 		}
-		d := translateItem(fi, ri, ae, feed.Language, opt, base)
+		// JSON Feed content_text is plain text even when it holds "<".
+		textOnly := jsonItems != nil && jsonItems[i] != nil && jsonItems[i].ContentHTML == "" && jsonItems[i].ContentText != ""
+		d := translateItem(fi, ri, ae, textOnly, feed.Language, opt, base)
 		if plain != nil && plain[i] {
 			// An Atom text construct is literal text: "<blink>" there is
 			// not markup and must survive.
@@ -112,7 +120,7 @@ func translate(feed *gofeed.Feed, body []byte, opt Options, base *url.URL) []wir
 	return items
 }
 
-func translateItem(fi *gofeed.Item, ri *rss.Item, ae *atom.Entry, feedLang string, opt Options, base *url.URL) draft {
+func translateItem(fi *gofeed.Item, ri *rss.Item, ae *atom.Entry, textOnly bool, feedLang string, opt Options, base *url.URL) draft {
 	now := opt.Now
 	it := wiredesk.Item{
 		Title:     cleanTitle(fi.Title),
@@ -131,6 +139,9 @@ func translateItem(fi *gofeed.Item, ri *rss.Item, ae *atom.Entry, feedLang strin
 	raw := extValue(fi.Extensions, "full-text")
 	if strings.TrimSpace(raw) == "" {
 		raw = fi.Content
+		if textOnly {
+			raw = textToHTML(raw)
+		}
 	}
 	if strings.TrimSpace(raw) == "" && hasHTML(fi.Description) {
 		raw = fi.Description
