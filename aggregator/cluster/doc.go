@@ -1,0 +1,16 @@
+// Package cluster decides which story a newly stored item joins: the story
+// of an item from another wire, in the same language and within a time
+// window, that has the same canonical link or near-duplicate text.
+//
+// The text comparison (Normalize, Similarity) reads the title and the first
+// ~400 runes of the summary, removes wire datelines ("МОСКВА, 12 мая.
+// /ТАСС/."), stems Russian and English words lightly and compares weighted
+// word sets. An Index keeps the items of the window in memory and finds
+// candidates through MinHash signatures with LSH banding, so a Match does not
+// scan the window; each candidate is confirmed with Similarity against the
+// threshold.
+//
+// The package is pure and deterministic: it does no I/O, keeps no clock and
+// never changes a stored item. Storing items and stories, and publishing
+// them, is left to storage, aggregator and publisher.
+package cluster

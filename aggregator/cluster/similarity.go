@@ -1,0 +1,277 @@
+package cluster
+
+import (
+	"math"
+	"slices"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+// A feature is one stemmed word of an item: a 30-bit hash of the stem in
+// the high bits and its class in the low two bits. An item's features are
+// sorted and distinct by hash, so two items are compared by one merge.
+type feature uint32
+
+// Feature classes, in the low two bits of a feature.
+const (
+	classLeadWord  = 0 // a content word seen only in the lead
+	classTitleWord = 1 // a content word of the title
+	classLeadNum   = 2 // a number seen only in the lead
+	classTitleNum  = 3 // a number of the title
+)
+
+// classWeight is how much a shared or unshared feature of each class counts
+// in Similarity. Numbers are what tell two reports of the same kind apart
+// ("91,42" vs "91,60" rubles, magnitude 5,2 vs 4,8, 231,000 vs 222,000
+// claims), and different wires of one event repeat them, so they weigh most;
+// title words weigh a little more than lead words. The values were chosen on
+// the tune half of testdata (see README.md there).
+var classWeight = [4]float64{classLeadWord: 1, classTitleWord: 1.25, classLeadNum: 3, classTitleNum: 3}
+
+// numberConflictFactor scales the similarity of two items whose titles both
+// carry numbers and share none of them: consecutive daily rates, weekly
+// statistics and different magnitudes are different events however alike
+// the words.
+const numberConflictFactor = 0.4
+
+func (f feature) hash() uint32 { return uint32(f) >> 2 }
+func (f feature) class() int   { return int(f & 3) }
+func (f feature) number() bool { return f&2 != 0 }
+
+// features returns the sorted, distinct features of title and the lead of
+// summary. A stem in both title and lead keeps its title class.
+func features(title, summary string) []feature {
+	ws := words(title, summary)
+	fs := make([]feature, 0, len(ws))
+	for _, w := range ws {
+		s, number, ok := stem(w.text, w.number)
+		if !ok {
+			continue
+		}
+		c := classLeadWord
+		if number {
+			c = classLeadNum
+		}
+		if w.inTitle {
+			c |= classTitleWord
+		}
+		fs = append(fs, feature(hash30(s)<<2|uint32(c)))
+	}
+	slices.Sort(fs)
+	// Keep one feature per hash: the title one when there is one (the sort
+	// puts it last among equal hashes), and a number over a word.
+	out := fs[:0]
+	for i, f := range fs {
+		if i+1 < len(fs) && fs[i+1].hash() == f.hash() {
+			continue
+		}
+		out = append(out, f)
+	}
+	return slices.Clip(out)
+}
+
+// hash30 is FNV-1a over s, folded to 30 bits. It is fixed so that features
+// are the same in every process.
+func hash30(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return (h ^ h>>30) & (1<<30 - 1)
+}
+
+// Similarity returns how alike the texts of a and b are, from 0 (nothing
+// shared) to 1 (the same content words and numbers). It is a weighted
+// Jaccard index over the stemmed content words and the numbers of title and
+// lead — the weight of the features both items have divided by the weight
+// of the features either has — where numbers weigh most and title words a
+// little more than lead words. Two corrections follow, because reports of
+// the same kind on different days differ mostly in their numbers: when both
+// items carry numbers, the result is multiplied by the square root of the
+// Jaccard index of their number sets; when both titles carry numbers and
+// share none, it is multiplied by numberConflictFactor.
+//
+// Language, source and time are not considered; Index.Match applies those
+// rules.
+func Similarity(a, b wiredesk.Item) float64 {
+	return similarity(features(a.Title, a.Summary), features(b.Title, b.Summary))
+}
+
+func similarity(a, b []feature) float64 {
+	var inter, union float64
+	var numsA, numsB, numsShared int
+	var titleNumsA, titleNumsB, titleNumsShared int
+	count := func(f feature, nums, titleNums *int) {
+		if f.number() {
+			*nums++
+			if f.class() == classTitleNum {
+				*titleNums++
+			}
+		}
+	}
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i].hash() < b[j].hash():
+			union += classWeight[a[i].class()]
+			count(a[i], &numsA, &titleNumsA)
+			i++
+		case i == len(a) || b[j].hash() < a[i].hash():
+			union += classWeight[b[j].class()]
+			count(b[j], &numsB, &titleNumsB)
+			j++
+		default:
+			w := max(classWeight[a[i].class()], classWeight[b[j].class()])
+			inter += w
+			union += w
+			count(a[i], &numsA, &titleNumsA)
+			count(b[j], &numsB, &titleNumsB)
+			if a[i].number() && b[j].number() {
+				numsShared++
+			}
+			if a[i].class() == classTitleNum && b[j].class() == classTitleNum {
+				titleNumsShared++
+			}
+			i++
+			j++
+		}
+	}
+	if union == 0 {
+		return 0
+	}
+	s := inter / union
+	if numsA > 0 && numsB > 0 {
+		s *= math.Sqrt(2 * float64(numsShared) / float64(numsA+numsB))
+	}
+	if titleNumsA > 0 && titleNumsB > 0 && titleNumsShared == 0 {
+		s *= numberConflictFactor
+	}
+	return s
+}
+
+// stem reduces a normalised word to the key the comparison uses, and
+// reports false for stop words. Counts written as words become numbers. Numbers are kept whole. Russian words are
+// cut to a five-letter prefix (after dropping a final vowel from short
+// ones), so that inflected forms meet: "доллара", "доллар" → "долла";
+// "Москвы", "Москве" → "москв". English words lose a plural or verb ending
+// and are cut to seven letters.
+func stem(w string, number bool) (s string, isNumber, ok bool) {
+	if number {
+		return w, true, true
+	}
+	if n, ok := numberWords[w]; ok {
+		return n, true, true
+	}
+	s, ok = stemWord(w)
+	return s, false, ok
+}
+
+func stemWord(w string) (string, bool) {
+	if stopWords[w] {
+		return "", false
+	}
+	n := utf8.RuneCountInString(w)
+	if n < 2 {
+		return "", false
+	}
+	first, _ := utf8.DecodeRuneInString(w)
+	if unicode.Is(unicode.Cyrillic, first) {
+		const keep = 5
+		if n > keep {
+			return prefixRunes(w, keep), true
+		}
+		if n >= 4 {
+			if last, size := utf8.DecodeLastRuneInString(w); isRussianVowel(last) {
+				return w[:len(w)-size], true
+			}
+		}
+		return w, true
+	}
+	if n > 4 {
+		for _, suf := range [...]string{"ies", "ing", "ed", "es", "s"} {
+			if len(w) > len(suf)+2 && w[len(w)-len(suf):] == suf && (suf != "s" || w[len(w)-2] != 's') {
+				w = w[:len(w)-len(suf)]
+				if suf == "ies" {
+					w += "y"
+				}
+				break
+			}
+		}
+	}
+	const keepLatin = 7
+	if utf8.RuneCountInString(w) > keepLatin {
+		w = prefixRunes(w, keepLatin)
+	}
+	return w, true
+}
+
+func prefixRunes(s string, n int) string {
+	i := 0
+	for k := range s {
+		if i == n {
+			return s[:k]
+		}
+		i++
+	}
+	return s
+}
+
+func isRussianVowel(r rune) bool {
+	switch r {
+	case 'а', 'е', 'и', 'о', 'у', 'ы', 'э', 'ю', 'я', 'й', 'ь':
+		return true
+	}
+	return false
+}
+
+// numberWords maps small counts written as words to digits so "двое
+// погибших" meets "2 погибших". "One"/"один" are left out: they are more
+// often "one of" than a count.
+var numberWords = map[string]string{
+	"два": "2", "две": "2", "двое": "2", "двух": "2", "двоих": "2",
+	"три": "3", "трое": "3", "трех": "3", "троих": "3",
+	"четыре": "4", "четверо": "4", "четырех": "4",
+	"пять": "5", "пятеро": "5", "пяти": "5", "пятерых": "5",
+	"шесть": "6", "шестеро": "6", "шести": "6",
+	"семь": "7", "семеро": "7", "семи": "7",
+	"восемь": "8", "восьми": "8",
+	"девять": "9", "девяти": "9",
+	"десять": "10", "десяти": "10",
+	"two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+	"seven": "7", "eight": "8", "nine": "9", "ten": "10",
+}
+
+// stopWords are function words and wire boilerplate ("said", "сообщил")
+// that every report shares.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range []string{
+		// Russian
+		"и", "в", "во", "не", "что", "он", "на", "я", "с", "со", "как", "а", "то", "все", "она", "так",
+		"его", "но", "да", "ты", "к", "у", "же", "вы", "за", "бы", "по", "только", "ее", "мне", "было",
+		"вот", "от", "меня", "еще", "нет", "о", "об", "из", "ему", "теперь", "когда", "даже", "ну", "ли",
+		"если", "уже", "или", "ни", "быть", "был", "была", "были", "было", "будет", "будут", "него", "до",
+		"вас", "там", "потом", "себя", "ей", "может", "они", "тут", "где", "есть", "для", "мы", "их", "чем",
+		"сам", "без", "под", "кто", "этот", "этого", "этом", "эти", "эту", "этой", "это", "того", "тем",
+		"том", "при", "после", "над", "через", "про", "перед", "между", "также", "который", "которая",
+		"которые", "которого", "которой", "которых", "который", "свой", "своей", "своих", "а", "ранее",
+		"около", "более", "менее", "свыше", "сообщил", "сообщила", "сообщили", "сообщает", "заявил",
+		"заявила", "заявили", "передает", "говорится", "сказал", "сказала", "словам", "данным", "том",
+		"числе", "году", "года", "год", "сегодня", "вчера", "пресс", "служба", "службе", "службы",
+		// English
+		"the", "a", "an", "of", "to", "in", "on", "at", "for", "and", "or", "but", "with", "by", "from",
+		"as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that",
+		"these", "those", "he", "she", "they", "his", "her", "their", "him", "them", "we", "our", "who",
+		"which", "what", "after", "before", "over", "into", "about", "than", "not", "no", "said", "says",
+		"say", "told", "according", "on", "up", "out", "will", "would", "could", "can", "also", "more",
+		"new", "one", "while", "when", "where", "there", "here", "did", "do", "does", "said", "saying",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "per", "cent",
+		"percent",
+	} {
+		m[w] = true
+	}
+	return m
+}()
