@@ -163,9 +163,9 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 	if e.Language == "" {
 		e.Language = spec.Language
 	}
-	e.Updated = latest(storyUpdated, e.Published)
+	e.Updated = laterTime(storyUpdated, e.Published)
 	for _, it := range items {
-		e.Updated = latest(e.Updated, it.Modified)
+		e.Updated = laterTime(e.Updated, it.Modified)
 	}
 
 	// Sources in order of first report, and the credit line.
@@ -205,7 +205,7 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 	// a full-rights lead.
 	seenCat := map[string]bool{}
 	for i, it := range items {
-		if !isEligible(eligible, i) {
+		if !entryEligible(eligible, i) {
 			continue
 		}
 		if rightsOf(ec.Sources, it.SourceID) == wiredesk.RightsHeadline {
@@ -262,7 +262,7 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 	return e
 }
 
-func latest(a, b time.Time) time.Time {
+func laterTime(a, b time.Time) time.Time {
 	if b.After(a) {
 		return b
 	}
@@ -275,7 +275,7 @@ func latest(a, b time.Time) time.Time {
 func leadIndex(items []wiredesk.Item, eligible []bool, sources map[string]wiredesk.Source) int {
 	best := -1
 	for i, it := range items {
-		if !isEligible(eligible, i) {
+		if !entryEligible(eligible, i) {
 			continue
 		}
 		if best < 0 {
@@ -290,10 +290,10 @@ func leadIndex(items []wiredesk.Item, eligible []bool, sources map[string]wirede
 	return max(best, 0)
 }
 
-// isEligible reports whether item i counts as eligible: eligible[i], or
+// entryEligible reports whether item i counts as eligible: eligible[i], or
 // every item when eligible is nil or marks none (a story published with no
 // matching item, e.g. by a caller that does not curate).
-func isEligible(eligible []bool, i int) bool {
+func entryEligible(eligible []bool, i int) bool {
 	if !slices.Contains(eligible, true) {
 		return true
 	}

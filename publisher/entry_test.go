@@ -1,0 +1,529 @@
+package publisher
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/publisher/render"
+)
+
+// entryT0 is the first-seen time of the first item in entry tests.
+var entryT0 = time.Date(2026, 5, 12, 8, 0, 0, 0, time.UTC)
+
+const entryBaseURL = "http://localhost:8080"
+
+// entrySources are the sources of the entry tests, one per rights level.
+func entrySources() map[string]wiredesk.Source {
+	return map[string]wiredesk.Source{
+		"interfax": {ID: "interfax", Name: "Interfax", URL: "https://www.interfax.ru/rss.asp"},
+		"tass":     {ID: "tass", Name: "TASS", URL: "https://desk:hunter2@tass.ru/rss/v2.xml?token=s3cret", Rights: wiredesk.RightsSummary},
+		"ria":      {ID: "ria", Name: "RIA", URL: "https://ria.ru/export/rss2/index.xml", Rights: wiredesk.RightsHeadline},
+		"rferl":    {ID: "rferl", Name: "RFE/RL", URL: "https://www.rferl.org/api/x", Rights: wiredesk.RightsFull, Priority: 5},
+	}
+}
+
+func entryContext() EntryContext {
+	return EntryContext{BaseURL: entryBaseURL, Sources: entrySources()}
+}
+
+// entryItem is the n-th report of a story, by source src, first seen n
+// minutes after entryT0. Its text fields name the source so that tests can
+// look for them in the output.
+func entryItem(src string, n int) wiredesk.Item {
+	at := entryT0.Add(time.Duration(n) * time.Minute)
+	upper := strings.ToUpper(src)
+	return wiredesk.Item{
+		ID:         fmt.Sprintf("%s/%020d", src, n),
+		SourceID:   src,
+		GUID:       fmt.Sprintf("%s-guid-%d", src, n),
+		Link:       fmt.Sprintf("https://%s.example/news/%d", src, n),
+		Title:      "Title by " + upper,
+		Summary:    "Summary text by " + upper + ".",
+		Content:    "<p>Content text by " + upper + " &amp; more.</p>",
+		Authors:    []string{"Author of " + upper},
+		Categories: []string{"Category of " + upper},
+		Enclosures: []wiredesk.Enclosure{{URL: "https://" + src + ".example/photo.jpg", Type: "image/jpeg", Length: 10}},
+		Image:      "https://" + src + ".example/image.jpg",
+		Language:   "en",
+		Published:  at,
+		FirstSeen:  at,
+		StoryID:    "story-1",
+	}
+}
+
+func entryStory(id string, items ...wiredesk.Item) wiredesk.Story {
+	st := wiredesk.Story{ID: id, Items: items}
+	if len(items) > 0 {
+		st.Created = items[0].FirstSeen
+		st.Updated = items[len(items)-1].FirstSeen
+	}
+	return st
+}
+
+func entrySpec() wiredesk.Feed {
+	return wiredesk.Feed{Slug: "wire", Title: "Wire", Cluster: true}
+}
+
+// checkCredit checks that the attribution ends the HTML as its own
+// paragraph and the text as its last line.
+func checkCredit(t *testing.T, e render.Entry) {
+	t.Helper()
+	credit := `<p class="wiredesk-credit">` + e.Attribution + `</p>`
+	if !strings.HasSuffix(e.SummaryHTML, credit) {
+		t.Errorf("SummaryHTML = %q; want it to end with %q", e.SummaryHTML, credit)
+	}
+	if e.ContentHTML != "" && !strings.HasSuffix(e.ContentHTML, credit) {
+		t.Errorf("ContentHTML = %q; want it to end with %q", e.ContentHTML, credit)
+	}
+	lines := strings.Split(e.Text, "\n")
+	if got := lines[len(lines)-1]; got != e.Attribution {
+		t.Errorf("last line of Text = %q; want %q", got, e.Attribution)
+	}
+}
+
+func TestStoryEntryRights(t *testing.T) {
+	tests := []struct {
+		name        string
+		lead        string
+		wantContent string // ContentHTML before the credit; "" for none
+		wantSummary string // plain Summary
+		wantMedia   bool   // enclosures and image
+		wantMeta    bool   // authors and categories
+	}{
+		{"full", "interfax", "<p>Content text by INTERFAX &amp; more.</p>", "Summary text by INTERFAX.", true, true},
+		{"summary", "tass", "", "Summary text by TASS.", false, true},
+		{"headline", "ria", "", "", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := entryStory("s1", entryItem(tt.lead, 0))
+			e := StoryEntry(entrySpec(), st, nil, entryContext())
+			checkCredit(t, e)
+			if e.Title != "Title by "+strings.ToUpper(tt.lead) {
+				t.Errorf("Title = %q; want the lead's title", e.Title)
+			}
+			if e.Link != st.Items[0].Link {
+				t.Errorf("Link = %q; want %q", e.Link, st.Items[0].Link)
+			}
+			gotContent := strings.TrimSuffix(e.ContentHTML, `<p class="wiredesk-credit">`+e.Attribution+`</p>`)
+			if gotContent != tt.wantContent {
+				t.Errorf("ContentHTML without credit = %q; want %q", gotContent, tt.wantContent)
+			}
+			if e.Summary != tt.wantSummary {
+				t.Errorf("Summary = %q; want %q", e.Summary, tt.wantSummary)
+			}
+			if tt.wantSummary != "" && !strings.HasPrefix(e.SummaryHTML, "<p>"+tt.wantSummary+"</p>") {
+				t.Errorf("SummaryHTML = %q; want it to start with the escaped summary", e.SummaryHTML)
+			}
+			if tt.wantSummary == "" && e.Text != e.Attribution {
+				t.Errorf("Text = %q; want only the credit %q", e.Text, e.Attribution)
+			}
+			if got := len(e.Enclosures) > 0 || e.Image != ""; got != tt.wantMedia {
+				t.Errorf("media published = %v; want %v", got, tt.wantMedia)
+			}
+			if got := len(e.Authors) > 0 || len(e.Categories) > 0; got != tt.wantMeta {
+				t.Errorf("authors/categories published = %v; want %v", got, tt.wantMeta)
+			}
+		})
+	}
+}
+
+func TestStoryEntryFullWithoutContent(t *testing.T) {
+	it := entryItem("interfax", 0)
+	it.Content = ""
+	it.Summary = "First line & <more>.\nSecond line."
+	e := StoryEntry(entrySpec(), entryStory("s1", it), nil, entryContext())
+	want := "<p>First line &amp; &lt;more&gt;.</p><p>Second line.</p>"
+	if !strings.HasPrefix(e.ContentHTML, want) {
+		t.Errorf("ContentHTML = %q; want the summary as escaped paragraphs %q", e.ContentHTML, want)
+	}
+	checkCredit(t, e)
+}
+
+func TestStoryEntrySummaryFromContent(t *testing.T) {
+	it := entryItem("tass", 0)
+	it.Summary = ""
+	it.Content = "<p>Первый абзац &laquo;ТАСС&raquo;.</p><p>Второй абзац.</p>"
+	e := StoryEntry(entrySpec(), entryStory("s1", it), nil, entryContext())
+	if want := "Первый абзац «ТАСС»."; e.Summary != want {
+		t.Errorf("Summary = %q; want the first paragraph of the content %q", e.Summary, want)
+	}
+	if e.ContentHTML != "" {
+		t.Errorf("ContentHTML = %q; want none for a summary-rights source", e.ContentHTML)
+	}
+}
+
+func TestAttribution(t *testing.T) {
+	tests := []struct {
+		name     string
+		sources  []string
+		template string
+		and      string
+		want     string
+	}{
+		{"one", []string{"interfax"}, "", "", "With reporting by Interfax"},
+		{"two", []string{"interfax", "tass"}, "", "", "With reporting by Interfax and TASS"},
+		{"three", []string{"interfax", "tass", "ria"}, "", "", "With reporting by Interfax, TASS and RIA"},
+		{"russian", []string{"interfax", "tass", "ria"}, "По данным {sources}", "и", "По данным Interfax, TASS и RIA"},
+		{"order of first report", []string{"tass", "interfax", "tass"}, "", "", "With reporting by TASS and Interfax"},
+		{"unknown source by id", []string{"interfax", "afp"}, "", "", "With reporting by Interfax and afp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var items []wiredesk.Item
+			for i, s := range tt.sources {
+				items = append(items, entryItem(s, i))
+			}
+			spec := entrySpec()
+			spec.Attribution, spec.AttributionAnd = tt.template, tt.and
+			e := StoryEntry(spec, entryStory("s1", items...), nil, entryContext())
+			if e.Attribution != tt.want {
+				t.Errorf("Attribution = %q; want %q", e.Attribution, tt.want)
+			}
+			checkCredit(t, e)
+			var ids []string
+			for _, s := range e.Sources {
+				ids = append(ids, s.ID)
+			}
+			if got, want := strings.Join(ids, ","), strings.Join(wiredesk.Story{Items: items}.SourceIDs(), ","); got != want {
+				t.Errorf("Sources = %s; want %s (order of first report)", got, want)
+			}
+		})
+	}
+}
+
+func TestLeadSelection(t *testing.T) {
+	tests := []struct {
+		name     string
+		items    []wiredesk.Item
+		eligible []bool
+		want     string // lead source
+	}{
+		{"earliest when priorities tie", []wiredesk.Item{entryItem("tass", 0), entryItem("interfax", 1)}, nil, "tass"},
+		{"highest priority", []wiredesk.Item{entryItem("interfax", 0), entryItem("rferl", 1)}, nil, "rferl"},
+		{"ineligible item never leads", []wiredesk.Item{entryItem("interfax", 0), entryItem("rferl", 1)}, []bool{true, false}, "interfax"},
+		{"eligible later item", []wiredesk.Item{entryItem("interfax", 0), entryItem("tass", 1)}, []bool{false, true}, "tass"},
+		{"none eligible: all count", []wiredesk.Item{entryItem("interfax", 0), entryItem("rferl", 1)}, []bool{false, false}, "rferl"},
+		{"first seen, not slice order", func() []wiredesk.Item {
+			a, b := entryItem("tass", 5), entryItem("interfax", 1)
+			return []wiredesk.Item{a, b}
+		}(), nil, "interfax"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := StoryEntry(entrySpec(), entryStory("s1", tt.items...), tt.eligible, entryContext())
+			if got := e.Sources[e.Lead].ID; got != tt.want {
+				t.Errorf("lead = %s; want %s", got, tt.want)
+			}
+			if want := "Title by " + strings.ToUpper(tt.want); e.Title != want {
+				t.Errorf("Title = %q; want %q", e.Title, want)
+			}
+			for _, r := range e.Related {
+				if strings.Contains(r.URL, tt.want+".example") {
+					t.Errorf("Related %v links the lead itself", r)
+				}
+			}
+		})
+	}
+}
+
+func TestStoryEntryRelatedAndDates(t *testing.T) {
+	a, b, c := entryItem("interfax", 0), entryItem("tass", 30), entryItem("ria", 60)
+	b.Modified = entryT0.Add(3 * time.Hour)
+	st := entryStory("s1", a, b, c)
+	st.Updated = entryT0.Add(2 * time.Hour)
+	e := StoryEntry(entrySpec(), st, []bool{true, false, true}, entryContext())
+
+	wantRelated := []render.Link{{Title: "TASS", URL: b.Link}, {Title: "RIA", URL: c.Link}}
+	if fmt.Sprint(e.Related) != fmt.Sprint(wantRelated) {
+		t.Errorf("Related = %v; want %v", e.Related, wantRelated)
+	}
+	wantAlso := `<p class="wiredesk-also">Also: <a href="` + b.Link + `">TASS</a>, <a href="` + c.Link + `">RIA</a></p><p class="wiredesk-credit">`
+	if !strings.Contains(e.ContentHTML, wantAlso) || !strings.Contains(e.SummaryHTML, wantAlso) {
+		t.Errorf("HTML = %q; want the Also paragraph right before the credit: %q", e.ContentHTML, wantAlso)
+	}
+	if !e.Published.Equal(a.Published) {
+		t.Errorf("Published = %v; want the lead's date %v", e.Published, a.Published)
+	}
+	if !e.Updated.Equal(b.Modified) {
+		t.Errorf("Updated = %v; want the latest Modified %v", e.Updated, b.Modified)
+	}
+	wantOrig := []render.Original{
+		{Source: "interfax", GUID: a.GUID, URL: a.Link},
+		{Source: "tass", GUID: b.GUID, URL: b.Link},
+		{Source: "ria", GUID: c.GUID, URL: c.Link},
+	}
+	if fmt.Sprint(e.Originals) != fmt.Sprint(wantOrig) {
+		t.Errorf("Originals = %v; want %v", e.Originals, wantOrig)
+	}
+	// Categories: eligible items only (tass is not), never from a
+	// headline-only source (ria).
+	if got, want := strings.Join(e.Categories, "|"), "Category of INTERFAX"; got != want {
+		t.Errorf("Categories = %q; want %q", got, want)
+	}
+	if got := e.Sources[1].FeedURL; strings.Contains(got, "hunter2") || strings.Contains(got, "s3cret") {
+		t.Errorf("credited feed URL %q leaks a credential", got)
+	}
+}
+
+func TestCategoriesDeduped(t *testing.T) {
+	a, b := entryItem("interfax", 0), entryItem("tass", 1)
+	a.Categories = []string{"Politics", " Kazakhstan ", ""}
+	b.Categories = []string{"politics", "Economy", "Kazakhstan"}
+	e := StoryEntry(entrySpec(), entryStory("s1", a, b), nil, entryContext())
+	if got, want := strings.Join(e.Categories, "|"), "Politics|Kazakhstan|Economy"; got != want {
+		t.Errorf("Categories = %q; want %q", got, want)
+	}
+}
+
+// TestHeadlineTextNeverPublished renders stories that involve the
+// headline-only source RIA in every format and checks that nothing of its
+// text, bylines, categories or media appears anywhere.
+func TestHeadlineTextNeverPublished(t *testing.T) {
+	ec := entryContext()
+	spec := entrySpec()
+	ria := entryItem("ria", 0)
+	forbidden := []string{"text by RIA", "of RIA", "ria.example/photo", "ria.example/image"}
+
+	// A second deployment where RIA outranks every other wire.
+	ecRIA := EntryContext{BaseURL: ec.BaseURL, Sources: entrySources()}
+	src := ecRIA.Sources["ria"]
+	src.Priority = 10
+	ecRIA.Sources["ria"] = src
+
+	stories := []struct {
+		name  string
+		entry render.Entry
+		title bool // RIA's title is the entry's title
+	}{
+		{"alone", StoryEntry(spec, entryStory("s1", ria), nil, ec), true},
+		{"second wire", StoryEntry(spec, entryStory("s2", entryItem("interfax", 0), entryItem("ria", 2)), nil, ec), false},
+		{"first wire, full-rights lead by priority", StoryEntry(spec, entryStory("s3", entryItem("ria", 0), entryItem("rferl", 3)), []bool{false, true}, ec), false},
+		{"leads by priority", StoryEntry(spec, entryStory("s4", entryItem("interfax", 0), entryItem("ria", 1)), nil, ecRIA), true},
+		{"summary-rights story", StoryEntry(spec, entryStory("s5", entryItem("tass", 0), entryItem("ria", 5)), nil, ec), false},
+		{"unclustered item", ItemEntry(spec, ria, ec), true},
+	}
+	feed := render.Feed{ID: FeedID(entryBaseURL, "wire"), Title: "Wire", Updated: entryT0}
+	for _, s := range stories {
+		feed.Entries = append(feed.Entries, s.entry)
+		t.Run(s.name, func(t *testing.T) {
+			e := s.entry
+			if got := e.Title == "Title by RIA"; got != s.title {
+				t.Errorf("Title = %q; RIA title shown = %v, want %v", e.Title, got, s.title)
+			}
+			if !strings.Contains(e.Attribution, "RIA") {
+				t.Errorf("Attribution = %q; want RIA credited", e.Attribution)
+			}
+		})
+	}
+	for _, format := range render.Formats() {
+		t.Run(string(format), func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := render.Write(&buf, format, feed); err != nil {
+				t.Fatalf("render: %v", err)
+			}
+			out := buf.String()
+			for _, f := range forbidden {
+				if strings.Contains(out, f) {
+					t.Errorf("%s output contains %q from the headline-only source", format, f)
+				}
+			}
+			if !strings.Contains(out, "Content text by INTERFAX") && format != render.JSON {
+				t.Errorf("%s output lacks the full-rights content; the test would prove nothing", format)
+			}
+		})
+	}
+}
+
+func TestIDs(t *testing.T) {
+	tests := []struct {
+		name, got, want string
+	}{
+		{"feed id drops the port", FeedID("http://localhost:8080", "central-asia"), "tag:localhost,2026:feeds/central-asia"},
+		{"feed id lower-cases the host", FeedID("https://Wire.Example.ORG/desk/", "ru"), "tag:wire.example.org,2026:feeds/ru"},
+		{"feed id without a base url", FeedID("", "x"), "tag:localhost,2026:feeds/x"},
+		{"ipv6 host", FeedID("http://[::1]:8080", "x"), "tag:--1,2026:feeds/x"},
+		{"story id", EntryID("http://localhost:8080", "01HX3K"), "tag:localhost,2026:story/01HX3K"},
+		{"story id escaped", EntryID("http://localhost:8080", "a b%c#d"), "tag:localhost,2026:story/a%20b%25c%23d"},
+		{"item id keeps slash", ItemEntryID("http://localhost:8080", "interfax/9f86d081"), "tag:localhost,2026:item/interfax/9f86d081"},
+		{"cyrillic escaped", EntryID("http://localhost:8080", "ё"), "tag:localhost,2026:story/%D1%91"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("got %q; want %q", tt.got, tt.want)
+			}
+		})
+	}
+}
+
+// TestIDStability checks that a story keeps its id whatever joins it,
+// whichever feed publishes it and in every format, and that distinct
+// stories and items never share one.
+func TestIDStability(t *testing.T) {
+	ec := entryContext()
+	one := entryStory("s1", entryItem("interfax", 0))
+	two := entryStory("s1", entryItem("interfax", 0), entryItem("rferl", 1))
+	other := wiredesk.Feed{Slug: "other", Title: "Other", Attribution: "Via {sources}", Cluster: true}
+	e1 := StoryEntry(entrySpec(), one, nil, ec)
+	e2 := StoryEntry(other, two, []bool{false, true}, ec)
+	if e1.ID != e2.ID {
+		t.Errorf("story id changed from %q to %q when a wire joined", e1.ID, e2.ID)
+	}
+
+	ids := map[string]string{}
+	add := func(what, id string) {
+		if prev, ok := ids[id]; ok {
+			t.Errorf("%s and %s share id %q", prev, what, id)
+		}
+		ids[id] = what
+	}
+	for _, sid := range []string{"s1", "s2", "a/b", "a%2Fb", "a b", "a%20b", "interfax/00000000000000000000"} {
+		add("story "+sid, StoryEntry(entrySpec(), entryStory(sid, entryItem("interfax", 0)), nil, ec).ID)
+	}
+	for _, it := range two.Items {
+		add("item "+it.ID, ItemEntry(entrySpec(), it, ec).ID)
+	}
+
+	feed := render.Feed{ID: FeedID(entryBaseURL, "wire"), Title: "Wire", Updated: entryT0, Entries: []render.Entry{e2}}
+	for _, format := range render.Formats() {
+		var buf bytes.Buffer
+		if err := render.Write(&buf, format, feed); err != nil {
+			t.Fatalf("render %s: %v", format, err)
+		}
+		if !strings.Contains(buf.String(), e1.ID) {
+			t.Errorf("%s output lacks the story id %q", format, e1.ID)
+		}
+	}
+}
+
+func TestItemEntry(t *testing.T) {
+	it := entryItem("tass", 0)
+	it.Modified = entryT0.Add(time.Hour)
+	e := ItemEntry(entrySpec(), it, entryContext())
+	if want := "tag:localhost,2026:item/tass/00000000000000000000"; e.ID != want {
+		t.Errorf("ID = %q; want %q", e.ID, want)
+	}
+	if e.Attribution != "With reporting by TASS" || len(e.Related) != 0 || len(e.Originals) != 1 {
+		t.Errorf("entry = %+v; want one TASS credit, no related links, one original", e)
+	}
+	if !e.Updated.Equal(it.Modified) {
+		t.Errorf("Updated = %v; want %v", e.Updated, it.Modified)
+	}
+	checkCredit(t, e)
+}
+
+func TestLeadParagraph(t *testing.T) {
+	long := strings.Repeat("слово ", 80) // 480 runes
+	tests := []struct {
+		name, in, want string
+	}{
+		{"short", "Short lead.", "Short lead."},
+		{"first paragraph only", "\n  First  para.\nSecond para.", "First para."},
+		{"exactly the limit", strings.Repeat("a", 300), strings.Repeat("a", 300)},
+		{"cut at a word boundary", long, strings.TrimSpace(strings.Repeat("слово ", 50)) + "…"},
+		{"cut inside a word goes back", "ab " + long, "ab " + strings.TrimSpace(strings.Repeat("слово ", 49)) + "…"},
+		{"one long word", strings.Repeat("я", 301), strings.Repeat("я", 299) + "…"},
+		{"dangling punctuation dropped", strings.Repeat("a", 290) + ", «bbbbbbbbbbbbbbb", strings.Repeat("a", 290) + "…"},
+		{"empty", " \n\t", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := leadParagraph(tt.in, leadRunes)
+			if got != tt.want {
+				t.Errorf("leadParagraph(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+			if n := utf8.RuneCountInString(got); n > leadRunes {
+				t.Errorf("leadParagraph gave %d runes; want at most %d", n, leadRunes)
+			}
+		})
+	}
+}
+
+func FuzzLeadParagraph(f *testing.F) {
+	f.Add("Москва. 12 мая. INTERFAX.RU - Назарбаев и Путин обсудили сотрудничество.", 40)
+	f.Add(strings.Repeat("word ", 100), 300)
+	f.Add("a\nb", 1)
+	f.Fuzz(func(t *testing.T, text string, limit int) {
+		if limit < 0 || limit > 1000 || !utf8.ValidString(text) {
+			t.Skip()
+		}
+		got := leadParagraph(text, limit)
+		if n := utf8.RuneCountInString(got); n > limit {
+			t.Fatalf("leadParagraph(%q, %d) = %q: %d runes", text, limit, got, n)
+		}
+		if !utf8.ValidString(got) {
+			t.Fatalf("leadParagraph(%q, %d) = %q: invalid UTF-8", text, limit, got)
+		}
+		if strings.Contains(got, "\n") {
+			t.Fatalf("leadParagraph(%q, %d) = %q: more than one paragraph", text, limit, got)
+		}
+		// Uncut text is the whole first paragraph; cut text is a prefix of it
+		// ending at a word boundary, unless one word fills the limit.
+		var first string
+		for line := range strings.SplitSeq(text, "\n") {
+			if first = strings.Join(strings.Fields(line), " "); first != "" {
+				break
+			}
+		}
+		body, cut := strings.CutSuffix(got, "…")
+		if !cut || strings.HasSuffix(first, "…") && got == first {
+			if got != first && limit > 0 {
+				t.Fatalf("leadParagraph(%q, %d) = %q; want the first paragraph %q", text, limit, got, first)
+			}
+			return
+		}
+		if !strings.HasPrefix(first, body) {
+			t.Fatalf("leadParagraph(%q, %d) = %q; not a prefix of %q", text, limit, got, first)
+		}
+	})
+}
+
+func TestPlainFromHTML(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<p>One &amp; two</p><p>Three</p>", "\nOne & two\n\nThree\n"},
+		{"a<br/>b<br>c", "a\nb\nc"},
+		{`<a href="x">link</a> text`, "link text"},
+		{"broken <b", "broken "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := plainFromHTML(tt.in); got != tt.want {
+				t.Errorf("plainFromHTML(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func ExampleStoryEntry() {
+	ec := EntryContext{
+		BaseURL: "http://localhost:8080",
+		Sources: map[string]wiredesk.Source{
+			"interfax": {Name: "Интерфакс", URL: "https://www.interfax.ru/rss.asp"},
+			"tass":     {Name: "ТАСС", URL: "https://tass.ru/rss/v2.xml", Rights: wiredesk.RightsHeadline},
+		},
+	}
+	spec := wiredesk.Feed{Slug: "ru", Attribution: "По данным {sources}", AttributionAnd: "и", Cluster: true}
+	t0 := time.Date(2026, 5, 12, 8, 0, 0, 0, time.UTC)
+	st := wiredesk.Story{ID: "01HX3K", Items: []wiredesk.Item{
+		{SourceID: "interfax", Title: "Назарбаев встретился с Путиным", Link: "https://www.interfax.ru/world/1", Summary: "Лидеры обсудили транзит.", FirstSeen: t0},
+		{SourceID: "tass", Title: "Путин и Назарбаев", Link: "https://tass.ru/politika/2", Summary: "Текст ТАСС не публикуется.", FirstSeen: t0.Add(time.Minute)},
+	}}
+	e := StoryEntry(spec, st, nil, ec)
+	fmt.Println(e.ID)
+	fmt.Println(e.Title)
+	fmt.Println(e.Text)
+	// Output:
+	// tag:localhost,2026:story/01HX3K
+	// Назарбаев встретился с Путиным
+	// Лидеры обсудили транзит.
+	//
+	// Also: ТАСС https://tass.ru/politika/2
+	//
+	// По данным Интерфакс и ТАСС
+}
