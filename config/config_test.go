@@ -713,3 +713,18 @@ func commented(lines []string, line int) bool {
 	}
 	return false
 }
+
+func TestInlineArrayOfTables(t *testing.T) {
+	doc := "source = [{ id = \"a\", url = \"https://a.example/rss\" }, { id = \"b\", url = \"b.xml\" }]\n"
+	cfg, err := Parse("w.toml", []byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(cfg.Sources); got != 2 {
+		t.Fatalf("got %d sources; want 2", got)
+	}
+	_, err = Parse("w.toml", []byte("source = [{ id = \"a\" }, 5]\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "w.toml:1: source: must be an array of tables") {
+		t.Errorf("Parse(mixed array) error = %v; want an array-of-tables error on line 1", err)
+	}
+}

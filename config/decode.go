@@ -155,6 +155,18 @@ func (t *table) elements(key string) []*table {
 		return nil
 	}
 	list, isList := v.([]map[string]any)
+	if inline, isArray := v.([]any); isArray { // source = [{ id = "a", … }]
+		isList = true
+		list = nil
+		for _, el := range inline {
+			m, isMap := el.(map[string]any)
+			if !isMap {
+				isList = false
+				break
+			}
+			list = append(list, m)
+		}
+	}
 	if !isList {
 		t.errorf(key, "must be an array of tables: write [[%s]] above each one, not %s", key, typeName(v))
 		return nil

@@ -2,10 +2,17 @@ package config
 
 import "strings"
 
+// maxSuggestLen bounds the work of suggest: longer strings are not typos
+// of a key.
+const maxSuggestLen = 100
+
 // suggest returns the candidate closest to s by edit distance (ignoring
 // case and treating "-" like "_"), or "" when none is close enough to be a
 // likely typo.
 func suggest(s string, candidates []string) string {
+	if len(s) > maxSuggestLen {
+		return ""
+	}
 	norm := func(x string) string { return strings.ReplaceAll(strings.ToLower(x), "-", "_") }
 	ns := norm(s)
 	best, bestDist := "", -1
