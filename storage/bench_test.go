@@ -119,25 +119,54 @@ func BenchmarkSaveFetch(b *testing.B) {
 func BenchmarkIdentityLookup(b *testing.B) {
 	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	d := benchDB(b, now)
-	n := 0
-	for b.Loop() {
-		n = (n + 7919) % benchDBItems
+	type ident struct{ src, key string }
+	keys := make([]ident, 1024)
+	for i := range keys {
+		n := (i * 7919) % benchDBItems
 		it := benchItem(fmt.Sprintf("src%d", n%10), n, now)
+		keys[i] = ident{it.SourceID, it.Key}
+	}
+	b.Run("view", func(b *testing.B) { // one read transaction per lookup
+		i := 0
+		for b.Loop() {
+			k := keys[i%len(keys)]
+			i++
+			err := d.bolt.View(func(tx *bolt.Tx) error {
+				bs, err := openBuckets(tx)
+				if err != nil {
+					return err
+				}
+				_, ok, err := bs.lookup(k.src, k.key)
+				if err == nil && !ok {
+					err = fmt.Errorf("%s %s not found", k.src, k.key)
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("in-tx", func(b *testing.B) { // as SaveFetch does, inside its transaction
 		err := d.bolt.View(func(tx *bolt.Tx) error {
 			bs, err := openBuckets(tx)
 			if err != nil {
 				return err
 			}
-			_, ok, err := bs.lookup(it.SourceID, it.Key)
-			if err == nil && !ok {
-				err = fmt.Errorf("item %d not found", n)
+			i := 0
+			for b.Loop() {
+				k := keys[i%len(keys)]
+				i++
+				if _, ok, err := bs.lookup(k.src, k.key); err != nil || !ok {
+					return fmt.Errorf("%s %s: %v, found %v", k.src, k.key, err, ok)
+				}
 			}
-			return err
+			return nil
 		})
 		if err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
 func BenchmarkStoriesSince24h(b *testing.B) {

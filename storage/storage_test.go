@@ -337,9 +337,12 @@ func TestValuesOutliveTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	// More writes after the read transaction ended reuse and remap pages.
-	for i := range 200 {
-		mustSave(t, db, poll(t0.Add(time.Second), "reuters", item("reuters", i, fmt.Sprint(i))))
+	more := poll(t0.Add(time.Second), "reuters")
+	for i := range 2000 {
+		more.Items = append(more.Items, item("reuters", i, fmt.Sprint(i)))
 	}
+	mustSave(t, db, more)
+	mustSave(t, db, poll(t0.Add(2*time.Second), "tass", it)) // rewrites nothing, commits a transaction
 	got := items[0]
 	if got.Title != "tass item 1" || got.Authors[0] != "Ivanov" || got.Enclosures[0].URL != "https://tass.example/a.jpg" || got.Origin.Title != "RIA" {
 		t.Errorf("item read before later writes changed: %+v", got)
