@@ -14,6 +14,9 @@ func TestOpen(t *testing.T) {
 	var db *storage.DB
 	// Cleanups run last-registered first, so this one runs after Open's.
 	t.Cleanup(func() {
+		if db == nil {
+			return // Open failed and said so
+		}
 		if _, err := db.SourceStates(ctx); err == nil {
 			t.Error("database still open after the test's cleanup")
 		}
