@@ -234,8 +234,7 @@ func (r *Rules) languageOK(lang string) bool {
 //
 // A story is in the feed when any of its items passes every rule. A feed
 // with Cluster = false judges each item on its own: each becomes a one-item
-// Decision whose Story.ID is the story's id for the story's first item and
-// the item's id for the others.
+// Decision whose Story.ID is the item's id.
 //
 // When the feed's patterns do not compile, every story is dropped with the
 // compile error as its reason.
@@ -299,18 +298,14 @@ func (r *Rules) Curate(stories []wiredesk.Story, sources map[string]wiredesk.Sou
 }
 
 // splitStories turns each item into a story of its own, for feeds that
-// publish items one by one. The first item of a story keeps the story's id
-// (items never leave a story, so that id stays with it); the others take
-// their item id.
+// publish items one by one. Each such story takes its item's id, as the
+// published entry does (ItemEntryID): an item has one id for its life,
+// whatever other wires later join its story.
 func splitStories(stories []wiredesk.Story) []wiredesk.Story {
 	var out []wiredesk.Story
 	for _, st := range stories {
-		for i, it := range st.Items {
-			id := it.ID
-			if i == 0 && st.ID != "" {
-				id = st.ID
-			}
-			out = append(out, wiredesk.Story{ID: id, Created: it.FirstSeen, Updated: it.Modified, Items: []wiredesk.Item{it}})
+		for _, it := range st.Items {
+			out = append(out, wiredesk.Story{ID: it.ID, Created: it.FirstSeen, Updated: it.Modified, Items: []wiredesk.Item{it}})
 		}
 	}
 	return out

@@ -275,7 +275,7 @@ func TestCurateUnclustered(t *testing.T) {
 		}
 		got = append(got, fmt.Sprintf("%s:%v:%s", d.Story.ID, d.Picked, d.Reason))
 	}
-	want := []string{"tass/x:true:", "s1:true:", "tass/y:false:excluded by 'sport'"}
+	want := []string{"tass/x:true:", "interfax/s1:true:", "tass/y:false:excluded by 'sport'"}
 	if !slices.Equal(got, want) {
 		t.Errorf("decisions = %q; want %q", got, want)
 	}

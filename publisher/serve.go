@@ -22,6 +22,10 @@ import (
 // and, without it, If-Modified-Since give 304 Not Modified. The bytes and
 // their gzip form are prepared by Refresh, so a request does no rendering
 // and no compression. Before the first Refresh every path answers 503.
+//
+// A GET or HEAD of a document's exact path is answered straight from the
+// map of prepared documents; everything else (unknown slugs, unclean paths,
+// other methods) goes through a ServeMux for the 404, 405 or redirect.
 func (p *Publisher) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { p.serveDoc(w, r, "/") })
@@ -32,7 +36,17 @@ func (p *Publisher) Handler() http.Handler {
 	mux.HandleFunc("GET /feeds/{slug}/archive/{page}", func(w http.ResponseWriter, r *http.Request) {
 		p.serveDoc(w, r, r.URL.Path)
 	})
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			if s := p.site.Load(); s != nil {
+				if d := s.docs[r.URL.Path]; d != nil {
+					p.writeDoc(w, r, d)
+					return
+				}
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // headerValues are header values shared by every response, allocated
@@ -69,6 +83,12 @@ func (p *Publisher) serveDoc(w http.ResponseWriter, r *http.Request, path string
 		p.notFound(w, path)
 		return
 	}
+	p.writeDoc(w, r, d)
+}
+
+// writeDoc answers with d: 304 when the request's validators match, else
+// the bytes, gzipped when the client accepts it.
+func (p *Publisher) writeDoc(w http.ResponseWriter, r *http.Request, d *doc) {
 	gz := d.gz != nil && acceptsGzip(r.Header["Accept-Encoding"])
 	etag := d.etag
 	if gz {
