@@ -24,8 +24,10 @@ import (
 // Feeds often escape their HTML twice ("&amp;lt;p&amp;gt;", "&amp;nbsp;").
 // When the text of a first pass still holds a character reference (an "&"
 // followed by a name or number and ";"), Text runs a second pass over it, so
-// such markup is stripped too. A text that holds a literal "&lt;" meant as
-// such is rare enough in news to accept this.
+// such markup is stripped too; so is a string with no tags whose decoded
+// text holds some ("&lt;p&gt;Lead&lt;/p&gt;"). Markup escaped three times
+// is left as text. A text that holds a literal "&lt;b&gt;" meant as such is
+// rare enough in news to accept this.
 func Text(s string) string {
 	s = unwrapCDATA(s)
 	if strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0 {
@@ -35,7 +37,7 @@ func Text(s string) string {
 		return w.String()
 	}
 	out := htmlText(s)
-	if hasCharRef(out) {
+	if hasCharRef(out) || (!looksLikeHTML(s) && looksLikeHTML(out)) {
 		out = htmlText(out)
 	}
 	return out
@@ -286,6 +288,7 @@ func isBlock(a atom.Atom) bool {
 type spaceWriter struct {
 	b       strings.Builder
 	pending bool
+	joined  bool // something was dropped or a token ended since the last rune
 }
 
 func (w *spaceWriter) grow(n int) { w.b.Grow(n) }
@@ -303,7 +306,12 @@ func (w *spaceWriter) space() {
 	}
 }
 
+// write adds the text of one token. Text tokens are joined without a space,
+// except where the join would make a '<' and a letter look like a tag:
+// "<<b>i>" is "< i>", not "<i>". The same holds where a dropped character
+// stood between them.
 func (w *spaceWriter) write(p []byte) {
+	w.joined = true
 	for len(p) > 0 {
 		r, size := utf8.DecodeRune(p)
 		w.rune(r)
@@ -312,6 +320,7 @@ func (w *spaceWriter) write(p []byte) {
 }
 
 func (w *spaceWriter) writeString(s string) {
+	w.joined = true
 	for _, r := range s {
 		w.rune(r)
 	}
@@ -319,32 +328,31 @@ func (w *spaceWriter) writeString(s string) {
 
 func (w *spaceWriter) rune(r rune) {
 	switch {
-	case r < utf8.RuneSelf:
-		c := byte(r)
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' {
-			w.space()
-			return
-		}
-		if c < 0x20 || c == 0x7f {
-			return
-		}
-		if w.pending {
-			w.b.WriteByte(' ')
-			w.pending = false
-		}
-		w.b.WriteByte(c)
+	case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v':
+		w.space()
 		return
-	case invisible(r):
+	case r < 0x20 || r == 0x7f || invisible(r):
+		w.joined = true
 		return
-	case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r):
+	case r >= utf8.RuneSelf && (unicode.IsSpace(r) || unicode.Is(unicode.Zs, r)):
 		w.space()
 		return
 	}
+	if w.joined && !w.pending && (r == '/' || r == '!' || r == '?' || (r|0x20 >= 'a' && r|0x20 <= 'z')) {
+		if n := w.b.Len(); n > 0 && w.b.String()[n-1] == '<' {
+			w.pending = true
+		}
+	}
+	w.joined = false
 	if w.pending {
 		w.b.WriteByte(' ')
 		w.pending = false
 	}
-	w.b.WriteRune(r)
+	if r < utf8.RuneSelf {
+		w.b.WriteByte(byte(r))
+	} else {
+		w.b.WriteRune(r)
+	}
 }
 
 // invisible reports the characters Text drops: C1 controls, soft hyphen,
@@ -391,8 +399,11 @@ func looksLikeHTML(s string) bool {
 			return false
 		}
 		c := s[i+1]
-		if c == '/' || c == '!' || c == '?' || (c|0x20 >= 'a' && c|0x20 <= 'z') {
+		if c|0x20 >= 'a' && c|0x20 <= 'z' {
 			return true
+		}
+		if (c == '/' || c == '!' || c == '?') && i+2 < len(s) {
+			return true // an end tag, comment or bogus comment
 		}
 		s = s[i+1:]
 	}
