@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"net/url"
@@ -503,13 +504,7 @@ func (t *table) headers(key string, dst *map[string]wiredesk.Secret) {
 	}
 	sub := &table{p: t.p, m: m, schema: t.schema + "." + key, path: append(slices.Clip(t.path), key), name: t.keyName(key)}
 	out := make(map[string]wiredesk.Secret, len(m))
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
 		if !validHeaderName(name) {
 			sub.errorf(name, "%q is not a valid HTTP header name", name)
 			continue

@@ -728,3 +728,16 @@ func TestInlineArrayOfTables(t *testing.T) {
 		t.Errorf("Parse(mixed array) error = %v; want an array-of-tables error on line 1", err)
 	}
 }
+
+func BenchmarkParseExample(b *testing.B) {
+	data, err := os.ReadFile(exampleFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(exampleFile, data, fakeEnv); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
