@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -275,13 +276,14 @@ func (c *Client) fetchHTTP(ctx context.Context, u *url.URL, r Request, fail func
 	}
 	req.Header.Set("User-Agent", c.opt.UserAgent)
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
-	req.Header.Set("Accept-Encoding", "gzip")
 	for k, v := range r.Header {
 		if !httpguts.ValidHeaderFieldName(k) || !httpguts.ValidHeaderFieldValue(v.Reveal()) {
 			return nil, fail(0, fmt.Errorf("invalid header %q (value not shown)", k))
 		}
 		req.Header.Set(k, v.Reveal())
 	}
+	// Set after the source's headers: Fetch decodes gzip and nothing else.
+	req.Header.Set("Accept-Encoding", "gzip")
 	if r.Username != "" {
 		req.SetBasicAuth(r.Username, r.Password.Reveal())
 	}
@@ -375,6 +377,7 @@ func (c *Client) fetchHTTP(ctx context.Context, u *url.URL, r Request, fail func
 
 	wire := &countingReader{r: hr.Body}
 	var body io.Reader = wire
+	hint := hr.ContentLength
 	switch enc := strings.ToLower(strings.TrimSpace(hr.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 		if hr.ContentLength > c.opt.MaxBody {
@@ -387,10 +390,11 @@ func (c *Client) fetchHTTP(ctx context.Context, u *url.URL, r Request, fail func
 		}
 		defer zr.Close()
 		body = zr
+		hint = 0 // the compressed length
 	default:
 		return nil, fail(hr.StatusCode, fmt.Errorf("unsupported content-encoding %q", enc))
 	}
-	data, err := readCapped(body, c.opt.MaxBody)
+	data, err := readCapped(body, c.opt.MaxBody, hint)
 	resp.WireBytes = wire.n
 	if err != nil {
 		if errors.Is(err, ErrTooLarge) {
@@ -442,16 +446,20 @@ func (c *Client) tooLarge() error {
 }
 
 // readCapped reads all of r, failing with ErrTooLarge once more than max
-// bytes arrive. It reads at most max+1 bytes.
-func readCapped(r io.Reader, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
+// bytes arrive. It reads at most max+1 bytes. hint is the expected size
+// (Content-Length, file size), used to size the buffer; 0 when unknown.
+func readCapped(r io.Reader, max, hint int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if hint > 0 && hint <= max {
+		buf.Grow(int(hint) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, max+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > max {
+	if int64(buf.Len()) > max {
 		return nil, ErrTooLarge
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // drain reads a little of a body we do not want, so that the connection

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -342,14 +343,24 @@ func TestFetchTimeouts(t *testing.T) {
 }
 
 func TestFetchBodyLimit(t *testing.T) {
-	big := bytes.Repeat([]byte("x"), DefaultMaxBody+1)
-	var bomb bytes.Buffer
-	zw := gzip.NewWriter(&bomb)
-	zeros := make([]byte, 1<<20)
-	for range 16 { // 16MB of zeros, about 16KB compressed
-		zw.Write(zeros)
+	over1MB := bytes.Repeat([]byte("x"), 1<<20+1)
+	// announces a body just over the default limit and sends it in 1MB
+	// pieces until the client hangs up.
+	overDefault := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(DefaultMaxBody+1))
+		for sent := 0; sent < DefaultMaxBody+1; sent += len(over1MB) - 1 {
+			if _, err := w.Write(over1MB[:min(len(over1MB)-1, DefaultMaxBody+1-sent)]); err != nil {
+				return
+			}
+		}
 	}
+	// A gzip bomb: eight gzip members of 1MB of zeros each, about 8KB on
+	// the wire (gzip readers decompress concatenated members as one).
+	var member bytes.Buffer
+	zw := gzip.NewWriter(&member)
+	zw.Write(make([]byte, 1<<20))
 	zw.Close()
+	bomb := bytes.Repeat(member.Bytes(), 8)
 	small := []byte(strings.Repeat("<item/>", 300))
 	var smallGz bytes.Buffer
 	zw = gzip.NewWriter(&smallGz)
@@ -377,9 +388,9 @@ func TestFetchBodyLimit(t *testing.T) {
 		wantWire int64
 		wantText string // error text; "" for success
 	}{
-		{name: "plain over limit with length", h: serve(big, false, false), wantText: "body larger than 10MB"},
-		{name: "plain over limit chunked", h: serve(big, false, true), wantText: "body larger than 10MB"},
-		{name: "gzip bomb", h: serve(bomb.Bytes(), true, true), wantText: "body larger than 10MB"},
+		{name: "plain over limit with length", h: overDefault, wantText: "body larger than 10MB"},
+		{name: "plain over limit chunked", h: serve(over1MB, false, true), opt: Options{MaxBody: 1 << 20}, wantText: "body larger than 1MB"},
+		{name: "gzip bomb", h: serve(bomb, true, false), opt: Options{MaxBody: 1 << 20}, wantText: "body larger than 1MB"},
 		{name: "configured size in message", h: serve(small, false, true), opt: Options{MaxBody: 1536}, wantText: "body larger than 1.5KB"},
 		{name: "exactly the limit", h: serve(small, false, true), opt: Options{MaxBody: int64(len(small))}, wantBody: small, wantWire: int64(len(small))},
 		{name: "gzip within limit", h: serve(smallGz.Bytes(), true, false), wantBody: small, wantWire: int64(smallGz.Len())},
@@ -707,7 +718,14 @@ func TestMaxAge(t *testing.T) {
 func BenchmarkFetch(b *testing.B) {
 	body := mustFeed(b)
 	const etag, lastMod = `"v1"`, "Mon, 02 Jan 2006 15:04:05 GMT"
-	srv := httptest.NewServer(conditionalHandler(body, etag, lastMod, nil))
+	srv := httptest.NewUnstartedServer(conditionalHandler(body, etag, lastMod, nil))
+	var conns atomic.Int64
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
 	defer srv.Close()
 	c := New(Options{})
 	defer c.CloseIdleConnections()
@@ -721,13 +739,17 @@ func BenchmarkFetch(b *testing.B) {
 	} {
 		b.Run(bb.name, func(b *testing.B) {
 			b.ReportAllocs()
-			b.SetBytes(int64(len(body)))
+			if bb.want == 200 {
+				b.SetBytes(int64(len(body)))
+			}
+			before := conns.Load()
 			for b.Loop() {
 				resp, err := c.Fetch(context.Background(), bb.req)
 				if err != nil || resp.Status != bb.want {
 					b.Fatalf("Fetch = %v, %v; want status %d", resp, err, bb.want)
 				}
 			}
+			b.ReportMetric(float64(conns.Load()-before), "new-conns")
 		})
 	}
 }

@@ -53,7 +53,7 @@ func (c *Client) fetchFile(ctx context.Context, u *url.URL, r Request, fail func
 		return nil, fail(0, c.tooLarge())
 	}
 	wire := &countingReader{r: f}
-	data, err := readCapped(wire, c.opt.MaxBody)
+	data, err := readCapped(wire, c.opt.MaxBody, fi.Size())
 	resp.WireBytes = wire.n
 	if errors.Is(err, ErrTooLarge) { // the file grew while we read it
 		return nil, fail(0, c.tooLarge())
