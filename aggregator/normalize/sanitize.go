@@ -39,6 +39,9 @@ import (
 //     so a reader that opens links in a new tab cannot be tab-nabbed. No
 //     noreferrer: wires should see the traffic we send them.
 //
+// bluemonday percent-encodes non-ASCII URLs (an IDN host too) and does not
+// close elements the input left open.
+//
 // When base is an absolute http or https URL, relative a href, img src,
 // blockquote cite and q cite are resolved against it. Other bases (file://
 // demo sources) leave them as they are. Leftover CDATA markers are removed.
