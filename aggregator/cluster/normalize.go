@@ -35,11 +35,11 @@ const (
 
 var (
 	// "МОСКВА, 12 мая. /ТАСС/.", "Москва. 27 февраля. INTERFAX.RU -",
-	// "MOSCOW, May 12 (Interfax) -", "ALMATY, Kazakhstan (AP) —",
-	// "WASHINGTON (Reuters) -", "МОСКВА, 12 мая - РИА Новости.".
-	datelineRE = regexp.MustCompile(`^\s*` + reCity + `(?:\s*[,.]\s*|\s+)(?:` +
-		reDate + `\s*[,.]?\s*(?:(?:` + reDash + `\s*)?` + reAgency + `\s*[,.]?\s*)?` +
-		`|` + reAgency + `\s*[,.]?\s*)` + reDash + `?\s*`)
+	// "MOSCOW, May 12 (Interfax) -", "МОСКВА, 12 мая - РИА Новости.": the
+	// city and date; the agency is agencyLeadRE's.
+	cityDateRE = regexp.MustCompile(`^\s*` + reCity + `\s*[,.]\s*` + reDate + `\s*[,.]?\s*(?:` + reDash + `\s*)?`)
+	// "ALMATY, Kazakhstan (AP) —", "WASHINGTON (Reuters) -".
+	cityAgencyRE = regexp.MustCompile(`^\s*` + reCity + `(?:\s*[,.]\s*|\s+)` + reAgency + `\s*[,.:]?\s*` + reDash + `?\s*`)
 	// "NEW YORK — ", "MUMBAI: " (an all-capital city, then a dash or colon).
 	capsCityRE = regexp.MustCompile(`^\s*\p{Lu}{2,}(?:[ \-]\p{Lu}{2,})*(?:,\s*\p{Lu}[\p{L} .]*?)?\s*(?:` + reDash + `|:)\s+`)
 	// "/TASS/.", "(Reuters) -", "РИА Новости." at the very start.
@@ -49,44 +49,79 @@ var (
 		`\((?:Reuters|AP|AFP|Interfax|Интерфакс|ИНТЕРФАКС|TASS|ТАСС|РИА Новости|RIA Novosti|Bloomberg|Xinhua)\)`)
 )
 
+// datelineSpan is how far into a text a dateline may reach, in bytes.
+const datelineSpan = 160
+
 // stripDateline removes a leading wire dateline and agency markers from s,
 // which must already be in NFKC.
 func stripDateline(s string) string {
-	for range 2 { // a dateline may follow a bare agency marker and vice versa
-		before := s
-		if loc := datelineRE.FindStringIndex(s); loc != nil {
+	cut := func(re *regexp.Regexp) bool {
+		if loc := re.FindStringIndex(s[:runeBoundary(s, datelineSpan)]); loc != nil {
 			s = s[loc[1]:]
-		} else if loc := capsCityRE.FindStringIndex(s); loc != nil {
-			s = s[loc[1]:]
+			return true
 		}
-		if loc := agencyLeadRE.FindStringIndex(s); loc != nil {
-			s = s[loc[1]:]
-		}
-		if s == before {
-			break
+		return false
+	}
+	// Cheap checks first: most of the text is never looked at, and a
+	// regular expression runs only where its dateline could start.
+	head := s[:runeBoundary(s, datelineSpan)]
+	first, _ := utf8.DecodeRuneInString(strings.TrimLeft(head, " \t\n"))
+	switch {
+	case strings.ContainsAny(head, "0123456789") && cut(cityDateRE):
+		cut(agencyLeadRE)
+	case !unicode.IsUpper(first) && !strings.ContainsRune("/(-–—", first):
+	case cut(agencyLeadRE):
+	case mayNameAgency(head) && cut(cityAgencyRE):
+	default:
+		cut(capsCityRE)
+	}
+	if strings.ContainsAny(s, "/(") {
+		s = markerRE.ReplaceAllString(s, " ")
+	}
+	return s
+}
+
+// mayNameAgency reports whether head may contain an agency marker.
+func mayNameAgency(head string) bool {
+	if strings.ContainsAny(head, "/(") {
+		return true
+	}
+	for _, a := range [...]string{"INTERFAX", "Interfax", "Интерфакс", "ИНТЕРФАКС", "РИА", "RIA", "ТАСС", "TASS", "Reuters", "ПРАЙМ"} {
+		if strings.Contains(head, a) {
+			return true
 		}
 	}
-	return markerRE.ReplaceAllString(s, " ")
+	return false
+}
+
+// runeBoundary returns the largest index ≤ n that starts a rune of s.
+func runeBoundary(s string, n int) int {
+	if n >= len(s) {
+		return len(s)
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
 }
 
 // word is one token of title or lead as the comparison sees it.
 type word struct {
 	text    string // NFKC, case-folded, ё→е
-	name    bool   // capitalised mid-sentence or an acronym: likely a proper name
 	number  bool   // digits, possibly with one decimal separator
 	inTitle bool
 }
 
 // lead returns the first leadRunes runes of summary, cut at a word boundary.
 func lead(summary string) string {
-	if utf8.RuneCountInString(summary) <= leadRunes {
+	if len(summary) <= leadRunes || utf8.RuneCountInString(summary) <= leadRunes {
 		return summary
 	}
 	n := 0
 	for i := range summary {
 		if n == leadRunes {
 			cut := summary[:i]
-			if j := strings.LastIndexFunc(cut, unicode.IsSpace); j > leadRunes/2 {
+			if j := strings.LastIndexFunc(cut, unicode.IsSpace); j > len(cut)/2 {
 				cut = cut[:j]
 			}
 			return cut
@@ -98,139 +133,155 @@ func lead(summary string) string {
 
 // words tokenises title and the lead of summary.
 func words(title, summary string) []word {
-	fold := cases.Fold()
-	out := make([]word, 0, 48)
-	out = appendWords(out, stripDateline(norm.NFKC.String(title)), true, fold)
-	out = appendWords(out, stripDateline(norm.NFKC.String(lead(summary))), false, fold)
+	out := make([]word, 0, 64)
+	var fold *cases.Caser
+	out = appendWords(out, prepare(title, &fold), true)
+	out = appendWords(out, prepare(lead(summary), &fold), false)
 	return out
 }
 
-// appendWords splits s (NFKC, dateline removed) into words. A word is a run
-// of letters or a run of digits; digits joined by a single '.' or ',' stay
-// one number ("92,51" → "92.51"). Everything else separates words, so
-// punctuation disappears. Combining marks (Russian stress accents) are
-// dropped.
-func appendWords(out []word, s string, inTitle bool, fold cases.Caser) []word {
-	var buf strings.Builder
-	sentenceStart := true
+// prepare puts s in NFKC, removes its dateline, case-folds it and writes ё
+// as е. Text made only of ASCII, Cyrillic and common typographic
+// punctuation is already in NFKC and folds by plain lowercasing, so it
+// skips the x/text transforms; anything else goes through norm.NFKC and a
+// cases.Fold Caser, created on first use in *fold.
+func prepare(s string, fold **cases.Caser) string {
+	if simpleText(s) {
+		return lowerSimple(stripDateline(s))
+	} else {
+		s = stripDateline(norm.NFKC.String(s))
+		if *fold == nil {
+			c := cases.Fold()
+			*fold = &c
+		}
+		s = (*fold).String(s)
+	}
+	if strings.Contains(s, "ё") {
+		s = strings.ReplaceAll(s, "ё", "е")
+	}
+	return s
+}
+
+// lowerSimple lowercases text accepted by simpleText and writes ё as е.
+func lowerSimple(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case 'A' <= r && r <= 'Z':
+			r += 'a' - 'A'
+		case r < utf8.RuneSelf:
+		case 'А' <= r && r <= 'Я':
+			r += 'а' - 'А'
+		case r == 'Ё' || r == 'ё':
+			r = 'е'
+		case 'а' <= r && r <= 'я':
+		default:
+			r = unicode.ToLower(r)
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b)
+}
+
+// simpleText reports whether every rune of s is unchanged by NFKC and is
+// case-folded by unicode.ToLower: ASCII, Cyrillic letters, and « » – — ‘ ’
+// “ ” „.
+func simpleText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < utf8.RuneSelf {
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case 0x400 <= r && r <= 0x482, 0x48a <= r && r <= 0x4ff:
+		case r == 0xab, r == 0xbb, r == 0x2013, r == 0x2014, 0x2018 <= r && r <= 0x2019, 0x201c <= r && r <= 0x201e:
+		default:
+			return false
+		}
+		i += size - 1
+	}
+	return true
+}
+
+// appendWords splits s (folded, dateline removed) into words. A word is a
+// run of letters or a run of digits; digits joined by a single '.' or ','
+// stay one number ("92,51" → "92.51"). Everything else separates words, so
+// punctuation disappears. Combining marks inside a word (Russian stress
+// accents) are dropped.
+func appendWords(out []word, s string, inTitle bool) []word {
 	i := 0
 	for i < len(s) {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			digits := unicode.IsDigit(r)
-			start := i
-			buf.Reset()
-			for i < len(s) {
-				r, size = utf8.DecodeRuneInString(s[i:])
-				if unicode.Is(unicode.Mn, r) {
-					i += size
-					continue
-				}
-				if digits && unicode.IsDigit(r) || !digits && unicode.IsLetter(r) {
-					if digits && r > unicode.MaxASCII {
-						r = '0' + rune(digitValue(r))
-					}
-					buf.WriteRune(r)
-					i += size
-					continue
-				}
-				if digits && (r == '.' || r == ',') && i+1 < len(s) && isASCIIDigit(s[i+1]) &&
-					!strings.ContainsRune(buf.String(), '.') {
-					buf.WriteByte('.')
-					i++
-					continue
-				}
-				break
-			}
-			raw := s[start:i]
-			w := word{inTitle: inTitle, number: digits}
-			if digits {
-				w.text = buf.String()
-			} else {
-				w.text = foldWord(buf.String(), fold)
-				w.name = isName(raw, sentenceStart)
-			}
-			if w.text != "" {
-				out = append(out, w)
-			}
-			sentenceStart = false
-		case r == '.' || r == '!' || r == '?' || r == ':' || r == '«' || r == '"' || r == '“' || r == '„':
-			sentenceStart = true
+		letter, digit := isLetter(r), isDigit(r)
+		if !letter && !digit {
 			i += size
-		default:
-			i += size
+			continue
 		}
-	}
-	// Headline Case ("Winnipeg High School Orders Custom Hijabs") capitalises
-	// every word; there capitals say nothing about names. Keep only acronyms.
-	if n := countWords(out, inTitle); n >= 4 {
-		caps := 0
-		for _, w := range out[len(out)-n:] {
-			if w.name {
-				caps++
+		start, dirty, dot := i, false, false
+		for i < len(s) {
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if digit && isDigit(r) || letter && isLetter(r) {
+				dirty = dirty || r >= 0x80 && digit
+				i += size
+				continue
 			}
+			if r >= 0x300 && unicode.Is(unicode.Mn, r) {
+				dirty = true
+				i += size
+				continue
+			}
+			if digit && !dot && (r == '.' || r == ',') && i+1 < len(s) && isASCIIDigit(s[i+1]) {
+				dirty = dirty || r == ','
+				dot = true
+				i++
+				continue
+			}
+			break
 		}
-		if caps*10 >= n*6 {
-			for j := len(out) - n; j < len(out); j++ {
-				if w := &out[j]; w.name && !isAcronymText(w.text, s) {
-					w.name = false
-				}
-			}
+		text := s[start:i]
+		if dirty {
+			text = cleanWord(text)
+		}
+		if text != "" {
+			out = append(out, word{text: text, number: digit, inTitle: inTitle})
 		}
 	}
 	return out
 }
 
-// countWords returns how many trailing words of out belong to the segment
-// being appended (same inTitle flag).
-func countWords(out []word, inTitle bool) int {
-	n := 0
-	for j := len(out) - 1; j >= 0 && out[j].inTitle == inTitle; j-- {
-		n++
+func isLetter(r rune) bool {
+	if r < 0x80 {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
 	}
-	return n
-}
-
-// isAcronymText reports whether the folded word w occurs in s in capitals
-// only (ЦБ, NATO, FBI).
-func isAcronymText(w, s string) bool {
-	up := strings.ToUpper(w)
-	return utf8.RuneCountInString(w) >= 2 && strings.Contains(s, up)
-}
-
-// isName reports whether a word as written looks like a proper name: an
-// acronym of two or more capitals anywhere, or a capitalised word that does
-// not start a sentence.
-func isName(raw string, sentenceStart bool) bool {
-	first, _ := utf8.DecodeRuneInString(raw)
-	if !unicode.IsUpper(first) {
-		return false
-	}
-	upper := 0
-	for _, r := range raw {
-		if unicode.IsUpper(r) {
-			upper++
-		}
-	}
-	if upper >= 2 && upper == utf8.RuneCountInString(raw) {
+	if 'А' <= r && r <= 'я' {
 		return true
 	}
-	return !sentenceStart
+	return unicode.IsLetter(r)
 }
 
-func foldWord(s string, fold cases.Caser) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
+func isDigit(r rune) bool {
+	if r < 0x80 {
+		return '0' <= r && r <= '9'
+	}
+	return unicode.IsDigit(r)
+}
+
+// cleanWord drops combining marks, writes the decimal separator as '.' and
+// other decimal digits as ASCII ones.
+func cleanWord(w string) string {
+	var b strings.Builder
+	for _, r := range w {
+		switch {
+		case r == ',':
+			b.WriteByte('.')
+		case r >= 0x300 && unicode.Is(unicode.Mn, r):
+		case r >= 0x80 && unicode.IsDigit(r):
+			b.WriteRune('0' + rune(digitValue(r)))
+		default:
+			b.WriteRune(r)
 		}
 	}
-	if ascii {
-		return strings.ToLower(s)
-	}
-	return strings.ReplaceAll(fold.String(s), "ё", "е")
+	return b.String()
 }
 
 func isASCIIDigit(b byte) bool { return '0' <= b && b <= '9' }
@@ -239,7 +290,7 @@ func isASCIIDigit(b byte) bool { return '0' <= b && b <= '9' }
 // maps most compatibility digits; this handles the rest (Arabic-Indic etc.).
 func digitValue(r rune) int {
 	for _, rt := range unicode.Nd.R16 {
-		if uint16(r) >= rt.Lo && uint16(r) <= rt.Hi && r <= 0xFFFF {
+		if r <= 0xFFFF && uint16(r) >= rt.Lo && uint16(r) <= rt.Hi {
 			return int(r-rune(rt.Lo)) % 10
 		}
 	}

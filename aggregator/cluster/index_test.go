@@ -1,0 +1,283 @@
+package cluster
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+var t0 = time.Date(2024, 5, 12, 9, 0, 0, 0, time.UTC)
+
+// wire returns an item of one event as src files it, at t0+at.
+func wire(id, src, lang, story string, at time.Duration) wiredesk.Item {
+	return wiredesk.Item{
+		ID: id, SourceID: src, Language: lang, StoryID: story, Published: t0.Add(at),
+		Title:   "Путин и Эрдоган провели переговоры в Кремле",
+		Summary: "МОСКВА, 12 мая. /ТАСС/. Президент России Владимир Путин и президент Турции Реджеп Тайип Эрдоган провели в Кремле переговоры о поставках газа и АЭС Аккую.",
+	}
+}
+
+func TestMatch(t *testing.T) {
+	paraphrase := wiredesk.Item{
+		ID: "ria/1", SourceID: "ria", Language: "ru", Published: t0.Add(time.Hour),
+		Title:   "Эрдоган прибыл в Кремль на переговоры с Путиным",
+		Summary: "МОСКВА, 12 мая - РИА Новости. Турецкий лидер Реджеп Тайип Эрдоган прибыл в Кремль на переговоры с Владимиром Путиным о газе и АЭС Аккую.",
+	}
+	unrelated := wiredesk.Item{
+		ID: "ria/2", SourceID: "ria", Language: "ru", Published: t0.Add(time.Hour),
+		Title:   "Два человека погибли при пожаре в жилом доме в Марьине",
+		Summary: "Пожар произошел в квартире на девятом этаже, эвакуированы 40 жильцов.",
+	}
+	tests := []struct {
+		name    string
+		indexed []wiredesk.Item
+		opt     Options
+		item    wiredesk.Item
+		want    string // "" for no match
+	}{
+		{"paraphrase from another wire joins", []wiredesk.Item{wire("tass/1", "tass", "ru", "S1", 0)}, Options{}, paraphrase, "S1"},
+		{"unrelated text starts a story", []wiredesk.Item{wire("tass/1", "tass", "ru", "S1", 0)}, Options{}, unrelated, ""},
+		{"same source never joins", []wiredesk.Item{wire("ria/0", "ria", "ru", "S1", 0)}, Options{}, paraphrase, ""},
+		{"other language never joins", []wiredesk.Item{wire("tass/1", "tass", "en", "S1", 0)}, Options{}, paraphrase, ""},
+		{"empty language matches only empty", []wiredesk.Item{wire("tass/1", "tass", "", "S1", 0)}, Options{}, paraphrase, ""},
+		{"empty language matches empty", []wiredesk.Item{wire("tass/1", "tass", "", "S1", 0)}, Options{},
+			func() wiredesk.Item { p := paraphrase; p.Language = ""; return p }(), "S1"},
+		{"outside the window", []wiredesk.Item{wire("tass/1", "tass", "ru", "S1", -37*time.Hour)}, Options{}, paraphrase, ""},
+		{"inside a custom window", []wiredesk.Item{wire("tass/1", "tass", "ru", "S1", -30*time.Hour)}, Options{Window: 48 * time.Hour}, paraphrase, "S1"},
+		{"outside a custom window", []wiredesk.Item{wire("tass/1", "tass", "ru", "S1", -3*time.Hour)}, Options{Window: time.Hour}, paraphrase, ""},
+		{"window counts forward too", []wiredesk.Item{wire("tass/1", "tass", "ru", "S1", 40*time.Hour)}, Options{}, paraphrase, ""},
+		{"a high threshold refuses the paraphrase", []wiredesk.Item{wire("tass/1", "tass", "ru", "S1", 0)}, Options{Threshold: 0.95}, paraphrase, ""},
+		{"earliest story wins", []wiredesk.Item{
+			wire("interfax/1", "interfax", "ru", "LATE", 30*time.Minute),
+			wire("tass/1", "tass", "ru", "EARLY", 0),
+			wire("reuters/1", "reuters", "ru", "LATE", 40*time.Minute),
+		}, Options{}, paraphrase, "EARLY"},
+		{"a story's first item decides, not the matching item", []wiredesk.Item{
+			wire("tass/1", "tass", "ru", "A", 20*time.Minute),
+			func() wiredesk.Item { // B's first item is earlier but says something else
+				u := unrelated
+				u.ID, u.SourceID, u.StoryID, u.Published = "lenta/1", "lenta", "B", t0
+				return u
+			}(),
+			wire("interfax/1", "interfax", "ru", "B", 30*time.Minute),
+		}, Options{}, paraphrase, "B"},
+		{"same canonical link joins whatever the text", []wiredesk.Item{
+			func() wiredesk.Item {
+				w := wire("tass/1", "tass", "ru", "S1", 0)
+				w.Link = "https://example.org/a"
+				return w
+			}(),
+		}, Options{}, func() wiredesk.Item { u := unrelated; u.Link = "https://example.org/a"; return u }(), "S1"},
+		{"same link but same source does not join", []wiredesk.Item{
+			func() wiredesk.Item {
+				w := wire("ria/0", "ria", "ru", "S1", 0)
+				w.Link = "https://example.org/a"
+				return w
+			}(),
+		}, Options{}, func() wiredesk.Item { u := unrelated; u.Link = "https://example.org/a"; return u }(), ""},
+		{"empty index", nil, Options{}, paraphrase, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := New(tt.opt)
+			for _, it := range tt.indexed {
+				x.Add(it)
+			}
+			got, ok := x.Match(tt.item)
+			if ok != (tt.want != "") || got != tt.want {
+				t.Errorf("Match = %q, %v; want %q, %v", got, ok, tt.want, tt.want != "")
+			}
+		})
+	}
+}
+
+func TestAddEvictLen(t *testing.T) {
+	x := New(Options{})
+	x.Add(wire("tass/1", "tass", "ru", "S1", 0))
+	x.Add(wire("tass/1", "tass", "ru", "S1", 0)) // same ID: no-op
+	x.Add(wire("", "tass", "ru", "S1", 0))       // no ID: ignored
+	x.Add(wire("tass/2", "tass", "ru", "", 0))   // no story: ignored
+	if got := x.Len(); got != 1 {
+		t.Fatalf("Len after duplicate adds = %d; want 1", got)
+	}
+	for i := range 9 {
+		x.Add(wire(fmt.Sprintf("interfax/%d", i), "interfax", "ru", fmt.Sprintf("S%d", i+2), time.Duration(i+1)*time.Hour))
+	}
+	if got := x.Len(); got != 10 {
+		t.Fatalf("Len = %d; want 10", got)
+	}
+	if got := x.Evict(t0); got != 0 {
+		t.Errorf("Evict(t0) = %d; want 0 (nothing is older)", got)
+	}
+	// Drop tass/1 (t0) and interfax/0..4 (t0+1h..5h): 6 items; that also
+	// compacts (6 dead ≥ 4 live).
+	if got := x.Evict(t0.Add(5*time.Hour + time.Minute)); got != 6 {
+		t.Errorf("Evict = %d; want 6", got)
+	}
+	if got := x.Len(); got != 4 {
+		t.Errorf("Len after Evict = %d; want 4", got)
+	}
+	// The evicted TASS item no longer matches; a remaining Interfax one does.
+	p := wire("ria/1", "ria", "ru", "", 5*time.Hour)
+	if got, ok := x.Match(p); !ok || got != "S7" {
+		t.Errorf("Match after Evict = %q, %v; want the earliest remaining story S7", got, ok)
+	}
+	// An evicted ID may be added again.
+	x.Add(wire("tass/1", "tass", "ru", "S1", 0))
+	if got := x.Len(); got != 5 {
+		t.Errorf("Len after re-adding an evicted item = %d; want 5", got)
+	}
+	if got, ok := x.Match(p); !ok || got != "S1" {
+		t.Errorf("Match = %q, %v; want S1 (re-added, earliest)", got, ok)
+	}
+	if got := x.Evict(t0.Add(100 * time.Hour)); got != 5 {
+		t.Errorf("Evict(all) = %d; want 5", got)
+	}
+	if got := x.Len(); got != 0 {
+		t.Errorf("Len = %d; want 0", got)
+	}
+	if _, ok := x.Match(p); ok {
+		t.Errorf("Match on an emptied index found a story")
+	}
+}
+
+// TestMatchAgreesWithSimilarity checks that the LSH candidate step loses no
+// pair of the labelled set: with one item indexed, Match finds it exactly
+// when Similarity reaches the threshold.
+func TestMatchAgreesWithSimilarity(t *testing.T) {
+	lost := 0
+	for _, p := range loadPairs(t) {
+		a, b := p.A.item(p.Lang), p.B.item(p.Lang)
+		a.ID, a.StoryID = "a", "story-a"
+		b.Published = a.Published // the window is tested elsewhere
+		x := New(Options{})
+		x.Add(a)
+		_, got := x.Match(b)
+		want := Similarity(a, b) >= DefaultThreshold
+		if got != want {
+			if want {
+				lost++
+			}
+			t.Errorf("pair %s: Match found=%v; Similarity=%.3f says %v", p.ID, got, Similarity(a, b), want)
+		}
+	}
+	if lost > 0 {
+		t.Logf("LSH lost %d qualifying pairs", lost)
+	}
+}
+
+// TestClusterStream replays every item of the labelled set in time order
+// the way the aggregator does (Match, then Add with the story it got) and
+// scores the resulting stories pairwise against the labelled events.
+func TestClusterStream(t *testing.T) {
+	type rec struct {
+		it    wiredesk.Item
+		event string
+	}
+	var all []rec
+	for _, tp := range readEvents(t, "testdata/events.txt") {
+		for _, ev := range tp.events {
+			for i, e := range ev.items {
+				it := e.item(tp.lang)
+				it.ID = fmt.Sprintf("%s/%s/%d", e.Source, ev.name, i)
+				all = append(all, rec{it, tp.name + "/" + ev.name})
+			}
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].it.Published.Before(all[j].it.Published) })
+	x := New(Options{})
+	storyOf := map[string]string{}
+	for i := range all {
+		it := &all[i].it
+		if id, ok := x.Match(*it); ok {
+			it.StoryID = id
+		} else {
+			it.StoryID = "story-" + it.ID
+		}
+		storyOf[it.ID] = it.StoryID
+		x.Add(*it)
+	}
+	var s score
+	for i := range all {
+		for j := i + 1; j < len(all); j++ {
+			a, b := all[i], all[j]
+			if a.it.SourceID == b.it.SourceID || a.it.Language != b.it.Language {
+				continue
+			}
+			same, pred := a.event == b.event, a.it.StoryID == b.it.StoryID
+			switch {
+			case pred && same:
+				s.tp++
+			case pred:
+				s.fp++
+				t.Logf("merged different events: %s and %s", a.event, b.event)
+			case same:
+				s.fn++
+			}
+		}
+	}
+	t.Logf("stream of %d items: pairwise precision=%.3f recall=%.3f (tp=%d fp=%d fn=%d)",
+		len(all), s.precision(), s.recall(), s.tp, s.fp, s.fn)
+	if s.precision() < 0.98 {
+		t.Errorf("stream precision = %.3f; want ≥ 0.98", s.precision())
+	}
+	if s.recall() < 0.90 {
+		t.Errorf("stream recall = %.3f; want ≥ 0.90", s.recall())
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	x := New(Options{})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 200 {
+				src := fmt.Sprintf("src%d", w)
+				it := wire(fmt.Sprintf("%s/%d", src, i), src, "ru", fmt.Sprintf("S%d-%d", w, i), time.Duration(i)*time.Minute)
+				x.Match(it)
+				x.Add(it)
+				if i%50 == 49 {
+					x.Evict(t0.Add(time.Duration(i-20) * time.Minute))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := x.Len(); n <= 0 || n > 800 {
+		t.Errorf("Len = %d after concurrent use; want 1..800", n)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	// The same sequence gives the same stories, whatever the map order.
+	run := func() []string {
+		x := New(Options{})
+		var got []string
+		for i := range 30 {
+			src := []string{"tass", "ria", "interfax"}[i%3]
+			it := wire(fmt.Sprintf("%s/%d", src, i), src, "ru", "", time.Duration(i)*time.Minute)
+			id, ok := x.Match(it)
+			if !ok {
+				id = fmt.Sprintf("new-%d", i)
+			}
+			it.StoryID = id
+			x.Add(it)
+			got = append(got, id)
+		}
+		return got
+	}
+	first := run()
+	for range 5 {
+		if got := run(); !slices.Equal(got, first) {
+			t.Fatalf("stories differ between runs: %v vs %v", got, first)
+		}
+	}
+	if first[1] != "new-0" || first[0] != "new-0" {
+		t.Errorf("second item joined %q; want the first story new-0", first[1])
+	}
+}
