@@ -280,8 +280,12 @@ func (p *Publisher) Refresh(ctx context.Context) (changed []string, err error) {
 		slices.Sort(ping)
 		p.hub.publish(cfg.opt.Hub, ping)
 	}
-	cfg.opt.Log.Info("feeds rendered", "feeds", len(cfg.opt.Feeds), "stories", len(stories),
-		"documents", len(docs), "changed", len(changed))
+	level := slog.LevelDebug
+	if len(changed) > 0 {
+		level = slog.LevelInfo
+	}
+	cfg.opt.Log.Log(ctx, level, "feeds rendered", "feeds", len(cfg.opt.Feeds), "stories", len(stories),
+		"documents", len(docs), "changed_feeds", changed, "duration_ms", cfg.opt.Now().Sub(now).Milliseconds())
 	return changed, errors.Join(errs...)
 }
 

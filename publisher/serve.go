@@ -177,25 +177,47 @@ func etagListMatch(list, etag string) bool {
 }
 
 // acceptsGzip reports whether the Accept-Encoding values accept gzip with a
-// non-zero quality, directly or through "*".
+// non-zero quality, directly or through "*". It runs on every request, so
+// it scans with IndexByte rather than splitting.
 func acceptsGzip(values []string) bool {
 	gzip, star := -1.0, -1.0
 	for _, v := range values {
 		for v != "" {
-			var part string
-			part, v, _ = strings.Cut(v, ",")
-			name, params, _ := strings.Cut(part, ";")
+			part := v
+			if i := strings.IndexByte(v, ','); i >= 0 {
+				part, v = v[:i], v[i+1:]
+			} else {
+				v = ""
+			}
+			name, params := part, ""
+			if i := strings.IndexByte(part, ';'); i >= 0 {
+				name, params = part[:i], part[i+1:]
+			}
 			name = strings.TrimSpace(name)
+			var isGzip bool
+			switch len(name) {
+			case 1:
+				if name != "*" {
+					continue
+				}
+			case 4, 6:
+				if isGzip = strings.EqualFold(name, "gzip") || strings.EqualFold(name, "x-gzip"); !isGzip {
+					continue
+				}
+			default:
+				continue
+			}
 			q := 1.0
-			if k, val, ok := strings.Cut(params, "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
-					q = f
+			if params != "" {
+				if k, val, ok := strings.Cut(params, "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
+						q = f
+					}
 				}
 			}
-			switch {
-			case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
+			if isGzip {
 				gzip = q
-			case name == "*":
+			} else {
 				star = q
 			}
 		}

@@ -320,3 +320,36 @@ func (w *discardWriter) Write(b []byte) (int, error) {
 	w.n = len(b)
 	return len(b), nil
 }
+
+// BenchmarkServeHTTP is BenchmarkServe over a loopback connection with
+// net/http on both ends, the way a reader meets the handler.
+func BenchmarkServeHTTP(b *testing.B) {
+	p, feed := benchFeed(b)
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = w.Write(feed)
+	})
+	for _, c := range []struct {
+		name string
+		h    http.Handler
+	}{{"bare", bare}, {"plain", p.Handler()}} {
+		b.Run(c.name, func(b *testing.B) {
+			srv := httptest.NewServer(c.h)
+			defer srv.Close()
+			client := srv.Client()
+			url := srv.URL + "/feeds/central-asia.rss"
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := client.Get(url)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, _ := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if n != int64(len(feed)) {
+					b.Fatalf("read %d bytes; want %d", n, len(feed))
+				}
+			}
+		})
+	}
+}
