@@ -37,6 +37,21 @@ import (
 // CanonicalURL is idempotent: CanonicalURL(CanonicalURL(x, b), nil) equals
 // CanonicalURL(x, b).
 func CanonicalURL(raw string, base *url.URL) string {
+	s := canonicalOnce(raw, base)
+	// A few degenerate inputs ("//://") need more than one step to reach
+	// their canonical form; iterate so that the result is a fixed point.
+	for range 4 {
+		next := canonicalOnce(s, nil)
+		if next == s {
+			break
+		}
+		s = next
+	}
+	return s
+}
+
+// canonicalOnce is one step of CanonicalURL.
+func canonicalOnce(raw string, base *url.URL) string {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -49,10 +64,13 @@ func CanonicalURL(raw string, base *url.URL) string {
 		// reference stays as it is: its dot segments mean something.
 		u = (&url.URL{Scheme: u.Scheme, Host: u.Host}).ResolveReference(u)
 	}
+	if u.Host != "" && strings.Trim(u.Host, ":") == "" {
+		return raw // "//::": an authority with neither host nor port
+	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Host = strings.ToLower(u.Host)
 	if port := u.Port(); port == "" && strings.HasSuffix(u.Host, ":") {
-		u.Host = strings.TrimSuffix(u.Host, ":")
+		u.Host = strings.TrimRight(u.Host, ":")
 	} else if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		u.Host = strings.TrimSuffix(u.Host, ":"+port)
 	}
