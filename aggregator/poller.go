@@ -1,0 +1,309 @@
+package aggregator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/aggregator/cluster"
+	"github.com/wiredesk/wiredesk/aggregator/fetch"
+	"github.com/wiredesk/wiredesk/aggregator/parse"
+	"github.com/wiredesk/wiredesk/aggregator/schedule"
+)
+
+// Store is what the aggregator needs from storage. *storage.DB satisfies it.
+type Store interface {
+	SourceState(ctx context.Context, id string) (wiredesk.SourceState, error)
+	SaveState(ctx context.Context, st wiredesk.SourceState) error
+	SaveFetch(ctx context.Context, r wiredesk.FetchResult) (wiredesk.SaveStats, error)
+}
+
+// Fetcher downloads one feed. *fetch.Client satisfies it.
+type Fetcher interface {
+	Fetch(ctx context.Context, r fetch.Request) (*fetch.Response, error)
+}
+
+// Observer receives every poll result, e.g. to update metrics. It must not
+// block.
+type Observer interface {
+	ObservePoll(src wiredesk.Source, r Result)
+}
+
+// Outcome is the result of one poll, as printed by `wiredesk once`.
+type Outcome string
+
+// Poll outcomes.
+const (
+	OutcomeOK          Outcome = "ok"
+	OutcomeNotModified Outcome = "not-modified"
+	OutcomeError       Outcome = "error"
+	OutcomeSkipped     Outcome = "skipped"  // backing off or rate limited; not fetched
+	OutcomeDisabled    Outcome = "disabled" // 410 Gone earlier; not fetched
+)
+
+// Result reports one poll of one source.
+type Result struct {
+	SourceID  string
+	Outcome   Outcome
+	Status    int // HTTP status; 0 when none
+	Items     int // items in the document
+	New       int
+	Updated   int
+	Bytes     int64 // body bytes after decompression
+	Duration  time.Duration
+	NextDue   time.Time
+	Err       error // nil unless Outcome is OutcomeError
+	NewItems  []wiredesk.Item
+	Encoding  string
+	FeedTitle string
+}
+
+// Poller polls sources. Its fields are its dependencies; set them before
+// the first Poll and do not change them afterwards.
+type Poller struct {
+	Fetch    Fetcher
+	Store    Store
+	Cluster  *cluster.Index // nil: every new item starts its own story
+	Policy   schedule.Policy
+	Hosts    *schedule.Hosts // nil: no per-host limits
+	Log      *slog.Logger
+	Now      func() time.Time
+	Observer Observer // optional
+
+	// saveMu serialises "match against the cluster index, save, index the
+	// new items" so two sources saving the same event at once cannot both
+	// start a story. bbolt serialises writers anyway, so this costs nothing.
+	saveMu sync.Mutex
+}
+
+func (p *Poller) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *Poller) log() *slog.Logger {
+	if p.Log != nil {
+		return p.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Poll fetches, parses and stores one source. Errors of the source itself
+// (network, HTTP status, a broken feed) are reported in Result.Err and
+// recorded in the source state; every stored item stays. The returned error
+// is non-nil only when the state could not be read or written (storage
+// failure) or ctx was cancelled.
+func (p *Poller) Poll(ctx context.Context, src wiredesk.Source) (Result, error) {
+	res, err := p.poll(ctx, src)
+	if p.Observer != nil {
+		p.Observer.ObservePoll(src, res)
+	}
+	return res, err
+}
+
+func (p *Poller) poll(ctx context.Context, src wiredesk.Source) (Result, error) {
+	start := p.now()
+	res := Result{SourceID: src.ID}
+	st, err := p.Store.SourceState(ctx, src.ID)
+	if err != nil {
+		return res, fmt.Errorf("source %s: read state: %w", src.ID, err)
+	}
+	st.SourceID = src.ID
+	if st.State == wiredesk.StateDisabled && st.GoneURL == src.URL {
+		res.Outcome = OutcomeDisabled
+		res.Err = fmt.Errorf("source %s: disabled after 410 Gone; change its url to poll again", src.ID)
+		return res, nil
+	}
+
+	if p.Hosts != nil {
+		release, err := p.Hosts.Acquire(ctx, hostOf(src.URL))
+		if err != nil {
+			return res, fmt.Errorf("source %s: %w", src.ID, err)
+		}
+		defer release()
+	}
+
+	req := fetch.Request{
+		URL:          src.URL,
+		ETag:         st.ETag,
+		LastModified: st.LastModified,
+		Header:       src.Headers,
+		Username:     src.Username,
+		Password:     src.Password,
+	}
+	if st.GoneURL != "" && st.GoneURL != src.URL {
+		st.GoneURL = ""
+	}
+	resp, ferr := p.Fetch.Fetch(ctx, req)
+	now := p.now()
+	st.LastAttempt = now
+	if ferr != nil {
+		if ctx.Err() != nil {
+			// Shutting down: not the source's fault; leave its state alone.
+			return res, ctx.Err()
+		}
+		return p.fail(ctx, src, st, res, start, ferr)
+	}
+	res.Status = resp.Status
+	st.LastStatus = resp.Status
+	if resp.MovedTo != "" {
+		st.MovedTo = resp.MovedTo
+	}
+	if resp.MaxAge > 0 && resp.MaxAge > st.FeedInterval {
+		st.FeedInterval = resp.MaxAge
+	}
+
+	if resp.Status == http.StatusNotModified {
+		p.succeed(&st, src, now)
+		st.State = wiredesk.StateNotModified
+		res.Outcome = OutcomeNotModified
+		res.NextDue = st.NextDue
+		res.Duration = p.now().Sub(start)
+		if err := p.Store.SaveState(ctx, st); err != nil {
+			return res, fmt.Errorf("source %s: save state: %w", src.ID, err)
+		}
+		p.log().Debug("polled", "source", src.ID, "status", resp.Status, "duration_ms", res.Duration.Milliseconds())
+		return res, nil
+	}
+
+	res.Bytes = int64(len(resp.Body))
+	parsed, perr := parse.Parse(resp.Body, resp.ContentType, parse.Options{
+		SourceID:         src.ID,
+		FeedURL:          src.URL,
+		Language:         src.Language,
+		Encoding:         src.Encoding,
+		FallbackEncoding: src.FallbackEncoding,
+		Timezone:         src.Timezone,
+		Now:              now,
+	})
+	if perr != nil {
+		// A broken body must not be remembered as "seen": drop the
+		// validators so the next poll fetches it again in full.
+		return p.fail(ctx, src, st, res, start, fmt.Errorf("parse: %w", perr))
+	}
+	st.ETag, st.LastModified = resp.ETag, resp.LastModified
+	st.FeedTitle, st.FeedLink = parsed.Title, parsed.Link
+	st.Encoding = parsed.Encoding.Charset + " (" + parsed.Encoding.Reason + ")"
+	if parsed.Interval > st.FeedInterval || (resp.MaxAge == 0 && parsed.Interval > 0) {
+		st.FeedInterval = max(parsed.Interval, resp.MaxAge)
+	}
+	p.succeed(&st, src, now)
+	st.State = wiredesk.StateOK
+	res.Items = len(parsed.Items)
+	res.Encoding = st.Encoding
+	res.FeedTitle = parsed.Title
+
+	stats, err := p.save(ctx, st, parsed.Items)
+	if err != nil {
+		return res, fmt.Errorf("source %s: save: %w", src.ID, err)
+	}
+	res.Outcome = OutcomeOK
+	res.New, res.Updated, res.NewItems = stats.New, stats.Updated, stats.NewItems
+	res.NextDue = st.NextDue
+	res.Duration = p.now().Sub(start)
+	p.log().Info("polled", "source", src.ID, "status", resp.Status, "items", res.Items,
+		"new", res.New, "updated", res.Updated, "bytes", res.Bytes, "duration_ms", res.Duration.Milliseconds())
+	return res, nil
+}
+
+// save writes one poll in one transaction and indexes its new items for
+// clustering.
+func (p *Poller) save(ctx context.Context, st wiredesk.SourceState, items []wiredesk.Item) (wiredesk.SaveStats, error) {
+	p.saveMu.Lock()
+	defer p.saveMu.Unlock()
+	r := wiredesk.FetchResult{State: st, Items: items}
+	if p.Cluster != nil {
+		r.Assign = func(it wiredesk.Item) string {
+			id, _ := p.Cluster.Match(it)
+			return id
+		}
+	}
+	// Record when the last new item arrived, for the "silent" flag.
+	stats, err := p.Store.SaveFetch(ctx, r)
+	if err != nil {
+		return stats, err
+	}
+	if stats.New > 0 {
+		st.LastNewItem = st.LastAttempt
+		if err := p.Store.SaveState(ctx, st); err != nil {
+			return stats, err
+		}
+	}
+	if p.Cluster != nil {
+		for _, it := range stats.NewItems {
+			p.Cluster.Add(it)
+		}
+	}
+	return stats, nil
+}
+
+func (p *Poller) succeed(st *wiredesk.SourceState, src wiredesk.Source, now time.Time) {
+	st.LastSuccess = now
+	st.LastError = ""
+	st.Failures = 0
+	st.NextDue = p.Policy.NextAfterSuccess(now, p.Policy.Interval(src.Interval, st.FeedInterval))
+}
+
+func (p *Poller) fail(ctx context.Context, src wiredesk.Source, st wiredesk.SourceState, res Result, start time.Time, ferr error) (Result, error) {
+	now := st.LastAttempt
+	st.Failures++
+	st.LastError = oneLine(ferr.Error())
+	var retryAfter time.Time
+	var fe *fetch.FetchError
+	if errors.As(ferr, &fe) {
+		st.LastStatus = fe.Status
+		res.Status = fe.Status
+		retryAfter = fe.RetryAfter
+	}
+	interval := p.Policy.Interval(src.Interval, st.FeedInterval)
+	st.NextDue = p.Policy.NextAfterFailure(now, interval, st.Failures, retryAfter)
+	st.State = wiredesk.StateError
+	if st.Failures > 1 || !retryAfter.IsZero() {
+		st.State = wiredesk.StateBackoff
+	}
+	switch {
+	case errors.Is(ferr, fetch.ErrGone):
+		st.State = wiredesk.StateDisabled
+		st.GoneURL = src.URL
+	case fe != nil && fe.Status == http.StatusTooManyRequests && p.Hosts != nil:
+		// A 429 speaks for the whole host: delay its other sources too.
+		p.Hosts.Pause(hostOf(src.URL), st.NextDue)
+	}
+	res.Outcome = OutcomeError
+	res.Err = fmt.Errorf("source %s: %w", src.ID, ferr)
+	res.NextDue = st.NextDue
+	res.Duration = p.now().Sub(start)
+	p.log().Warn("poll failed", "source", src.ID, "status", st.LastStatus, "failures", st.Failures,
+		"next_due", st.NextDue.Format(time.RFC3339), "error", st.LastError)
+	if err := p.Store.SaveState(ctx, st); err != nil {
+		return res, fmt.Errorf("source %s: save state: %w", src.ID, err)
+	}
+	return res, nil
+}
+
+// hostOf returns the host a URL's requests go to ("" for file:// URLs, so
+// local files share no politeness limits with anything).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "file" {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}

@@ -1,0 +1,302 @@
+package aggregator
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+// Summary totals a RunOnce pass.
+type Summary struct {
+	Sources  int
+	OK       int // ok or not-modified
+	Failed   int
+	Skipped  int // backing off, rate limited or disabled
+	New      int
+	Updated  int
+	Duration time.Duration
+	Results  []Result // in completion order
+}
+
+// OnceOptions tunes RunOnce.
+type OnceOptions struct {
+	Concurrency int  // fetches in flight; default 16
+	Force       bool // poll sources that are backing off too
+	// OnResult is called as each source finishes, from the worker that
+	// polled it; it must be safe for concurrent use.
+	OnResult func(Result)
+}
+
+// RunOnce polls every enabled source once, concurrently, and returns when
+// all are done or ctx is cancelled. Sources that are backing off (failing
+// repeatedly, or told to wait by Retry-After) are skipped unless Force is
+// set: a cron pass must be as polite as the daemon. The error is non-nil
+// only for storage failures or cancellation; source failures are counted in
+// the Summary.
+func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt OnceOptions) (Summary, error) {
+	start := p.now()
+	conc := opt.Concurrency
+	if conc <= 0 {
+		conc = 16
+	}
+	var (
+		mu      sync.Mutex
+		sum     Summary
+		firstEr error
+		wg      sync.WaitGroup
+	)
+	jobs := make(chan wiredesk.Source)
+	for range min(conc, max(1, len(sources))) {
+		wg.Go(func() {
+			for src := range jobs {
+				r, err := p.pollOnce(ctx, src, opt.Force)
+				mu.Lock()
+				if err != nil && firstEr == nil {
+					firstEr = err
+				}
+				if err == nil {
+					sum.add(r)
+				}
+				mu.Unlock()
+				if err == nil && opt.OnResult != nil {
+					opt.OnResult(r)
+				}
+			}
+		})
+	}
+feed:
+	for _, src := range sources {
+		if !src.Enabled {
+			continue
+		}
+		select {
+		case jobs <- src:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	sum.Duration = p.now().Sub(start)
+	if firstEr == nil && ctx.Err() != nil {
+		firstEr = ctx.Err()
+	}
+	return sum, firstEr
+}
+
+func (s *Summary) add(r Result) {
+	s.Sources++
+	switch r.Outcome {
+	case OutcomeOK, OutcomeNotModified:
+		s.OK++
+	case OutcomeError:
+		s.Failed++
+	default:
+		s.Skipped++
+	}
+	s.New += r.New
+	s.Updated += r.Updated
+	s.Results = append(s.Results, r)
+}
+
+func (p *Poller) pollOnce(ctx context.Context, src wiredesk.Source, force bool) (Result, error) {
+	if !force {
+		st, err := p.Store.SourceState(ctx, src.ID)
+		if err != nil {
+			return Result{SourceID: src.ID}, err
+		}
+		if st.Failures > 0 && st.NextDue.After(p.now()) && st.State != wiredesk.StateDisabled {
+			r := Result{SourceID: src.ID, Outcome: OutcomeSkipped, NextDue: st.NextDue, Status: st.LastStatus}
+			if p.Observer != nil {
+				p.Observer.ObservePoll(src, r)
+			}
+			return r, nil
+		}
+	}
+	return p.Poll(ctx, src)
+}
+
+// Scheduler keeps polling each source on its own schedule until its context
+// is cancelled. Each source has one goroutine, so a source is never fetched
+// twice at once; a semaphore bounds fetches in flight, and the Poller's
+// Hosts bound them per host.
+type Scheduler struct {
+	Poller      *Poller
+	Concurrency int
+	// AfterPoll is called after every poll that stored something new or
+	// updated (e.g. to re-render feeds). Optional; must not block long.
+	AfterPoll func(Result)
+
+	mu      sync.Mutex
+	running map[string]*job
+	sem     chan struct{}
+	wg      sync.WaitGroup
+}
+
+type job struct {
+	src    wiredesk.Source
+	cancel context.CancelFunc
+	now    chan struct{}
+}
+
+// Run polls sources until ctx is cancelled, then waits for in-flight polls
+// to notice the cancellation and returns. Use Update to change the sources
+// while it runs.
+func (s *Scheduler) Run(ctx context.Context, sources []wiredesk.Source) error {
+	s.mu.Lock()
+	if s.running != nil {
+		s.mu.Unlock()
+		return errors.New("scheduler already running")
+	}
+	conc := s.Concurrency
+	if conc <= 0 {
+		conc = 16
+	}
+	s.sem = make(chan struct{}, conc)
+	s.running = map[string]*job{}
+	s.mu.Unlock()
+
+	s.update(ctx, sources)
+	<-ctx.Done()
+	s.wg.Wait()
+	s.mu.Lock()
+	s.running = nil
+	s.mu.Unlock()
+	return nil
+}
+
+// Update replaces the source list (SIGHUP reload): removed sources stop,
+// added ones start, changed ones restart with their new settings. Sources
+// whose settings are unchanged keep their schedule. Update is a no-op
+// unless Run is running.
+func (s *Scheduler) Update(ctx context.Context, sources []wiredesk.Source) {
+	s.update(ctx, sources)
+}
+
+// PollNow asks every running source to poll at once (the admin "poll-now"
+// call). It does not wait for the polls.
+func (s *Scheduler) PollNow() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, j := range s.running {
+		select {
+		case j.now <- struct{}{}:
+			n++
+		default:
+		}
+	}
+	return n
+}
+
+func (s *Scheduler) update(ctx context.Context, sources []wiredesk.Source) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running == nil || ctx.Err() != nil {
+		return
+	}
+	want := map[string]wiredesk.Source{}
+	for _, src := range sources {
+		if src.Enabled {
+			want[src.ID] = src
+		}
+	}
+	for id, j := range s.running {
+		if src, ok := want[id]; !ok || !sameSource(src, j.src) {
+			j.cancel()
+			delete(s.running, id)
+		}
+	}
+	for id, src := range want {
+		if _, ok := s.running[id]; ok {
+			continue
+		}
+		jctx, cancel := context.WithCancel(ctx)
+		j := &job{src: src, cancel: cancel, now: make(chan struct{}, 1)}
+		s.running[id] = j
+		s.wg.Go(func() { s.loop(jctx, j) })
+	}
+}
+
+func sameSource(a, b wiredesk.Source) bool {
+	return a.URL == b.URL && a.Interval == b.Interval && a.Name == b.Name &&
+		a.Encoding == b.Encoding && a.FallbackEncoding == b.FallbackEncoding &&
+		a.Timezone.String() == b.Timezone.String() && a.Language == b.Language &&
+		a.Username == b.Username && a.Password == b.Password &&
+		slicesEqualMap(a.Headers, b.Headers) && slices.Equal(a.Tags, b.Tags) &&
+		a.Rights == b.Rights && a.Priority == b.Priority
+}
+
+func slicesEqualMap(a, b map[string]wiredesk.Secret) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// loop polls one source whenever it is due.
+func (s *Scheduler) loop(ctx context.Context, j *job) {
+	p := s.Poller
+	for {
+		st, err := p.Store.SourceState(ctx, j.src.ID)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			p.log().Error("read source state", "source", j.src.ID, "error", err)
+			st.NextDue = p.now().Add(time.Minute)
+		}
+		if st.State == wiredesk.StateDisabled && st.GoneURL == j.src.URL {
+			// 410 Gone: wait for a config change (which restarts this loop).
+			select {
+			case <-ctx.Done():
+				return
+			case <-j.now:
+				continue
+			}
+		}
+		if wait := st.NextDue.Sub(p.now()); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-j.now:
+				t.Stop()
+			case <-t.C:
+			}
+		}
+		select {
+		case s.sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		res, err := p.Poll(ctx, j.src)
+		<-s.sem
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			p.log().Error("poll", "source", j.src.ID, "error", err)
+			// Storage trouble: try again later rather than spin.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Minute):
+			}
+			continue
+		}
+		if s.AfterPoll != nil && (res.New > 0 || res.Updated > 0) {
+			s.AfterPoll(res)
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/aggregator/fetch"
+	"github.com/wiredesk/wiredesk/aggregator/parse"
+	"github.com/wiredesk/wiredesk/config"
+)
+
+func cmdCheck(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "check", "check [-config FILE] [-fetch]",
+		"  wiredesk check -config /etc/wiredesk/wiredesk.toml\n  wiredesk check -config demo.toml -fetch   # also fetch and parse every source")
+	doFetch := fs.Bool("fetch", false, "also fetch and parse every enabled source (reaches the network)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		var ce *config.Errors
+		if errors.As(err, &ce) {
+			fmt.Fprintln(e.stderr, err)
+			fmt.Fprintf(e.stderr, "%s: %d problem(s)\n", *cfgPath, len(*ce))
+			return &usageError{msg: "invalid config"}
+		}
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: ok (%d sources, %d feeds)\n", cfg.File, len(cfg.Sources), len(cfg.Feeds))
+	if !*doFetch {
+		return nil
+	}
+	client := newFetchClient(cfg, userAgent(cfg))
+	type line struct {
+		i   int
+		txt string
+		bad bool
+	}
+	lines := make([]line, len(cfg.Sources))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, cfg.Poll.Concurrency))
+	for i, src := range cfg.Sources {
+		if !src.Enabled {
+			lines[i] = line{i: i, txt: fmt.Sprintf("%-16s disabled", src.ID)}
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			lines[i] = line{i: i}
+			txt, err := checkSource(ctx, client, src)
+			if err != nil {
+				lines[i] = line{i: i, txt: fmt.Sprintf("%-16s FAIL %v", src.ID, err), bad: true}
+				return
+			}
+			lines[i] = line{i: i, txt: fmt.Sprintf("%-16s ok   %s", src.ID, txt)}
+		})
+	}
+	wg.Wait()
+	failed := 0
+	for _, l := range lines {
+		fmt.Fprintln(e.stdout, l.txt)
+		if l.bad {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d sources failed", failed, len(cfg.Sources))
+	}
+	return nil
+}
+
+func checkSource(ctx context.Context, c *fetch.Client, src wiredesk.Source) (string, error) {
+	resp, err := c.Fetch(ctx, fetch.Request{URL: src.URL, Header: src.Headers, Username: src.Username, Password: src.Password})
+	if err != nil {
+		return "", err
+	}
+	res, err := parse.Parse(resp.Body, resp.ContentType, parse.Options{
+		SourceID: src.ID, FeedURL: src.URL, Language: src.Language, Encoding: src.Encoding,
+		FallbackEncoding: src.FallbackEncoding, Timezone: src.Timezone,
+	})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s, %s, %d items, %q", res.Format, res.Encoding.Charset, len(res.Items), res.Title), nil
+}

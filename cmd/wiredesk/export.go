@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"fmt"
+)
+
+func cmdExport(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "export", "export [-config FILE] [-out DIR]",
+		"  wiredesk export -config /etc/wiredesk/wiredesk.toml\n  wiredesk export -config demo.toml -out /var/www/feeds\n\n"+
+			"Writes <slug>.rss, <slug>.atom, <slug>.json, feeds.opml and archive pages atomically; unchanged files are left alone.\n"+
+			"Exit codes: 0, 1 fatal, 4 database locked.")
+	out := fs.String("out", "", "write to `dir` (default: [publish] out_dir)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	dir := cfg.Publish.OutDir
+	if *out != "" {
+		dir = *out
+	}
+	db, err := openDB(cfg, true, "export")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log := newLogger(e.stderr, cfg.Log.Level, cfg.Log.Format)
+	pub := newPublisher(cfg, db, log)
+	defer pub.Close()
+	if _, err := pub.Refresh(ctx); err != nil {
+		return fmt.Errorf("render feeds: %w", err)
+	}
+	written, err := pub.Export(ctx, dir)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "%d files written to %s (unchanged files left alone)\n", len(written), dir)
+	return nil
+}

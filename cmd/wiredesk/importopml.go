@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html/charset"
+)
+
+type opmlDoc struct {
+	XMLName xml.Name      `xml:"opml"`
+	Body    []opmlOutline `xml:"body>outline"`
+}
+
+type opmlOutline struct {
+	Text     string        `xml:"text,attr"`
+	Title    string        `xml:"title,attr"`
+	Type     string        `xml:"type,attr"`
+	XMLURL   string        `xml:"xmlUrl,attr"`
+	Language string        `xml:"language,attr"`
+	Outlines []opmlOutline `xml:"outline"`
+}
+
+func cmdImportOPML(ctx context.Context, e *env, args []string) error {
+	fs, _ := flags(e, "import-opml", "import-opml FILE",
+		"  wiredesk import-opml subscriptions.opml >> wiredesk.toml\n\n"+
+			"Prints a [[source]] block for every feed outline; review them before use. Exit codes: 0, 1.")
+	if err := parseFlags(fs, interleave(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return &usageError{msg: "import-opml needs exactly one FILE"}
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return importOPML(e.stdout, f, fs.Arg(0))
+}
+
+// importOPML writes one [[source]] block per feed outline of r. Ids are
+// derived from titles and de-duplicated.
+func importOPML(w io.Writer, r io.Reader, name string) error {
+	dec := xml.NewDecoder(r)
+	dec.CharsetReader = charset.NewReaderLabel
+	var doc opmlDoc
+	if err := dec.Decode(&doc); err != nil {
+		var se *xml.SyntaxError
+		if asSyntax(err, &se) {
+			return fmt.Errorf("%s:%d: not valid OPML: %s", name, se.Line, se.Msg)
+		}
+		return fmt.Errorf("%s: not valid OPML: %w", name, err)
+	}
+	var feeds []opmlOutline
+	var walk func([]opmlOutline, []string)
+	var folderOf [][]string
+	walk = func(outlines []opmlOutline, folder []string) {
+		for _, o := range outlines {
+			if o.XMLURL != "" {
+				feeds = append(feeds, o)
+				folderOf = append(folderOf, folder)
+			}
+			if len(o.Outlines) > 0 {
+				label := strings.TrimSpace(firstNonEmpty(o.Title, o.Text))
+				sub := folder
+				if label != "" && o.XMLURL == "" {
+					sub = append(append([]string{}, folder...), slug(label))
+				}
+				walk(o.Outlines, sub)
+			}
+		}
+	}
+	walk(doc.Body, nil)
+	if len(feeds) == 0 {
+		return fmt.Errorf("%s: no feed outlines (outline elements with an xmlUrl attribute)", name)
+	}
+	used := map[string]int{}
+	for i, o := range feeds {
+		title := strings.TrimSpace(firstNonEmpty(o.Title, o.Text, o.XMLURL))
+		id := slug(title)
+		if id == "" {
+			id = "source"
+		}
+		used[id]++
+		if n := used[id]; n > 1 {
+			id += "-" + strconv.Itoa(n)
+		}
+		fmt.Fprintf(w, "[[source]]\nid   = %s\nname = %s\nurl  = %s\n", strconv.Quote(id), strconv.Quote(title), strconv.Quote(o.XMLURL))
+		if o.Language != "" {
+			fmt.Fprintf(w, "language = %s\n", strconv.Quote(o.Language))
+		}
+		if len(folderOf[i]) > 0 {
+			q := make([]string, len(folderOf[i]))
+			for j, t := range folderOf[i] {
+				q[j] = strconv.Quote(t)
+			}
+			fmt.Fprintf(w, "tags = [%s]\n", strings.Join(q, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
+}
+
+func asSyntax(err error, se **xml.SyntaxError) bool {
+	e, ok := err.(*xml.SyntaxError)
+	if ok {
+		*se = e
+	}
+	return ok
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// slug makes a config id from a title: lower-case ASCII letters, digits and
+// dashes; Cyrillic is transliterated so Russian wires get readable ids.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		var out string
+		switch {
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			out = string(r)
+		default:
+			out = translit[r]
+		}
+		if out == "" {
+			if b.Len() > 0 {
+				dash = true
+			}
+			continue
+		}
+		if dash {
+			b.WriteByte('-')
+			dash = false
+		}
+		b.WriteString(out)
+	}
+	res := b.String()
+	if len(res) > 40 {
+		res = strings.TrimRight(res[:40], "-")
+	}
+	return res
+}
+
+var translit = map[rune]string{
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "e", 'ж': "zh", 'з': "z", 'и': "i",
+	'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
+	'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y", 'ь': "",
+	'э': "e", 'ю': "yu", 'я': "ya",
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+func cmdPollNow(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "poll-now", "poll-now [-config FILE]",
+		"  wiredesk poll-now -config /etc/wiredesk/wiredesk.toml\n"+
+			"  # crontab beside a running daemon:\n"+
+			"  */5 * * * * wiredesk once -config /etc/wiredesk/wiredesk.toml; [ $? -eq 4 ] && wiredesk poll-now -config /etc/wiredesk/wiredesk.toml\n\n"+
+			"Asks the daemon on [server] admin_listen (or listen) to poll every source now.\n"+
+			"Sends WIREDESK_ADMIN_TOKEN (or [server] admin_token) as a bearer token when set.\n"+
+			"Exit codes: 0 accepted, 1 failed.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	addr := cfg.Server.AdminListen
+	if addr == "" {
+		addr = cfg.Server.Listen
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("[server] listen %q: %w", addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	u := "http://" + net.JoinHostPort(host, port) + "/admin/poll-now"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
+	if err != nil {
+		return err
+	}
+	token := cfg.Server.AdminToken.Reveal()
+	if v, ok := e.getenv("WIREDESK_ADMIN_TOKEN"); ok && v != "" {
+		token = v
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("is `wiredesk serve` running? %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusAccepted {
+		return fmt.Errorf("daemon answered %s: %s", resp.Status, strings.TrimSpace(string(body)))
+	}
+	fmt.Fprint(e.stdout, string(body))
+	return nil
+}

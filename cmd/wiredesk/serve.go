@@ -1,0 +1,353 @@
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/aggregator"
+	"github.com/wiredesk/wiredesk/config"
+	"github.com/wiredesk/wiredesk/publisher"
+	"github.com/wiredesk/wiredesk/publisher/status"
+	"github.com/wiredesk/wiredesk/storage"
+)
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "serve", "serve [-config FILE] [-listen ADDR]",
+		"  wiredesk serve -config /etc/wiredesk/wiredesk.toml\n"+
+			"  wiredesk serve -config demo.toml -listen 127.0.0.1:9090\n\n"+
+			"Signals: SIGINT/SIGTERM stop cleanly (exit 0); SIGHUP reloads the config.")
+	listen := fs.String("listen", "", "override [server] listen `address`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	if *listen != "" {
+		cfg.Server.Listen = *listen
+	}
+	log := newLogger(e.stderr, cfg.Log.Level, cfg.Log.Format)
+
+	db, err := openDB(cfg, false, "serve")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	d, err := newDaemon(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	return d.run(ctx, *cfgPath)
+}
+
+// daemon is one running `wiredesk serve`.
+type daemon struct {
+	log   *slog.Logger
+	db    *storage.DB
+	pub   *publisher.Publisher
+	sched *aggregator.Scheduler
+	mets  *metrics
+
+	mu  sync.Mutex
+	cfg *config.Config
+
+	refresh chan struct{} // coalesced requests to re-render feeds
+}
+
+func newDaemon(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger) (*daemon, error) {
+	poller, err := newPoller(ctx, cfg, db, log)
+	if err != nil {
+		return nil, err
+	}
+	d := &daemon{
+		log:     log,
+		db:      db,
+		cfg:     cfg,
+		pub:     newPublisher(cfg, db, log),
+		refresh: make(chan struct{}, 1),
+	}
+	d.mets = newMetrics(db)
+	poller.Observer = d.mets
+	d.sched = &aggregator.Scheduler{
+		Poller:      poller,
+		Concurrency: cfg.Poll.Concurrency,
+		AfterPoll:   func(aggregator.Result) { d.requestRefresh() },
+	}
+	return d, nil
+}
+
+func (d *daemon) requestRefresh() {
+	select {
+	case d.refresh <- struct{}{}:
+	default:
+	}
+}
+
+func (d *daemon) config() *config.Config {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cfg
+}
+
+// run serves until ctx is cancelled; every goroutine it starts ends before
+// it returns.
+func (d *daemon) run(ctx context.Context, cfgPath string) error {
+	cfg := d.config()
+	if _, err := d.pub.Refresh(ctx); err != nil {
+		return fmt.Errorf("render feeds: %w", err)
+	}
+
+	public, admin := d.handlers()
+	servers := []*http.Server{d.server(cfg, cfg.Server.Listen, public)}
+	if admin != nil {
+		servers = append(servers, d.server(cfg, cfg.Server.AdminListen, admin))
+	}
+	var listeners []net.Listener
+	for _, srv := range servers {
+		ln, err := net.Listen("tcp", srv.Addr)
+		if err != nil {
+			for _, l := range listeners {
+				l.Close()
+			}
+			return fmt.Errorf("listen %s: %w", srv.Addr, err)
+		}
+		listeners = append(listeners, ln)
+	}
+
+	var wg sync.WaitGroup
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		ln := listeners[i]
+		d.log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.Server.BaseURL)
+		wg.Go(func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("serve %s: %w", srv.Addr, err)
+			}
+		})
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	wg.Go(func() { d.sched.Run(runCtx, cfg.Sources) })
+	wg.Go(func() { d.refresher(runCtx) })
+	wg.Go(func() { d.retention(runCtx) })
+	wg.Go(func() { d.reloader(runCtx, cfgPath) })
+
+	var err error
+	select {
+	case <-ctx.Done():
+		d.log.Info("shutting down")
+	case err = <-errc:
+		d.log.Error("server failed", "error", err)
+	}
+	stop()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
+	defer cancel()
+	for _, srv := range servers {
+		if e := srv.Shutdown(shutdownCtx); e != nil {
+			d.log.Warn("shutdown", "addr", srv.Addr, "error", e)
+		}
+	}
+	wg.Wait()
+	d.pub.Close()
+	d.log.Info("stopped")
+	return err
+}
+
+// server builds a hardened http.Server: every timeout set, headers capped.
+func (d *daemon) server(cfg *config.Config, addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
+		ReadTimeout:       cfg.Server.ReadTimeout,
+		WriteTimeout:      cfg.Server.WriteTimeout,
+		IdleTimeout:       cfg.Server.IdleTimeout,
+		MaxHeaderBytes:    cfg.Server.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelDebug),
+	}
+}
+
+// handlers returns the public handler and, when [server] admin_listen is
+// set, a separate admin handler (nil otherwise: admin paths are public).
+func (d *daemon) handlers() (public, admin http.Handler) {
+	cfg := d.config()
+	adminMux := http.NewServeMux()
+	adminMux.Handle("GET /status", d.statusHandler())
+	adminMux.Handle("GET /metrics", d.mets.handler())
+	adminMux.HandleFunc("GET /healthz", d.healthz)
+	adminMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
+
+	pubMux := http.NewServeMux()
+	pubMux.HandleFunc("GET /healthz", d.healthz)
+	pubMux.Handle("/", d.pub.Handler())
+	if cfg.Server.AdminListen == "" {
+		pubMux.Handle("GET /status", d.statusHandler())
+		pubMux.Handle("GET /metrics", d.mets.handler())
+		pubMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
+		return d.mets.instrument(pubMux), nil
+	}
+	return d.mets.instrument(pubMux), d.mets.instrument(adminMux)
+}
+
+func (d *daemon) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := d.db.SourceStates(ctx); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+func (d *daemon) pollNow(w http.ResponseWriter, r *http.Request) {
+	n := d.sched.PollNow()
+	d.log.Info("poll-now requested", "sources", n, "remote", r.RemoteAddr)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusAccepted)
+	fmt.Fprintf(w, "polling %d sources\n", n)
+}
+
+// requireToken guards admin calls: a loopback client needs no token unless
+// one is configured; anyone else must send "Authorization: Bearer TOKEN".
+func (d *daemon) requireToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := d.config().Server.AdminToken.Reveal()
+		if token == "" {
+			if isLoopback(r.RemoteAddr) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			http.Error(w, "admin calls from other hosts need [server] admin_token", http.StatusForbidden)
+			return
+		}
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="wiredesk"`)
+			http.Error(w, "missing or wrong admin token", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isLoopback(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// refresher re-renders feeds after polls that stored something, at most
+// once a second, so a burst of polls costs one render.
+func (d *daemon) refresher(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.refresh:
+		}
+		start := time.Now()
+		changed, err := d.pub.Refresh(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				d.log.Error("render feeds", "error", err)
+			}
+		} else {
+			d.mets.feedRenders.Add(float64(len(changed)))
+			if len(changed) > 0 {
+				d.log.Info("feeds updated", "feeds", strings.Join(changed, ","), "duration_ms", time.Since(start).Milliseconds())
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// retention prunes old items at start and then daily.
+func (d *daemon) retention(ctx context.Context) {
+	t := time.NewTimer(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		before := time.Now().Add(-d.config().Storage.Retention)
+		st, err := d.db.Prune(ctx, before)
+		if err != nil {
+			if ctx.Err() == nil {
+				d.log.Error("retention", "error", err)
+			}
+		} else if st.Items > 0 || st.Stories > 0 {
+			d.log.Info("retention", "items_deleted", st.Items, "stories_deleted", st.Stories)
+			d.requestRefresh()
+		}
+		t.Reset(24 * time.Hour)
+	}
+}
+
+// reloader applies the config again on SIGHUP. An invalid config is logged
+// with all its errors and the running one stays.
+func (d *daemon) reloader(ctx context.Context, path string) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		d.reload(ctx, path)
+	}
+}
+
+func (d *daemon) reload(ctx context.Context, path string) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		d.log.Error("reload: config invalid; keeping the running config", "error", err.Error())
+		return
+	}
+	old := d.config()
+	// Listeners, storage and server timeouts need a restart; say so.
+	if cfg.Server.Listen != old.Server.Listen || cfg.Server.AdminListen != old.Server.AdminListen || cfg.Storage.Path != old.Storage.Path {
+		d.log.Warn("reload: [server] listen/admin_listen and [storage] path take effect after a restart")
+	}
+	d.mu.Lock()
+	d.cfg = cfg
+	d.mu.Unlock()
+	d.pub.Reconfigure(publisherOptions(cfg, d.log))
+	d.sched.Update(ctx, cfg.Sources)
+	d.requestRefresh()
+	d.log.Info("reloaded config", "sources", len(cfg.Sources), "feeds", len(cfg.Feeds))
+}
+
+func (d *daemon) statusHandler() http.Handler {
+	return &status.Page{
+		Reader:  statusReader{d.db},
+		Sources: func() []wiredesk.Source { return d.config().Sources },
+		Version: version(),
+	}
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/storage"
+)
+
+func cmdSources(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "sources", "sources [-config FILE]",
+		"  wiredesk sources -config /etc/wiredesk/wiredesk.toml\n\n"+
+			"Works beside a running daemon only when it is stopped (the database is locked); see /status instead.\n"+
+			"Exit codes: 0, 1 fatal, 4 database locked.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(cfg, true, "sources")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	states, err := db.SourceStates(ctx)
+	if err != nil {
+		return err
+	}
+	counts, err := db.ItemCounts(ctx)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	recent := map[string]int{}
+	items, err := db.Items(ctx, storage.ItemQuery{Since: now.Add(-24 * time.Hour)})
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		recent[it.SourceID]++
+	}
+	writeSourcesTable(e.stdout, cfg.Sources, states, counts, recent, now)
+	return nil
+}
+
+func writeSourcesTable(w io.Writer, sources []wiredesk.Source, states map[string]wiredesk.SourceState, counts, recent map[string]int, now time.Time) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATE\tLAST SUCCESS\tHTTP\tITEMS\tNEW 24H\tNEXT DUE\tLAST ERROR")
+	for _, src := range sources {
+		st, ok := states[src.ID]
+		if !ok {
+			st = wiredesk.SourceState{State: wiredesk.StateNew}
+		}
+		state := string(st.State)
+		if !src.Enabled {
+			state = "disabled (config)"
+		}
+		if st.MovedTo != "" {
+			state += " moved→" + wiredesk.RedactURL(st.MovedTo)
+		}
+		status := "-"
+		if st.LastStatus != 0 {
+			status = fmt.Sprint(st.LastStatus)
+		}
+		next := "-"
+		if !st.NextDue.IsZero() && src.Enabled {
+			next = relTime(st.NextDue, now)
+		}
+		lastErr := st.LastError
+		if lastErr == "" {
+			lastErr = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", src.ID, state, relTime(st.LastSuccess, now), status,
+			counts[src.ID], recent[src.ID], next, lastErr)
+	}
+	tw.Flush()
+}
+
+// relTime says "3m ago" or "in 2m"; "never" for the zero time.
+func relTime(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	suffix := " ago"
+	if d < 0 {
+		d, suffix = -d, ""
+		return "in " + shortDur(d)
+	}
+	return shortDur(d) + suffix
+}
+
+func shortDur(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	default:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+}
