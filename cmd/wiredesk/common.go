@@ -24,7 +24,7 @@ import (
 // Interface guards: storage satisfies what the aggregator and publisher
 // declare they need, without either importing it.
 var (
-	_ aggregator.Store  = (*storage.DB)(nil)
+	_ aggregator.Store   = (*storage.DB)(nil)
 	_ aggregator.Fetcher = (*fetch.Client)(nil)
 )
 

@@ -199,4 +199,3 @@ func bar(n int) string {
 	}
 	return string(b)
 }
-
