@@ -152,8 +152,8 @@ func TestContent(t *testing.T) {
 		wantSummary string
 	}{
 		{
-			name:        "yandex:full-text wins over content:encoded",
-			item:        `<description>Lead.</description><content:encoded>&lt;p&gt;encoded&lt;/p&gt;</content:encoded><yandex:full-text>Full text one.
+			name: "yandex:full-text wins over content:encoded",
+			item: `<description>Lead.</description><content:encoded>&lt;p&gt;encoded&lt;/p&gt;</content:encoded><yandex:full-text>Full text one.
 
 Full text two.</yandex:full-text>`,
 			wantContent: "<p>Full text one.</p><p>Full text two.</p>",
