@@ -1,0 +1,482 @@
+// Command wirebench is the end-to-end benchmark of wiredesk (issue 7,
+// BENCHMARKS.md). In one process it starts a synthetic wire of N sources
+// on loopback, measures gofeed's parse throughput on exactly those bytes
+// as the reference, runs a full ingest pass the way `wiredesk once` does
+// into a fresh database, a second pass answered 304 throughout, and then
+// drives the publisher's handler with keep-alive clients against a bare
+// net/http handler serving the same bytes. It prints a table and, as the
+// last line of stdout, one JSON object with the headline figures.
+//
+// It measures the packages as cmd/wiredesk wires them (see pipeline.go);
+// it changes none of them.
+//
+// Usage:
+//
+//	go run ./cmd/wirebench [-sources 2000] [-items 50] [-duration 5s]
+//	    [-concurrency 0] [-clients 64] [-seed 1]
+//	    [-cpuprofile-ingest FILE] [-cpuprofile-304 FILE] [-keep]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/wiredesk/wiredesk/aggregator"
+	"github.com/wiredesk/wiredesk/config"
+	"github.com/wiredesk/wiredesk/storage"
+)
+
+// options are the command-line flags.
+type options struct {
+	sources, items    int
+	duration          time.Duration
+	concurrency       int
+	clients           int
+	seed              uint64
+	cpuIngest, cpu304 string
+	keep              bool
+}
+
+// summary is the last line of stdout; its keys are fixed by issue 7.
+type summary struct {
+	Sources          int     `json:"sources"`
+	Items            int     `json:"items"`
+	IngestMBs        float64 `json:"ingest_mb_s"`
+	GofeedMBs        float64 `json:"gofeed_mb_s"`
+	IngestRatio      float64 `json:"ingest_ratio"`
+	SourcesPerSFresh float64 `json:"sources_per_s_fresh"`
+	SourcesPerS304   float64 `json:"sources_per_s_304"`
+	PublishRPS       float64 `json:"publish_rps"`
+	BaselineRPS      float64 `json:"baseline_rps"`
+	PublishRatio     float64 `json:"publish_ratio"`
+	PublishP99ms     float64 `json:"publish_p99_ms"`
+	Publish304Ratio  float64 `json:"publish_304_ratio"`
+	PeakRSSMB        float64 `json:"peak_rss_mb"`
+	DBMB             float64 `json:"db_mb"`
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.sources, "sources", 2000, "number of synthetic `sources`")
+	flag.IntVar(&o.items, "items", 50, "items per feed")
+	flag.DurationVar(&o.duration, "duration", 5*time.Second, "load time per handler and publish case")
+	flag.IntVar(&o.concurrency, "concurrency", 0, "[poll] concurrency; 0 keeps wiredesk's default")
+	flag.IntVar(&o.clients, "clients", 64, "concurrent keep-alive clients of the publish benchmark")
+	flag.Uint64Var(&o.seed, "seed", 1, "generator seed")
+	flag.StringVar(&o.cpuIngest, "cpuprofile-ingest", "", "write a CPU profile of the ingest pass to `file`")
+	flag.StringVar(&o.cpu304, "cpuprofile-304", "", "write a CPU profile of the 304 pass to `file`")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (feeds, database)")
+	flag.Parse()
+	if o.sources < 1 || o.items < 1 || o.duration <= 0 || o.clients < 1 {
+		fmt.Fprintln(os.Stderr, "wirebench: -sources, -items, -clients and -duration must be positive")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "wirebench:", err)
+		os.Exit(1)
+	}
+}
+
+// report collects the human table as it goes.
+type report struct {
+	tw *tabwriter.Writer
+}
+
+func (r report) row(what, value, note string) {
+	fmt.Fprintf(r.tw, "%s\t%s\t%s\n", what, value, note)
+}
+
+func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	dir, err := os.MkdirTemp("", "wirebench-")
+	if err != nil {
+		return fmt.Errorf("temp dir: %w", err)
+	}
+	if o.keep {
+		fmt.Fprintln(stderr, "wirebench: keeping", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	progress := func(format string, args ...any) {
+		fmt.Fprintf(stderr, "wirebench: "+format+"\n", args...)
+	}
+	rep := report{tw: tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)}
+	var sum summary
+	sum.Sources = o.sources
+
+	// 1. The wire.
+	feedDir := dir + "/wire"
+	if err := os.Mkdir(feedDir, 0o755); err != nil {
+		return err
+	}
+	gen := &Generator{Seed: o.seed, Sources: o.sources, Items: o.items, Base: time.Now().UTC().Truncate(time.Minute)}
+	t0 := time.Now()
+	w, err := writeWire(ctx, gen, feedDir)
+	if err != nil {
+		return err
+	}
+	if err := w.start(); err != nil {
+		return err
+	}
+	defer w.close()
+	shares := wireShares(w)
+	progress("generated %d feeds, %.1f MB, in %s", len(w.feeds), mb(w.bytes), time.Since(t0).Round(time.Millisecond))
+
+	// 2. The reference: gofeed alone on the same bytes.
+	base, err := measureGofeed(ctx, w)
+	if err != nil {
+		return err
+	}
+	sum.GofeedMBs = round(mb(base.bytes) / base.withDecode.Seconds())
+	progress("gofeed: %.1f MB/s", sum.GofeedMBs)
+
+	// 3. Ingest as `once` does, into a fresh database.
+	pubLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("publisher listen: %w", err)
+	}
+	cfg, err := loadConfig(w, dir, "http://"+pubLn.Addr().String(), o.concurrency)
+	if err != nil {
+		pubLn.Close()
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := openDB(cfg, "once")
+	if err != nil {
+		pubLn.Close()
+		return err
+	}
+	defer db.Close()
+
+	runtime.GC()
+	debug.FreeOSMemory()
+	rssReset := resetPeakRSS() == nil
+	fresh, err := pass(ctx, cfg, db, log, o.cpuIngest)
+	if err != nil {
+		pubLn.Close()
+		return fmt.Errorf("ingest pass: %w", err)
+	}
+	if err := expect(fresh.sum, aggregator.OutcomeOK, o.sources); err != nil {
+		pubLn.Close()
+		return fmt.Errorf("ingest pass: %w", err)
+	}
+	sec := fresh.sum.Duration.Seconds()
+	sum.Items = fresh.items
+	sum.IngestMBs = round(mb(fresh.bytes) / sec)
+	sum.SourcesPerSFresh = round(float64(o.sources) / sec)
+	sum.IngestRatio = round(sum.IngestMBs / sum.GofeedMBs)
+	progress("ingest: %d sources in %s", o.sources, fresh.sum.Duration.Round(time.Millisecond))
+
+	// 4. Every source answers 304.
+	n304, err := pass(ctx, cfg, db, log, o.cpu304)
+	if err != nil {
+		pubLn.Close()
+		return fmt.Errorf("304 pass: %w", err)
+	}
+	if err := expect(n304.sum, aggregator.OutcomeNotModified, o.sources); err != nil {
+		pubLn.Close()
+		return fmt.Errorf("304 pass: %w", err)
+	}
+	sum.SourcesPerS304 = round(float64(o.sources) / n304.sum.Duration.Seconds())
+	progress("304: %d sources in %s", o.sources, n304.sum.Duration.Round(time.Millisecond))
+
+	// 6. Memory and disk, before the publish benchmark's clients add
+	// their own buffers.
+	ingestRSS, rssErr := peakRSS()
+	sum.PeakRSSMB = round(mb(ingestRSS))
+	dbSize, err := db.Size()
+	if err != nil {
+		pubLn.Close()
+		return fmt.Errorf("database size: %w", err)
+	}
+	sum.DBMB = round(mb(dbSize))
+
+	// 5. Publish.
+	pr, err := publish(ctx, cfg, db, log, pubLn, o)
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	plain, gz, nm := pr.cases[0], pr.cases[1], pr.cases[2]
+	sum.PublishRPS = round(plain.pub.rps())
+	sum.BaselineRPS = round(plain.bare.rps())
+	sum.PublishRatio = round(plain.ratio())
+	sum.PublishP99ms = round(ms(plain.pub.p99()))
+	sum.Publish304Ratio = round(nm.ratio())
+	endRSS, _ := peakRSS()
+
+	// The table.
+	fmt.Fprintf(stdout, "wirebench: %d sources × %d items, GOMAXPROCS %d, %s, %s\n\n",
+		o.sources, o.items, runtime.GOMAXPROCS(0), runtime.Version(), cpuModel())
+	rep.row("WHAT", "VALUE", "NOTE")
+	rep.row("wire", fmt.Sprintf("%.1f MB", mb(w.bytes)), shares)
+	rep.row("gofeed, decode+parse", fmt.Sprintf("%.1f MB/s", sum.GofeedMBs),
+		fmt.Sprintf("reference; %d items, %s on %d workers", base.items, base.withDecode.Round(time.Millisecond), runtime.GOMAXPROCS(0)))
+	rep.row("gofeed, parse only", fmt.Sprintf("%.1f MB/s", round(mb(base.bytes)/base.parseOnly.Seconds())), "windows-1251 bodies decoded beforehand, untimed")
+	rep.row("ingest, fresh", fmt.Sprintf("%.1f MB/s", sum.IngestMBs),
+		fmt.Sprintf("ratio %.2f (goal ≥ 0.6); %s; concurrency %d", sum.IngestRatio, fresh.sum.Duration.Round(time.Millisecond), cfg.Poll.Concurrency))
+	rep.row("  sources/s", fmt.Sprintf("%.0f", sum.SourcesPerSFresh), fmt.Sprintf("%d new, %d updated", fresh.sum.New, fresh.sum.Updated))
+	rep.row("  items/s", fmt.Sprintf("%.0f", float64(fresh.items)/sec), fmt.Sprintf("%d items parsed", fresh.items))
+	rep.row("ingest, all 304", fmt.Sprintf("%.0f sources/s", sum.SourcesPerS304), fmt.Sprintf("goal ≥ 2000; %s", n304.sum.Duration.Round(time.Millisecond)))
+	rep.row("  `once` start-up", n304.warm.Round(time.Millisecond).String(), "warm the cluster index from the database (not in sources/s)")
+	rep.row("wire server", fmt.Sprintf("%d full, %d 304", w.full.Load(), w.notModified.Load()), "responses")
+	rssNote := "VmHWM during ingest and 304 passes (incl. wire server)"
+	if !rssReset {
+		rssNote = "VmHWM of the whole run (could not reset it before ingest)"
+	}
+	if rssErr != nil {
+		rssNote = "unavailable: " + rssErr.Error()
+	}
+	rep.row("peak RSS", fmt.Sprintf("%.0f MB", sum.PeakRSSMB), rssNote)
+	rep.row("  at exit", fmt.Sprintf("%.0f MB", round(mb(endRSS))), "VmHWM after the publish benchmark")
+	rep.row("database", fmt.Sprintf("%.1f MB", sum.DBMB), "")
+	rep.row("publisher Refresh", pr.refresh.Round(time.Millisecond).String(), fmt.Sprintf("%d-byte feed, %d-byte gzip", pr.size, pr.gzSize))
+	for _, c := range []caseResult{plain, gz, nm} {
+		goal := ""
+		switch c.name {
+		case "plain":
+			goal = "; goal ≥ 0.9"
+		case "304":
+			goal = "; goal ≥ 0.85"
+		}
+		rep.row("publish "+c.name, fmt.Sprintf("%.0f req/s", c.pub.rps()),
+			fmt.Sprintf("bare %.0f req/s, ratio %.2f%s; p99 %.2f ms vs %.2f ms; errors %d/%d",
+				c.bare.rps(), c.ratio(), goal, ms(c.pub.p99()), ms(c.bare.p99()), c.pub.errors, c.bare.errors))
+	}
+	if err := rep.tw.Flush(); err != nil {
+		return err
+	}
+	b, err := json.Marshal(sum)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", b)
+	return err
+}
+
+// passResult is one RunOnce.
+type passResult struct {
+	sum   aggregator.Summary
+	items int
+	bytes int64
+	warm  time.Duration // newPoller: warming the cluster index
+}
+
+// pass runs one `once` poll: a new poller on db (as a new `once` process
+// would build it), then RunOnce over every source, profiled to profile
+// when it is set. Only RunOnce is in the Summary's Duration.
+func pass(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger, profile string) (passResult, error) {
+	var res passResult
+	t0 := time.Now()
+	poller, err := newPoller(ctx, cfg, db, log)
+	if err != nil {
+		return res, err
+	}
+	res.warm = time.Since(t0)
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return res, fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return res, fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	res.sum, err = poller.RunOnce(ctx, cfg.Sources, aggregator.OnceOptions{Concurrency: cfg.Poll.Concurrency})
+	if err != nil {
+		return res, err
+	}
+	for _, r := range res.sum.Results {
+		res.items += r.Items
+		res.bytes += r.Bytes
+	}
+	return res, nil
+}
+
+// expect checks that every source ended with outcome.
+func expect(s aggregator.Summary, want aggregator.Outcome, n int) error {
+	got := 0
+	var errs []string
+	for _, r := range s.Results {
+		if r.Outcome == want {
+			got++
+		} else if len(errs) < 5 {
+			msg := string(r.Outcome)
+			if r.Err != nil {
+				msg += ": " + r.Err.Error()
+			}
+			errs = append(errs, r.SourceID+" "+msg)
+		}
+	}
+	if got != n {
+		return fmt.Errorf("%d of %d sources %s; first others: %s", got, n, want, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// caseResult compares the publisher with the bare handler for one case.
+type caseResult struct {
+	name      string
+	pub, bare loadResult
+}
+
+func (c caseResult) ratio() float64 {
+	if c.bare.rps() == 0 {
+		return 0
+	}
+	return c.pub.rps() / c.bare.rps()
+}
+
+type publishResult struct {
+	refresh      time.Duration
+	size, gzSize int
+	cases        []caseResult
+}
+
+// publish renders the feeds, serves the publisher's handler on pubLn (with
+// serve's timeouts) and a bare handler on another port, and drives both
+// with the same clients for each case. The time of a case is split in two
+// rounds, alternating bare and publisher, so drift on a shared machine
+// hits both alike.
+func publish(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger, pubLn net.Listener, o options) (publishResult, error) {
+	var res publishResult
+	pub := newPublisher(cfg, db, log)
+	defer pub.Close()
+	t0 := time.Now()
+	if _, err := pub.Refresh(ctx); err != nil {
+		pubLn.Close()
+		return res, fmt.Errorf("refresh: %w", err)
+	}
+	res.refresh = time.Since(t0)
+	tune := func(s *http.Server) {
+		s.ReadHeaderTimeout = cfg.Server.ReadHeaderTimeout
+		s.ReadTimeout = cfg.Server.ReadTimeout
+		s.WriteTimeout = cfg.Server.WriteTimeout
+		s.IdleTimeout = cfg.Server.IdleTimeout
+		s.MaxHeaderBytes = cfg.Server.MaxHeaderBytes
+	}
+	ps := startServer(pubLn, pub.Handler(), tune)
+	defer ps.close()
+	pubURL := "http://" + pubLn.Addr().String() + "/feeds/" + benchFeedSlug + ".rss"
+	doc, err := fetchDoc(ctx, pubURL)
+	if err != nil {
+		return res, err
+	}
+	res.size, res.gzSize = len(doc.body), len(doc.gz)
+	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, fmt.Errorf("bare listen: %w", err)
+	}
+	bare := newBareHandler(doc)
+	bs := startServer(bareLn, bare, tune)
+	defer bs.close()
+	bareURL := "http://" + bareLn.Addr().String() + "/feeds/" + benchFeedSlug + ".rss"
+
+	// Both handlers send the identity body's ETag as the publisher
+	// does, so the 304 case sends the same If-None-Match to both.
+	cases := []loadCase{
+		{name: "plain", header: http.Header{}, status: http.StatusOK},
+		{name: "gzip", header: http.Header{"Accept-Encoding": {"gzip"}}, status: http.StatusOK},
+		{name: "304", header: http.Header{"If-None-Match": {doc.etag}}, status: http.StatusNotModified},
+	}
+	for _, c := range cases {
+		cr := caseResult{name: c.name}
+		half := o.duration / 2
+		for range 2 {
+			cr.bare.merge(drive(ctx, bareURL, c, o.clients, half))
+			cr.pub.merge(drive(ctx, pubURL, c, o.clients, half))
+			if err := ctx.Err(); err != nil {
+				return res, err
+			}
+		}
+		if cr.pub.requests == 0 || cr.bare.requests == 0 {
+			return res, fmt.Errorf("case %s: no successful requests (publisher errors %d, bare errors %d)", c.name, cr.pub.errors, cr.bare.errors)
+		}
+		res.cases = append(res.cases, cr)
+	}
+	return res, nil
+}
+
+// wireShares describes the mix of the generated wire.
+func wireShares(w *wire) string {
+	var rss, atom, rdf, cp, cpHeader, ru int
+	for _, f := range w.feeds {
+		switch f.spec.Format {
+		case FormatRSS2:
+			rss++
+		case FormatAtom:
+			atom++
+		case FormatRDF:
+			rdf++
+		}
+		if f.spec.Charset == charset1251 {
+			cp++
+			if !f.spec.InProlog {
+				cpHeader++
+			}
+		}
+		if f.spec.Lang == "ru" {
+			ru++
+		}
+	}
+	n := float64(len(w.feeds)) / 100
+	return fmt.Sprintf("RSS 2.0 %.0f%%, Atom %.0f%%, RDF %.0f%%; windows-1251 %.0f%% (%d named only in Content-Type); Cyrillic %.0f%%",
+		float64(rss)/n, float64(atom)/n, float64(rdf)/n, float64(cp)/n, cpHeader, float64(ru)/n)
+}
+
+// peakRSS returns VmHWM from /proc/self/status in bytes.
+func peakRSS() (int64, error) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, fmt.Errorf("peak rss: %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb); err != nil {
+				return 0, fmt.Errorf("peak rss: parse %q: %w", line, err)
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, errors.New("peak rss: no VmHWM in /proc/self/status")
+}
+
+// resetPeakRSS sets VmHWM back to the current RSS (Linux clear_refs 5).
+func resetPeakRSS() error {
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "cpu unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+		}
+	}
+	return "cpu unknown"
+}
+
+func mb(b int64) float64         { return float64(b) / 1e6 }
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func round(f float64) float64    { return float64(int64(f*100+0.5)) / 100 }
