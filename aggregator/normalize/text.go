@@ -36,7 +36,16 @@ func Text(s string) string {
 		w.writeString(s)
 		return w.String()
 	}
-	out := htmlText(s)
+	var out string
+	if strings.IndexByte(s, '<') < 0 {
+		// No markup: decoding entities is all the tokenizer would do.
+		var w spaceWriter
+		w.grow(len(s))
+		w.writeString(html.UnescapeString(s))
+		out = w.String()
+	} else {
+		out = htmlText(s)
+	}
 	if hasCharRef(out) || (!looksLikeHTML(s) && looksLikeHTML(out)) {
 		out = htmlText(out)
 	}
