@@ -187,3 +187,14 @@ func publisherOptions(cfg *config.Config, log *slog.Logger) publisher.Options {
 		Log:         log,
 	}
 }
+
+// waitHub gives queued WebSub pings a bounded time to be delivered before a
+// one-shot command exits; a hub that does not answer never holds cron up
+// for long.
+func waitHub(ctx context.Context, pub *publisher.Publisher, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := pub.Wait(ctx); err != nil {
+		log.Warn("websub: pings still pending at exit", "error", err)
+	}
+}

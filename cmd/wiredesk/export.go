@@ -37,6 +37,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	waitHub(ctx, pub, log)
 	fmt.Fprintf(e.stdout, "%d files written to %s (unchanged files left alone)\n", len(written), dir)
 	return nil
 }

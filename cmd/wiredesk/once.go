@@ -78,6 +78,7 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 
 	start := time.Now()
 	pub := newPublisher(cfg, db, log)
+	defer pub.Close()
 	if _, err := pub.Refresh(ctx); err != nil {
 		return fmt.Errorf("render feeds: %w", err)
 	}
@@ -85,6 +86,7 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	waitHub(ctx, pub, log)
 	pruned, err := db.Prune(ctx, time.Now().Add(-cfg.Storage.Retention))
 	if err != nil {
 		log.Error("retention", "error", err)
