@@ -63,13 +63,13 @@ type jsonWiredesk struct {
 type jsonSource struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
-	URL  string `json:"url,omitempty"`
+	URL  string `json:"url"`
 }
 
 type jsonOriginal struct {
 	Source string `json:"source"`
-	GUID   string `json:"guid,omitempty"`
-	URL    string `json:"url,omitempty"`
+	GUID   string `json:"guid"` // always present, "" when the wire gave none (DESIGN.md shape)
+	URL    string `json:"url"`
 }
 
 // EncodeJSON writes f as JSON Feed 1.1, indented by two spaces, with HTML
