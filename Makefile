@@ -58,7 +58,7 @@ cover:
 conformance: build
 	bash conformance/install.sh
 	rm -rf .conformance && mkdir -p .conformance
-	./$(BIN) once -config conformance/conformance.toml -out .conformance/out
+	./$(BIN) once -config demo.toml -out .conformance/out
 	bash conformance/run.sh .conformance/out
 
 clean:
