@@ -22,6 +22,8 @@ type baselineResult struct {
 	withDecode time.Duration
 	// parseOnly is gofeed alone on bodies already in UTF-8.
 	parseOnly time.Duration
+	// cpu is the process CPU time of the decode-then-parse pass.
+	cpu time.Duration
 }
 
 // chunkBytes bounds how much of the wire the baseline holds in memory at
@@ -56,7 +58,7 @@ func measureGofeed(ctx context.Context, w *wire) (baselineResult, error) {
 			specs[k] = w.feeds[start+k].spec
 		}
 		utf := make([][]byte, len(raw))
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		n, err := parallel(ctx, len(raw), func(k int) (int, error) {
 			b, err := toUTF8(raw[k], specs[k])
 			if err != nil {
@@ -66,6 +68,7 @@ func measureGofeed(ctx context.Context, w *wire) (baselineResult, error) {
 			return parseCount(b)
 		})
 		res.withDecode += time.Since(t0)
+		res.cpu += cpuTime() - c0
 		if err != nil {
 			return res, fmt.Errorf("gofeed baseline: %w", err)
 		}

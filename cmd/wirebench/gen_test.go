@@ -5,11 +5,15 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/aggregator/cluster"
 	"github.com/wiredesk/wiredesk/aggregator/parse"
 )
 
@@ -255,5 +259,65 @@ func TestConfigParses(t *testing.T) {
 		if cfg.Sources[2].URL != w.url(2) || cfg.Sources[2].Language != g.Spec(2).Lang {
 			t.Errorf("source 2 = %s %s; want %s %s", cfg.Sources[2].URL, cfg.Sources[2].Language, w.url(2), g.Spec(2).Lang)
 		}
+	}
+}
+
+// meanSimilarity is the mean cluster.Similarity over pairs of items from
+// different groups (sources).
+func meanSimilarity(groups [][]wiredesk.Item) float64 {
+	var n int
+	var sum float64
+	for a := range groups {
+		for b := a + 1; b < len(groups); b++ {
+			for _, x := range groups[a] {
+				for _, y := range groups[b] {
+					sum += cluster.Similarity(x, y)
+					n++
+				}
+			}
+		}
+	}
+	return sum / float64(n)
+}
+
+// TestGeneratedSimilarity keeps the synthetic text about as alike between
+// unrelated items as real wire text: the cluster index's candidate count,
+// and so the ingest's cost, depends on it.
+func TestGeneratedSimilarity(t *testing.T) {
+	real := map[string][]string{
+		"ru": {"newsru.com.windows-1251.xml", "aviaport.ru.yandex.windows-1251.xml", "oren.ru.yandex.windows-1251.xml", "linux.org.ru.xml", "vedomosti.ru.noprolog.xml"},
+		"en": {"bbc.news.frontpage.xml", "livemint.news.xml", "huffpost.canada.xml", "nbcnewyork.xml"},
+	}
+	g := testGenerator(300)
+	for lang, files := range real {
+		t.Run(lang, func(t *testing.T) {
+			var realItems, synth [][]wiredesk.Item
+			for _, f := range files {
+				b, err := os.ReadFile(filepath.Join("testdata", "corpus", f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				r, err := parse.Parse(b, "", parse.Options{SourceID: f})
+				if err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
+				realItems = append(realItems, r.Items)
+			}
+			for i := 0; i < 60 && len(synth) < 5; i++ {
+				if g.Spec(i).Lang != lang {
+					continue
+				}
+				f := g.Feed(i)
+				r, err := parse.Parse(f.Body, f.ContentType, parse.Options{SourceID: SourceID(i)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				synth = append(synth, r.Items[:30])
+			}
+			got, want := meanSimilarity(synth), meanSimilarity(realItems)
+			if got < want/2 || got > want*2 {
+				t.Errorf("mean similarity of unrelated synthetic items = %.4f; want within 2× of the real feeds' %.4f", got, want)
+			}
+		})
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -116,6 +117,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	progress := func(format string, args ...any) {
 		fmt.Fprintf(stderr, "wirebench: "+format+"\n", args...)
 	}
+	load0 := loadAverage()
 	rep := report{tw: tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)}
 	var sum summary
 	sum.Sources = o.sources
@@ -221,8 +223,8 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	endRSS, _ := peakRSS()
 
 	// The table.
-	fmt.Fprintf(stdout, "wirebench: %d sources × %d items, GOMAXPROCS %d, %s, %s\n\n",
-		o.sources, o.items, runtime.GOMAXPROCS(0), runtime.Version(), cpuModel())
+	fmt.Fprintf(stdout, "wirebench: %d sources × %d items, GOMAXPROCS %d, %s, %s, load average %s at start, %s at end\n\n",
+		o.sources, o.items, runtime.GOMAXPROCS(0), runtime.Version(), cpuModel(), load0, loadAverage())
 	rep.row("WHAT", "VALUE", "NOTE")
 	rep.row("wire", fmt.Sprintf("%.1f MB", mb(w.bytes)), shares)
 	rep.row("gofeed, decode+parse", fmt.Sprintf("%.1f MB/s", sum.GofeedMBs),
@@ -230,9 +232,13 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	rep.row("gofeed, parse only", fmt.Sprintf("%.1f MB/s", round(mb(base.bytes)/base.parseOnly.Seconds())), "windows-1251 bodies decoded beforehand, untimed")
 	rep.row("ingest, fresh", fmt.Sprintf("%.1f MB/s", sum.IngestMBs),
 		fmt.Sprintf("ratio %.2f (goal ≥ 0.6); %s; concurrency %d", sum.IngestRatio, fresh.sum.Duration.Round(time.Millisecond), cfg.Poll.Concurrency))
+	cpuRatio := (base.cpu.Seconds() / mb(base.bytes)) / (fresh.cpu.Seconds() / mb(fresh.bytes))
+	rep.row("  CPU per MB", fmt.Sprintf("%.3f s/MB", fresh.cpu.Seconds()/mb(fresh.bytes)),
+		fmt.Sprintf("gofeed %.3f s/MB; CPU-time ratio %.2f (less sensitive to other load)", base.cpu.Seconds()/mb(base.bytes), cpuRatio))
 	rep.row("  sources/s", fmt.Sprintf("%.0f", sum.SourcesPerSFresh), fmt.Sprintf("%d new, %d updated", fresh.sum.New, fresh.sum.Updated))
 	rep.row("  items/s", fmt.Sprintf("%.0f", float64(fresh.items)/sec), fmt.Sprintf("%d items parsed", fresh.items))
-	rep.row("ingest, all 304", fmt.Sprintf("%.0f sources/s", sum.SourcesPerS304), fmt.Sprintf("goal ≥ 2000; %s", n304.sum.Duration.Round(time.Millisecond)))
+	rep.row("ingest, all 304", fmt.Sprintf("%.0f sources/s", sum.SourcesPerS304), fmt.Sprintf("goal ≥ 2000; %s; %.0f µs CPU per source",
+		n304.sum.Duration.Round(time.Millisecond), float64(n304.cpu.Microseconds())/float64(o.sources)))
 	rep.row("  `once` start-up", n304.warm.Round(time.Millisecond).String(), "warm the cluster index from the database (not in sources/s)")
 	rep.row("wire server", fmt.Sprintf("%d full, %d 304", w.full.Load(), w.notModified.Load()), "responses")
 	rssNote := "VmHWM during ingest and 304 passes (incl. wire server)"
@@ -275,13 +281,13 @@ type passResult struct {
 	items int
 	bytes int64
 	warm  time.Duration // newPoller: warming the cluster index
+	cpu   time.Duration // process CPU time of RunOnce
 }
 
 // pass runs one `once` poll: a new poller on db (as a new `once` process
 // would build it), then RunOnce over every source, profiled to profile
 // when it is set. Only RunOnce is in the Summary's Duration.
-func pass(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger, profile string) (passResult, error) {
-	var res passResult
+func pass(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger, profile string) (res passResult, err error) {
 	t0 := time.Now()
 	poller, err := newPoller(ctx, cfg, db, log)
 	if err != nil {
@@ -299,6 +305,8 @@ func pass(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Log
 		}
 		defer pprof.StopCPUProfile()
 	}
+	c0 := cpuTime()
+	defer func() { res.cpu = cpuTime() - c0 }()
 	res.sum, err = poller.RunOnce(ctx, cfg.Sources, aggregator.OnceOptions{Concurrency: cfg.Poll.Concurrency})
 	if err != nil {
 		return res, err
@@ -475,6 +483,31 @@ func cpuModel() string {
 		}
 	}
 	return "cpu unknown"
+}
+
+// cpuTime is the user and system CPU time of this process so far. Ratios
+// of CPU time per megabyte hold up better than wall-clock ratios when
+// other work shares the machine.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAverage is the first field of /proc/loadavg: how busy the machine
+// was with other work.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
 }
 
 func mb(b int64) float64         { return float64(b) / 1e6 }
