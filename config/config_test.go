@@ -176,7 +176,7 @@ func TestDefaults(t *testing.T) {
 			Interval: 5 * time.Minute, Timeout: 20 * time.Second,
 			MinInterval: time.Minute, MaxInterval: 24 * time.Hour, MaxBackoff: 6 * time.Hour,
 			HostDelay: 500 * time.Millisecond, Concurrency: 16, PerHost: 2, MaxRedirects: 5,
-			MaxBody: 10_000_000, UserAgent: "wiredesk/1 (+https://github.com/wiredesk/wiredesk)",
+			MaxBody: 10_000_000, UserAgent: "wiredesk/VERSION (+https://github.com/wiredesk/wiredesk)",
 		},
 		Publish: Publish{OutDir: filepath.Join(dir, "public"), ArchiveSize: 50},
 		Cluster: Cluster{Window: 36 * time.Hour, Threshold: DefaultClusterThreshold},
