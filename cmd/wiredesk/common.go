@@ -102,10 +102,14 @@ func openDB(cfg *config.Config, readOnly bool, command string) (*storage.DB, err
 }
 
 func newFetchClient(cfg *config.Config, userAgent string) *fetch.Client {
+	redirects := cfg.Poll.MaxRedirects
+	if redirects == 0 {
+		redirects = -1 // config: 0 follows none; fetch: 0 means its default
+	}
 	return fetch.New(fetch.Options{
 		Timeout:      cfg.Poll.Timeout,
 		MaxBody:      cfg.Poll.MaxBody,
-		MaxRedirects: cfg.Poll.MaxRedirects,
+		MaxRedirects: redirects,
 		UserAgent:    userAgent,
 	})
 }
