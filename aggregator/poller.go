@@ -19,6 +19,9 @@ import (
 )
 
 // Store is what the aggregator needs from storage. *storage.DB satisfies it.
+// SaveFetch must save the items and the state of one poll in one
+// transaction and set the state's LastNewItem when an item is new, as
+// storage.DB.SaveFetch documents.
 type Store interface {
 	SourceState(ctx context.Context, id string) (wiredesk.SourceState, error)
 	SaveState(ctx context.Context, st wiredesk.SourceState) error
@@ -103,14 +106,44 @@ func (p *Poller) log() *slog.Logger {
 // is non-nil only when the state could not be read or written (storage
 // failure) or ctx was cancelled.
 func (p *Poller) Poll(ctx context.Context, src wiredesk.Source) (Result, error) {
-	res, err := p.poll(ctx, src)
+	return p.pollGated(ctx, src, nil)
+}
+
+// gate hands out one of a caller's global slots (fetches in flight); the
+// returned func gives it back.
+type gate func(ctx context.Context) (release func(), err error)
+
+// pollGated is Poll for a caller with a global limit: it takes the source's
+// host slot first and only then a global slot from global (nil: none), so a
+// source waiting on a busy or paused host does not hold a global slot that
+// sources of other hosts could use.
+func (p *Poller) pollGated(ctx context.Context, src wiredesk.Source, global gate) (Result, error) {
+	res, err := p.poll(ctx, src, global)
 	if p.Observer != nil {
 		p.Observer.ObservePoll(src, res)
 	}
 	return res, err
 }
 
-func (p *Poller) poll(ctx context.Context, src wiredesk.Source) (Result, error) {
+// acquire takes the host slot, then the global slot. releaseHost is to be
+// called when the request is done, releaseGlobal when the poll is.
+func (p *Poller) acquire(ctx context.Context, src wiredesk.Source, global gate) (releaseHost, releaseGlobal func(), err error) {
+	releaseHost, releaseGlobal = func() {}, func() {}
+	if p.Hosts != nil {
+		if releaseHost, err = p.Hosts.Acquire(ctx, hostOf(src.URL)); err != nil {
+			return nil, nil, err
+		}
+	}
+	if global != nil {
+		if releaseGlobal, err = global(ctx); err != nil {
+			releaseHost()
+			return nil, nil, err
+		}
+	}
+	return releaseHost, releaseGlobal, nil
+}
+
+func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate) (Result, error) {
 	start := p.now()
 	res := Result{SourceID: src.ID}
 	st, err := p.Store.SourceState(ctx, src.ID)
@@ -124,13 +157,11 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source) (Result, error) 
 		return res, nil
 	}
 
-	if p.Hosts != nil {
-		release, err := p.Hosts.Acquire(ctx, hostOf(src.URL))
-		if err != nil {
-			return res, fmt.Errorf("source %s: %w", src.ID, err)
-		}
-		defer release()
+	releaseHost, releaseGlobal, err := p.acquire(ctx, src, global)
+	if err != nil {
+		return res, fmt.Errorf("source %s: %w", src.ID, err)
 	}
+	defer releaseGlobal()
 
 	req := fetch.Request{
 		URL:          src.URL,
@@ -144,6 +175,7 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source) (Result, error) 
 		st.GoneURL = ""
 	}
 	resp, ferr := p.Fetch.Fetch(ctx, req)
+	releaseHost() // the request is done; parsing and saving need no host slot
 	now := p.now()
 	st.LastAttempt = now
 	if ferr != nil {
@@ -158,7 +190,9 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source) (Result, error) 
 	if resp.MovedTo != "" {
 		st.MovedTo = resp.MovedTo
 	}
-	if resp.MaxAge > 0 && resp.MaxAge > st.FeedInterval {
+	if resp.Status == http.StatusNotModified && resp.MaxAge > st.FeedInterval {
+		// The body, and so its ttl, is unchanged: only max-age can raise
+		// the hint.
 		st.FeedInterval = resp.MaxAge
 	}
 
@@ -186,16 +220,17 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source) (Result, error) 
 		Now:              now,
 	})
 	if perr != nil {
-		// A broken body must not be remembered as "seen": drop the
-		// validators so the next poll fetches it again in full.
-		return p.fail(ctx, src, st, res, start, fmt.Errorf("parse: %w", perr))
+		// A broken body must not be remembered as "seen": keep the
+		// validators of the last good body, so the next poll fetches the
+		// new one again in full. (perr already says "parse ...".)
+		return p.fail(ctx, src, st, res, start, perr)
 	}
 	st.ETag, st.LastModified = resp.ETag, resp.LastModified
 	st.FeedTitle, st.FeedLink = parsed.Title, parsed.Link
 	st.Encoding = parsed.Encoding.Charset + " (" + parsed.Encoding.Reason + ")"
-	if parsed.Interval > st.FeedInterval || (resp.MaxAge == 0 && parsed.Interval > 0) {
-		st.FeedInterval = max(parsed.Interval, resp.MaxAge)
-	}
+	// A full body states the feed's current hints; one that dropped or
+	// lowered its ttl lowers the interval again.
+	st.FeedInterval = max(parsed.Interval, resp.MaxAge)
 	p.succeed(&st, src, now)
 	st.State = wiredesk.StateOK
 	res.Items = len(parsed.Items)
@@ -227,16 +262,11 @@ func (p *Poller) save(ctx context.Context, st wiredesk.SourceState, items []wire
 			return id
 		}
 	}
-	// Record when the last new item arrived, for the "silent" flag.
+	// SaveFetch also sets st.LastNewItem when an item is new, in the same
+	// transaction.
 	stats, err := p.Store.SaveFetch(ctx, r)
 	if err != nil {
 		return stats, err
-	}
-	if stats.New > 0 {
-		st.LastNewItem = st.LastAttempt
-		if err := p.Store.SaveState(ctx, st); err != nil {
-			return stats, err
-		}
 	}
 	if p.Cluster != nil {
 		for _, it := range stats.NewItems {

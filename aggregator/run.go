@@ -49,37 +49,36 @@ func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt Onc
 		firstEr error
 		wg      sync.WaitGroup
 	)
-	jobs := make(chan wiredesk.Source)
-	for range min(conc, max(1, len(sources))) {
-		wg.Go(func() {
-			for src := range jobs {
-				r, err := p.pollOnce(ctx, src, opt.Force)
-				mu.Lock()
-				if err != nil && firstEr == nil {
-					firstEr = err
-				}
-				if err == nil {
-					sum.add(r)
-				}
-				mu.Unlock()
-				if err == nil && opt.OnResult != nil {
-					opt.OnResult(r)
-				}
-			}
-		})
+	// One goroutine per source, but at most conc polls past their host
+	// slot: a source waiting on a busy or paused host holds no global slot.
+	sem := make(chan struct{}, conc)
+	global := func(ctx context.Context) (func(), error) {
+		select {
+		case sem <- struct{}{}:
+			return func() { <-sem }, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-feed:
 	for _, src := range sources {
 		if !src.Enabled {
 			continue
 		}
-		select {
-		case jobs <- src:
-		case <-ctx.Done():
-			break feed
-		}
+		wg.Go(func() {
+			r, err := p.pollOnce(ctx, src, opt.Force, global)
+			mu.Lock()
+			if err != nil && firstEr == nil {
+				firstEr = err
+			}
+			if err == nil {
+				sum.add(r)
+			}
+			mu.Unlock()
+			if err == nil && opt.OnResult != nil {
+				opt.OnResult(r)
+			}
+		})
 	}
-	close(jobs)
 	wg.Wait()
 	sum.Duration = p.now().Sub(start)
 	if firstEr == nil && ctx.Err() != nil {
@@ -103,7 +102,7 @@ func (s *Summary) add(r Result) {
 	s.Results = append(s.Results, r)
 }
 
-func (p *Poller) pollOnce(ctx context.Context, src wiredesk.Source, force bool) (Result, error) {
+func (p *Poller) pollOnce(ctx context.Context, src wiredesk.Source, force bool, global gate) (Result, error) {
 	if !force {
 		st, err := p.Store.SourceState(ctx, src.ID)
 		if err != nil {
@@ -117,13 +116,14 @@ func (p *Poller) pollOnce(ctx context.Context, src wiredesk.Source, force bool) 
 			return r, nil
 		}
 	}
-	return p.Poll(ctx, src)
+	return p.pollGated(ctx, src, global)
 }
 
 // Scheduler keeps polling each source on its own schedule until its context
-// is cancelled. Each source has one goroutine, so a source is never fetched
-// twice at once; a semaphore bounds fetches in flight, and the Poller's
-// Hosts bound them per host.
+// is cancelled. Each source has one goroutine, and a restarted source's new
+// goroutine waits for the old one to end, so a source is never fetched twice
+// at once; a semaphore bounds fetches in flight, and the Poller's Hosts
+// bound them per host (a source waiting for its host holds no global slot).
 type Scheduler struct {
 	Poller      *Poller
 	Concurrency int
@@ -132,7 +132,9 @@ type Scheduler struct {
 	AfterPoll func(Result)
 
 	mu      sync.Mutex
-	running map[string]*job
+	active  bool            // Run is running (until its goroutines ended)
+	ctx     context.Context // Run's; every source goroutine derives from it
+	running map[string]*job // nil once Run's ctx is done
 	sem     chan struct{}
 	wg      sync.WaitGroup
 }
@@ -141,6 +143,7 @@ type job struct {
 	src    wiredesk.Source
 	cancel context.CancelFunc
 	now    chan struct{}
+	done   chan struct{} // closed when the job's goroutine returns
 }
 
 // Run polls sources until ctx is cancelled, then waits for in-flight polls
@@ -148,7 +151,7 @@ type job struct {
 // while it runs.
 func (s *Scheduler) Run(ctx context.Context, sources []wiredesk.Source) error {
 	s.mu.Lock()
-	if s.running != nil {
+	if s.active {
 		s.mu.Unlock()
 		return errors.New("scheduler already running")
 	}
@@ -156,15 +159,22 @@ func (s *Scheduler) Run(ctx context.Context, sources []wiredesk.Source) error {
 	if conc <= 0 {
 		conc = 16
 	}
+	s.active = true
+	s.ctx = ctx
 	s.sem = make(chan struct{}, conc)
 	s.running = map[string]*job{}
 	s.mu.Unlock()
 
-	s.update(ctx, sources)
+	s.update(sources)
 	<-ctx.Done()
-	s.wg.Wait()
+	// No Update may start a goroutine once we wait for them.
 	s.mu.Lock()
 	s.running = nil
+	s.mu.Unlock()
+	s.wg.Wait()
+	s.mu.Lock()
+	s.active = false
+	s.ctx = nil
 	s.mu.Unlock()
 	return nil
 }
@@ -172,9 +182,13 @@ func (s *Scheduler) Run(ctx context.Context, sources []wiredesk.Source) error {
 // Update replaces the source list (SIGHUP reload): removed sources stop,
 // added ones start, changed ones restart with their new settings. Sources
 // whose settings are unchanged keep their schedule. Update is a no-op
-// unless Run is running.
+// unless Run is running, or when ctx is done; the sources run under Run's
+// context, not ctx.
 func (s *Scheduler) Update(ctx context.Context, sources []wiredesk.Source) {
-	s.update(ctx, sources)
+	if ctx.Err() != nil {
+		return
+	}
+	s.update(sources)
 }
 
 // PollNow asks every running source to poll at once (the admin "poll-now"
@@ -193,10 +207,10 @@ func (s *Scheduler) PollNow() int {
 	return n
 }
 
-func (s *Scheduler) update(ctx context.Context, sources []wiredesk.Source) {
+func (s *Scheduler) update(sources []wiredesk.Source) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.running == nil || ctx.Err() != nil {
+	if s.running == nil || s.ctx.Err() != nil {
 		return
 	}
 	want := map[string]wiredesk.Source{}
@@ -205,20 +219,35 @@ func (s *Scheduler) update(ctx context.Context, sources []wiredesk.Source) {
 			want[src.ID] = src
 		}
 	}
+	stopped := map[string]*job{}
 	for id, j := range s.running {
 		if src, ok := want[id]; !ok || !sameSource(src, j.src) {
 			j.cancel()
 			delete(s.running, id)
+			stopped[id] = j
 		}
 	}
 	for id, src := range want {
 		if _, ok := s.running[id]; ok {
 			continue
 		}
-		jctx, cancel := context.WithCancel(ctx)
-		j := &job{src: src, cancel: cancel, now: make(chan struct{}, 1)}
+		jctx, cancel := context.WithCancel(s.ctx)
+		j := &job{src: src, cancel: cancel, now: make(chan struct{}, 1), done: make(chan struct{})}
 		s.running[id] = j
-		s.wg.Go(func() { s.loop(jctx, j) })
+		prev := stopped[id]
+		s.wg.Go(func() {
+			defer close(j.done)
+			defer cancel()
+			if prev != nil {
+				// The old settings' poll may still be finishing.
+				select {
+				case <-prev.done:
+				case <-jctx.Done():
+					return
+				}
+			}
+			s.loop(jctx, j)
+		})
 	}
 }
 
@@ -275,13 +304,7 @@ func (s *Scheduler) loop(ctx context.Context, j *job) {
 			case <-t.C:
 			}
 		}
-		select {
-		case s.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		res, err := p.Poll(ctx, j.src)
-		<-s.sem
+		res, err := p.pollGated(ctx, j.src, s.acquire)
 		if ctx.Err() != nil {
 			return
 		}
@@ -298,5 +321,15 @@ func (s *Scheduler) loop(ctx context.Context, j *job) {
 		if s.AfterPoll != nil && (res.New > 0 || res.Updated > 0) {
 			s.AfterPoll(res)
 		}
+	}
+}
+
+// acquire takes a global slot.
+func (s *Scheduler) acquire(ctx context.Context) (func(), error) {
+	select {
+	case s.sem <- struct{}{}:
+		return func() { <-s.sem }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
