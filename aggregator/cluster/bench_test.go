@@ -1,0 +1,167 @@
+package cluster
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wiredesk/wiredesk"
+)
+
+// corpus generates synthetic but wire-like items: a dateline, an 8-word
+// title and a 35-word lead drawn from a Zipf-distributed vocabulary of
+// 60,000 invented Russian or English stems (the most frequent one is in
+// about 3% of items, like "президент" in a Russian wire after stop words),
+// some numbers, 50 sources, 70% Russian and 30% English, spread over 36
+// hours. It is deterministic.
+type corpus struct {
+	r     *rand.Rand
+	zipf  *rand.Zipf
+	ru    []string
+	en    []string
+	start time.Time
+}
+
+func newCorpus(seed uint64) *corpus {
+	r := rand.New(rand.NewPCG(seed, 42))
+	c := &corpus{r: r, zipf: rand.NewZipf(r, 1.07, 200, 59_999), start: t0}
+	ruSyl := strings.Fields("ка ро ви на то ли ме за пе ста про де ни ре ко бу гра мо сло вер ша жи ду хо це")
+	ruEnd := strings.Fields("а ы ой ов ами ие ий ого ому ться ла ли ет ют ение ости")
+	enSyl := strings.Fields("ba ro vi na to li me za pe sta pro de ni re co bu gra mo slo ver sha gi du ho ce")
+	enEnd := strings.Fields("s ed ing er ion al ly es")
+	word := func(syl, end []string) string {
+		var b strings.Builder
+		for range 2 + r.IntN(3) {
+			b.WriteString(syl[r.IntN(len(syl))])
+		}
+		if r.IntN(2) == 0 {
+			b.WriteString(end[r.IntN(len(end))])
+		}
+		return b.String()
+	}
+	for range 60_000 {
+		c.ru = append(c.ru, word(ruSyl, ruEnd))
+		c.en = append(c.en, word(enSyl, enEnd))
+	}
+	return c
+}
+
+func (c *corpus) sentence(vocab []string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if c.r.IntN(12) == 0 {
+			b.WriteString(strconv.Itoa(c.r.IntN(1000)))
+			continue
+		}
+		b.WriteString(vocab[c.zipf.Uint64()])
+	}
+	return b.String()
+}
+
+// item returns the i-th synthetic item, its story its own.
+func (c *corpus) item(i int) wiredesk.Item {
+	lang, vocab, dateline := "ru", c.ru, "МОСКВА, 12 мая. /ТАСС/. "
+	if c.r.IntN(10) < 3 {
+		lang, vocab, dateline = "en", c.en, "WASHINGTON (Reuters) - "
+	}
+	id := "src" + strconv.Itoa(c.r.IntN(50)) + "/" + strconv.Itoa(i)
+	return wiredesk.Item{
+		ID: id, SourceID: id[:strings.IndexByte(id, '/')], Language: lang, StoryID: "story-" + id,
+		Published: c.start.Add(time.Duration(c.r.Int64N(int64(36 * time.Hour)))),
+		Title:     c.sentence(vocab, 8),
+		Summary:   dateline + c.sentence(vocab, 35) + ".",
+	}
+}
+
+// buildIndex indexes n synthetic items and returns the index, the items'
+// generator and the heap bytes per indexed item.
+func buildIndex(tb testing.TB, n int) (*Index, *corpus, float64) {
+	tb.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	c := newCorpus(1)
+	x := New(Options{})
+	for i := range n {
+		x.Add(c.item(i))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if x.Len() != n {
+		tb.Fatalf("Len = %d; want %d", x.Len(), n)
+	}
+	return x, c, float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+}
+
+// BenchmarkMatch matches one new item against an index of 1,000,000 items
+// (built once, before the timer starts). Items/s is the implied rate.
+func BenchmarkMatch(b *testing.B) {
+	const n = 1_000_000
+	x, c, perItem := buildIndex(b, n)
+	queries := make([]wiredesk.Item, 4096)
+	for i := range queries {
+		queries[i] = c.item(n + i)
+		queries[i].SourceID = "new-wire"
+	}
+	matched := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		if _, ok := x.Match(queries[i%len(queries)]); ok {
+			matched++
+		}
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "items/s")
+	b.ReportMetric(perItem, "heapB/item")
+	b.Logf("index of %d items: %.0f heap bytes per item; %d of %d queries matched", n, perItem, matched, i)
+}
+
+// BenchmarkAdd adds new items to an index that already holds 100,000.
+func BenchmarkAdd(b *testing.B) {
+	x, c, _ := buildIndex(b, 100_000)
+	pool := make([]wiredesk.Item, 4096)
+	for i := range pool {
+		pool[i] = c.item(100_000 + i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		it := pool[i%len(pool)]
+		it.ID = strconv.Itoa(i) // a new ID each time, so every Add indexes
+		x.Add(it)
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "items/s")
+}
+
+func TestSyntheticCorpusIsRealistic(t *testing.T) {
+	// Guard the benchmark's premise: no content stem is in much more than
+	// a few percent of items, as in a real wire after stop words.
+	c := newCorpus(1)
+	df := map[uint32]int{}
+	const n = 5000
+	for i := range n {
+		it := c.item(i)
+		for _, f := range features(it.Title, it.Summary) {
+			if !f.number() {
+				df[f.hash()]++
+			}
+		}
+	}
+	top := 0
+	for _, v := range df {
+		top = max(top, v)
+	}
+	if frac := float64(top) / n; frac > 0.10 || frac < 0.01 {
+		t.Errorf("most frequent stem is in %.1f%% of items; want 1%%..10%%", 100*frac)
+	}
+}
