@@ -47,6 +47,12 @@ func TestPollConditionalGET(t *testing.T) {
 	}
 	before := items(t, db, "wire")
 	fetches, states := store.writes()
+	if fetches != 1 || states != 0 {
+		t.Errorf("200 poll wrote %d item batches and %d separate states; want one transaction (1 and 0)", fetches, states)
+	}
+	if !st.LastNewItem.Equal(c.Now()) {
+		t.Errorf("LastNewItem = %v; want the poll time %v", st.LastNewItem, c.Now())
+	}
 
 	c.Advance(5 * time.Minute)
 	second := mustPoll(t, p, src)

@@ -1,0 +1,379 @@
+package aggregator_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/aggregator"
+	"github.com/wiredesk/wiredesk/aggregator/schedule"
+)
+
+// RunOnce counts each source once, skips backing-off sources unless
+// forced and never polls disabled ones.
+func TestRunOnce(t *testing.T) {
+	c := newClock()
+	p, db := newPoller(t, c)
+	w := newWire(t)
+	w.feed("/ok", "", rss("OK", "", numbered(2, c.Now())...))
+	w.status("/bad", http.StatusInternalServerError)
+	w.status("/resting", http.StatusInternalServerError)
+	w.feed("/off", "", rss("Off", "", numbered(2, c.Now())...))
+	off := source("off", w.URL+"/off")
+	off.Enabled = false
+	sources := []wiredesk.Source{source("ok", w.URL+"/ok"), source("bad", w.URL+"/bad"), source("resting", w.URL+"/resting"), off}
+	resting := wiredesk.SourceState{SourceID: "resting", State: wiredesk.StateBackoff, Failures: 2, NextDue: c.Now().Add(time.Hour)}
+	if err := db.SaveState(context.Background(), resting); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name                     string
+		force                    bool
+		ok, failed, skipped, new int
+		restingHits              int
+	}{
+		{name: "polite", ok: 1, failed: 1, skipped: 1, new: 2, restingHits: 0},
+		{name: "force", force: true, ok: 1, failed: 2, skipped: 0, new: 0, restingHits: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			seen := map[string]int{}
+			sum, err := p.RunOnce(context.Background(), sources, aggregator.OnceOptions{
+				Concurrency: 2,
+				Force:       tt.force,
+				OnResult: func(r aggregator.Result) {
+					mu.Lock()
+					seen[r.SourceID]++
+					mu.Unlock()
+				},
+			})
+			if err != nil {
+				t.Fatalf("RunOnce error = %v", err)
+			}
+			if sum.Sources != 3 || sum.OK != tt.ok || sum.Failed != tt.failed || sum.Skipped != tt.skipped || sum.New != tt.new || len(sum.Results) != 3 {
+				t.Errorf("summary sources %d ok %d failed %d skipped %d new %d results %d; want 3 %d %d %d %d 3",
+					sum.Sources, sum.OK, sum.Failed, sum.Skipped, sum.New, len(sum.Results), tt.ok, tt.failed, tt.skipped, tt.new)
+			}
+			for _, id := range []string{"ok", "bad", "resting"} {
+				if seen[id] != 1 {
+					t.Errorf("OnResult for %s called %d times; want 1", id, seen[id])
+				}
+			}
+			if seen["off"] != 0 || w.hitsOf("/off") != 0 {
+				t.Errorf("disabled source reported %d times, fetched %d times; want 0 and 0", seen["off"], w.hitsOf("/off"))
+			}
+			if n := w.hitsOf("/resting"); n != tt.restingHits {
+				t.Errorf("backing-off source fetched %d times in total; want %d", n, tt.restingHits)
+			}
+		})
+	}
+}
+
+// RunOnce never has more than Concurrency fetches in flight.
+func TestRunOnceConcurrency(t *testing.T) {
+	for _, conc := range []int{1, 3} {
+		t.Run(fmt.Sprint(conc), func(t *testing.T) {
+			c := newClock()
+			p, _ := newPoller(t, c)
+			w := newWire(t)
+			body := rss("Wire", "", numbered(1, c.Now())...)
+			var sources []wiredesk.Source
+			for i := range 12 {
+				path := fmt.Sprintf("/%d", i)
+				w.handle(path, func(rw http.ResponseWriter, r *http.Request) {
+					time.Sleep(5 * time.Millisecond) // let polls overlap if they may
+					rw.Write(body)
+				})
+				sources = append(sources, source(fmt.Sprintf("s%d", i), w.URL+path))
+			}
+			sum, err := p.RunOnce(context.Background(), sources, aggregator.OnceOptions{Concurrency: conc})
+			if err != nil || sum.OK != 12 {
+				t.Fatalf("RunOnce = %d ok, %v; want 12 ok", sum.OK, err)
+			}
+			if got := w.maxConcurrent(); got > conc {
+				t.Errorf("requests in flight at most %d; want at most %d", got, conc)
+			}
+		})
+	}
+}
+
+// A source waiting for its paused host holds no global slot: with one
+// slot, a source of another host is still polled.
+func TestRunOnceWaitingHostHoldsNoSlot(t *testing.T) {
+	c := newClock()
+	p, _ := newPoller(t, c)
+	p.Hosts = schedule.NewHosts(1, 0)
+	paused, open := newWire(t), newWire(t)
+	paused.feed("/feed", "", rss("Paused", "", numbered(1, c.Now())...))
+	open.feed("/feed", "", rss("Open", "", numbered(1, c.Now())...))
+	p.Hosts.Pause(paused.Listener.Addr().String(), time.Now().Add(time.Hour))
+	sources := []wiredesk.Source{source("paused", paused.URL+"/feed"), source("open", open.URL+"/feed")}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan aggregator.Result, 2)
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.RunOnce(ctx, sources, aggregator.OnceOptions{Concurrency: 1, OnResult: func(r aggregator.Result) { got <- r }})
+		done <- err
+	}()
+	select {
+	case r := <-got:
+		if r.SourceID != "open" || r.Outcome != aggregator.OutcomeOK {
+			t.Errorf("first result = %s %s; want open ok", r.SourceID, r.Outcome)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the open host's source was never polled: the waiting source holds the only slot")
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("RunOnce after cancel = %v; want context.Canceled", err)
+	}
+	if n := paused.hitsOf("/feed"); n != 0 {
+		t.Errorf("paused host fetched %d times; want 0", n)
+	}
+}
+
+// RunOnce returns storage failures.
+func TestRunOnceStorageFailure(t *testing.T) {
+	c := newClock()
+	p, db := newPoller(t, c)
+	p.Store = &countingStore{Store: db, failRead: errDisk}
+	w := newWire(t)
+	w.feed("/feed", "", rss("Wire", "", numbered(1, c.Now())...))
+	_, err := p.RunOnce(context.Background(), []wiredesk.Source{source("wire", w.URL+"/feed")}, aggregator.OnceOptions{})
+	if !errors.Is(err, errDisk) {
+		t.Errorf("RunOnce error = %v; want %v", err, errDisk)
+	}
+}
+
+// scheduler runs s in the background; stop cancels it and fails the test
+// unless Run returns.
+func scheduler(t *testing.T, s *aggregator.Scheduler, sources []wiredesk.Source) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, sources) }()
+	stopped := false
+	stop = func() {
+		t.Helper()
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run = %v; want nil", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Run did not return after its context was cancelled")
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// schedPoller is a Poller on real time with tiny intervals allowed, whose
+// fetches are counted.
+func schedPoller(t *testing.T) (*aggregator.Poller, *countingFetcher) {
+	p, _ := newPoller(t, nil)
+	p.Policy.MinInterval = time.Millisecond
+	f := newCountingFetcher(p.Fetch)
+	p.Fetch = f
+	return p, f
+}
+
+// The scheduler polls each source again after its interval, one fetch of
+// a source at a time, and leaves nothing running after Run returns.
+func TestSchedulerRepolls(t *testing.T) {
+	p, f := schedPoller(t)
+	w := newWire(t)
+	var sources []wiredesk.Source
+	for _, id := range []string{"a", "b", "c"} {
+		w.handle("/"+id, func(rw http.ResponseWriter, r *http.Request) {
+			time.Sleep(time.Millisecond)
+			rw.Write(rss(id, "", numbered(2, time.Now())...))
+		})
+		src := source(id, w.URL+"/"+id)
+		src.Interval = 5 * time.Millisecond
+		sources = append(sources, src)
+	}
+	var obs observer
+	p.Observer = &obs
+	s := &aggregator.Scheduler{Poller: p, Concurrency: 2}
+	stop := scheduler(t, s, sources)
+	for _, src := range sources {
+		eventually(t, src.ID+" polled three times", func() bool { _, done := f.count(src.URL); return done >= 3 })
+	}
+	stop()
+
+	inFlight, maxPer := f.total()
+	if inFlight != 0 || maxPer != 1 {
+		t.Errorf("after Run: %d fetches in flight, at most %d of one source at once; want 0 and 1", inFlight, maxPer)
+	}
+	n := obs.count()
+	if got := s.PollNow(); got != 0 {
+		t.Errorf("PollNow after Run = %d; want 0 sources running", got)
+	}
+	time.Sleep(20 * time.Millisecond) // four intervals: any leftover loop would poll
+	if obs.count() != n {
+		t.Errorf("polls after Run returned: %d; want none", obs.count()-n)
+	}
+	if got := w.maxConcurrent(); got > 2 {
+		t.Errorf("requests in flight at most %d; want at most the concurrency 2", got)
+	}
+}
+
+type observer struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (o *observer) ObservePoll(wiredesk.Source, aggregator.Result) {
+	o.mu.Lock()
+	o.n++
+	o.mu.Unlock()
+}
+
+func (o *observer) count() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.n
+}
+
+// A source restarted by Update while its poll is still running is not
+// fetched again until that poll ends.
+func TestSchedulerNeverTwoFetchesOfOneSource(t *testing.T) {
+	p, f := schedPoller(t)
+	w := newWire(t)
+	w.feed("/a", "", rss("A", "", numbered(1, time.Now())...))
+	release := make(chan struct{})
+	// The first fetch finishes only when the test says so, whatever its
+	// context: it stands for a poll busy in a storage write.
+	f.hold = func(ctx context.Context, url string, n int) {
+		if n == 1 {
+			<-release
+		}
+	}
+	src := source("a", w.URL+"/a")
+	src.Interval = time.Hour
+	s := &aggregator.Scheduler{Poller: p}
+	stop := scheduler(t, s, []wiredesk.Source{src})
+	eventually(t, "the first fetch", func() bool { n, _ := f.count(src.URL); return n == 1 })
+
+	renamed := src
+	renamed.Name = "A renamed"
+	s.Update(context.Background(), []wiredesk.Source{renamed})
+	time.Sleep(50 * time.Millisecond) // room for a wrong second fetch to start
+	if n, _ := f.count(src.URL); n != 1 {
+		t.Errorf("fetches started while the first was in flight: %d; want 1", n)
+	}
+	close(release)
+	eventually(t, "the restarted source's fetch", func() bool { _, done := f.count(src.URL); return done == 2 })
+	stop()
+	if _, maxPer := f.total(); maxPer != 1 {
+		t.Errorf("fetches of one source at once: %d; want 1", maxPer)
+	}
+}
+
+// Update starts added sources, stops removed ones and restarts changed
+// ones; its context does not outlive Run's.
+func TestSchedulerUpdate(t *testing.T) {
+	p, f := schedPoller(t)
+	w := newWire(t)
+	for _, path := range []string{"/a", "/a2", "/b", "/c"} {
+		w.handle(path, func(rw http.ResponseWriter, r *http.Request) {
+			rw.Write(rss(path, "", numbered(1, time.Now())...))
+		})
+	}
+	tiny := func(id, path string) wiredesk.Source {
+		s := source(id, w.URL+path)
+		s.Interval = 5 * time.Millisecond
+		return s
+	}
+	s := &aggregator.Scheduler{Poller: p}
+	stop := scheduler(t, s, []wiredesk.Source{tiny("a", "/a"), tiny("b", "/b")})
+	eventually(t, "a and b polled", func() bool { return w.hitsOf("/a") >= 2 && w.hitsOf("/b") >= 2 })
+
+	// A context that is never cancelled: the sources must still stop with
+	// Run's.
+	s.Update(context.Background(), []wiredesk.Source{tiny("a", "/a2"), tiny("c", "/c")})
+	aHits, bHits := w.hitsOf("/a"), w.hitsOf("/b")
+	eventually(t, "a at its new URL and c polled", func() bool { return w.hitsOf("/a2") >= 3 && w.hitsOf("/c") >= 3 })
+	// A fetch already on its way when Update ran may still arrive.
+	if w.hitsOf("/a") > aHits+1 || w.hitsOf("/b") > bHits+1 {
+		t.Errorf("after Update: old URL of a fetched %d more times, removed b %d more times; want at most one in flight each",
+			w.hitsOf("/a")-aHits, w.hitsOf("/b")-bHits)
+	}
+	stop()
+	if inFlight, maxPer := f.total(); inFlight != 0 || maxPer != 1 {
+		t.Errorf("after Run: %d fetches in flight, at most %d of one source at once; want 0 and 1", inFlight, maxPer)
+	}
+}
+
+// PollNow polls every running source at once, however far off its next
+// poll is.
+func TestSchedulerPollNow(t *testing.T) {
+	p, _ := schedPoller(t)
+	w := newWire(t)
+	var sources []wiredesk.Source
+	for _, id := range []string{"a", "b"} {
+		w.feed("/"+id, "", rss(id, "", numbered(1, time.Now())...))
+		src := source(id, w.URL+"/"+id)
+		src.Interval = time.Hour
+		sources = append(sources, src)
+	}
+	var obs observer
+	p.Observer = &obs
+	s := &aggregator.Scheduler{Poller: p}
+	scheduler(t, s, sources)
+	eventually(t, "the first polls", func() bool { return obs.count() == 2 })
+	if n := s.PollNow(); n != 2 {
+		t.Errorf("PollNow = %d; want 2", n)
+	}
+	eventually(t, "the polls asked for", func() bool { return w.hitsOf("/a") == 2 && w.hitsOf("/b") == 2 })
+}
+
+// A source waiting for its paused host holds no global slot in the
+// scheduler either.
+func TestSchedulerWaitingHostHoldsNoSlot(t *testing.T) {
+	p, _ := schedPoller(t)
+	p.Hosts = schedule.NewHosts(1, 0)
+	paused, open := newWire(t), newWire(t)
+	paused.feed("/feed", "", rss("Paused", "", numbered(1, time.Now())...))
+	open.feed("/feed", "", rss("Open", "", numbered(1, time.Now())...))
+	p.Hosts.Pause(paused.Listener.Addr().String(), time.Now().Add(time.Hour))
+	s := &aggregator.Scheduler{Poller: p, Concurrency: 1}
+	stop := scheduler(t, s, []wiredesk.Source{source("paused", paused.URL+"/feed"), source("open", open.URL+"/feed")})
+	eventually(t, "the open host's source", func() bool { return open.hitsOf("/feed") == 1 })
+	stop()
+	if n := paused.hitsOf("/feed"); n != 0 {
+		t.Errorf("paused host fetched %d times; want 0", n)
+	}
+}
+
+// Run refuses to run twice at once.
+func TestSchedulerRunTwice(t *testing.T) {
+	p, f := schedPoller(t)
+	w := newWire(t)
+	w.feed("/a", "", rss("A", "", numbered(1, time.Now())...))
+	src := source("a", w.URL+"/a")
+	s := &aggregator.Scheduler{Poller: p}
+	stop := scheduler(t, s, []wiredesk.Source{src})
+	eventually(t, "Run to poll", func() bool { _, done := f.count(src.URL); return done == 1 })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Run(ctx, nil); err == nil {
+		t.Error("second Run while the first runs = nil; want an error")
+	}
+	stop()
+}
