@@ -28,23 +28,33 @@ type corpus struct {
 func newCorpus(seed uint64) *corpus {
 	r := rand.New(rand.NewPCG(seed, 42))
 	c := &corpus{r: r, zipf: rand.NewZipf(r, 1.07, 200, 59_999), start: t0}
-	ruSyl := strings.Fields("ка ро ви на то ли ме за пе ста про де ни ре ко бу гра мо сло вер ша жи ду хо це")
+	// Stems are distinct in their first five letters (the part Similarity
+	// keeps), as real words mostly are: a consonant-vowel pattern numbers
+	// the word, a random ending inflects it.
+	ruC, ruV := []rune("бвгдзклмнпрстфхцчшщж"), []rune("аеиоуыя")
+	enC, enV := []rune("bcdfghjklmnpqrstvwxz"), []rune("aeiouy")
 	ruEnd := strings.Fields("а ы ой ов ами ие ий ого ому ться ла ли ет ют ение ости")
-	enSyl := strings.Fields("ba ro vi na to li me za pe sta pro de ni re co bu gra mo slo ver sha gi du ho ce")
 	enEnd := strings.Fields("s ed ing er ion al ly es")
-	word := func(syl, end []string) string {
-		var b strings.Builder
-		for range 2 + r.IntN(3) {
-			b.WriteString(syl[r.IntN(len(syl))])
+	word := func(k int, cons, vow []rune, end []string) string {
+		var b []rune
+		for i := range 5 {
+			if i%2 == 0 {
+				b = append(b, cons[k%len(cons)])
+				k /= len(cons)
+			} else {
+				b = append(b, vow[k%len(vow)])
+				k /= len(vow)
+			}
 		}
+		w := string(b)
 		if r.IntN(2) == 0 {
-			b.WriteString(end[r.IntN(len(end))])
+			w += end[r.IntN(len(end))]
 		}
-		return b.String()
+		return w
 	}
-	for range 60_000 {
-		c.ru = append(c.ru, word(ruSyl, ruEnd))
-		c.en = append(c.en, word(enSyl, enEnd))
+	for k := range 60_000 {
+		c.ru = append(c.ru, word(k, ruC, ruV, ruEnd))
+		c.en = append(c.en, word(k, enC, enV, enEnd))
 	}
 	return c
 }

@@ -32,6 +32,21 @@ const DefaultWindow = 36 * time.Hour
 // would need about 70 bands for the same recall.
 const bands = 16
 
+// maxScan bounds how many entries of one band's posting list a Match
+// looks at, newest first. A feature common enough to have a longer list is
+// a poor witness of the same event anyway; the item is still found through
+// its rarer features in other bands. It bounds the work of a Match to
+// bands·maxScan candidates whatever the size of the index.
+const maxScan = 16
+
+// minBandHits is how many bands a candidate must share with the new item
+// before Similarity confirms it. One shared band is often chance (a common
+// word); requiring two drops those candidates for the price of a small loss
+// of recall on pairs with a low Jaccard index, which mostly fail the
+// threshold anyway (TestMatchAgreesWithSimilarity measures the loss on the
+// labelled set).
+const minBandHits = 2
+
 // Options configure an Index.
 type Options struct {
 	// Window is how far apart in time (Item.Date) an item may be from an
@@ -74,6 +89,7 @@ type entry struct {
 	source   int32
 	lang     int32
 	linkNext int32 // previous entry with the same link hash; -1 at the end
+	sig      [bands]uint32
 }
 
 type story struct {
@@ -207,26 +223,37 @@ func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
 	if len(fs) == 0 {
 		return x.storyResult(best)
 	}
-	var seen map[int32]struct{}
 	for b := range bands {
-		for _, s := range x.posting[b][sig[b]] {
-			e := &x.entries[s]
+		post := x.posting[b][sig[b]]
+		for k := len(post) - 1; k >= 0 && k >= len(post)-maxScan; k-- {
+			e := &x.entries[post[k]]
 			if !eligible(e) || best >= 0 && !x.earlier(e.story, best) {
 				continue
 			}
-			if _, dup := seen[s]; dup {
-				continue
+			if first, hits := bandHits(&e.sig, &sig); first != b || hits < minBandHits {
+				continue // seen in an earlier band, or too unlike to be worth a Similarity
 			}
-			if seen == nil {
-				seen = make(map[int32]struct{}, 16)
-			}
-			seen[s] = struct{}{}
 			if similarity(fs, x.arena[e.off:e.off+uint32(e.n)]) >= x.threshold {
 				consider(e)
 			}
 		}
 	}
 	return x.storyResult(best)
+}
+
+// bandHits returns the first band in which signatures c and q agree and in
+// how many bands they do (an estimate of the Jaccard index: hits/bands).
+func bandHits(c, q *[bands]uint32) (first, hits int) {
+	first = -1
+	for i := range bands {
+		if c[i] == q[i] {
+			if first < 0 {
+				first = i
+			}
+			hits++
+		}
+	}
+	return first, hits
 }
 
 func (x *Index) storyResult(s int32) (string, bool) {
@@ -289,6 +316,7 @@ func (x *Index) insert(e entry, fs []feature, sig [bands]uint32) {
 		}
 		x.links[e.link] = s
 	}
+	e.sig = sig
 	x.entries = append(x.entries, e)
 	x.ids[e.id] = s
 	if e.n > 0 {
