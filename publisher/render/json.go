@@ -146,7 +146,7 @@ func jsonEntry(e *Entry, fallback time.Time) jsonItem {
 		it.Wiredesk.Sources = append(it.Wiredesk.Sources, jsonSource{ID: s.ID, Name: s.Name, URL: s.FeedURL})
 	}
 	for _, o := range e.Originals {
-		it.Wiredesk.Items = append(it.Wiredesk.Items, jsonOriginal{Source: o.Source, GUID: o.GUID, URL: o.URL})
+		it.Wiredesk.Items = append(it.Wiredesk.Items, jsonOriginal(o))
 	}
 	return it
 }
