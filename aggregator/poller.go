@@ -80,6 +80,11 @@ type Poller struct {
 	Now      func() time.Time
 	Observer Observer // optional
 
+	// pauseMu guards pauses: the hosts a 429 paused, so that a cron pass
+	// skips their other sources instead of waiting out the pause.
+	pauseMu sync.Mutex
+	pauses  map[string]*hostPause
+
 	// saveMu serialises "match against the cluster index, save, index the
 	// new items" so two sources saving the same event at once cannot both
 	// start a story. bbolt serialises writers anyway, so this costs nothing.
@@ -106,7 +111,7 @@ func (p *Poller) log() *slog.Logger {
 // is non-nil only when the state could not be read or written (storage
 // failure) or ctx was cancelled.
 func (p *Poller) Poll(ctx context.Context, src wiredesk.Source) (Result, error) {
-	return p.pollGated(ctx, src, nil)
+	return p.pollGated(ctx, src, nil, false)
 }
 
 // gate hands out one of a caller's global slots (fetches in flight); the
@@ -116,21 +121,45 @@ type gate func(ctx context.Context) (release func(), err error)
 // pollGated is Poll for a caller with a global limit: it takes the source's
 // host slot first and only then a global slot from global (nil: none), so a
 // source waiting on a busy or paused host does not hold a global slot that
-// sources of other hosts could use.
-func (p *Poller) pollGated(ctx context.Context, src wiredesk.Source, global gate) (Result, error) {
-	res, err := p.poll(ctx, src, global)
+// sources of other hosts could use. With skipPaused (a cron pass), a source
+// whose host a 429 paused is skipped rather than waiting out the pause.
+func (p *Poller) pollGated(ctx context.Context, src wiredesk.Source, global gate, skipPaused bool) (Result, error) {
+	res, err := p.poll(ctx, src, global, skipPaused)
 	if p.Observer != nil {
 		p.Observer.ObservePoll(src, res)
 	}
 	return res, err
 }
 
+// errHostPaused is returned by acquire when the host was paused while a
+// cron pass waited for it.
+var errHostPaused = errors.New("host paused")
+
 // acquire takes the host slot, then the global slot. releaseHost is to be
-// called when the request is done, releaseGlobal when the poll is.
-func (p *Poller) acquire(ctx context.Context, src wiredesk.Source, global gate) (releaseHost, releaseGlobal func(), err error) {
+// called when the request is done, releaseGlobal when the poll is. With
+// skipPaused it gives up with errHostPaused when the host is or gets
+// paused.
+func (p *Poller) acquire(ctx context.Context, src wiredesk.Source, global gate, skipPaused bool) (releaseHost, releaseGlobal func(), err error) {
 	releaseHost, releaseGlobal = func() {}, func() {}
 	if p.Hosts != nil {
-		if releaseHost, err = p.Hosts.Acquire(ctx, hostOf(src.URL)); err != nil {
+		hctx := ctx
+		if skipPaused {
+			paused, _ := p.pausedSignal(hostOf(src.URL))
+			var cancel context.CancelFunc
+			hctx, cancel = context.WithCancel(ctx)
+			defer cancel()
+			go func() {
+				select {
+				case <-paused:
+					cancel()
+				case <-hctx.Done():
+				}
+			}()
+		}
+		if releaseHost, err = p.Hosts.Acquire(hctx, hostOf(src.URL)); err != nil {
+			if ctx.Err() == nil && hctx.Err() != nil {
+				return nil, nil, errHostPaused
+			}
 			return nil, nil, err
 		}
 	}
@@ -143,7 +172,7 @@ func (p *Poller) acquire(ctx context.Context, src wiredesk.Source, global gate) 
 	return releaseHost, releaseGlobal, nil
 }
 
-func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate) (Result, error) {
+func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, skipPaused bool) (Result, error) {
 	start := p.now()
 	res := Result{SourceID: src.ID}
 	st, err := p.Store.SourceState(ctx, src.ID)
@@ -157,7 +186,16 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate) (Re
 		return res, nil
 	}
 
-	releaseHost, releaseGlobal, err := p.acquire(ctx, src, global)
+	if skipPaused && p.Hosts != nil {
+		if _, until := p.pausedSignal(hostOf(src.URL)); until.After(p.now()) {
+			return p.skipHost(res, until), nil
+		}
+	}
+	releaseHost, releaseGlobal, err := p.acquire(ctx, src, global, skipPaused)
+	if errors.Is(err, errHostPaused) {
+		_, until := p.pausedSignal(hostOf(src.URL))
+		return p.skipHost(res, until), nil
+	}
 	if err != nil {
 		return res, fmt.Errorf("source %s: %w", src.ID, err)
 	}
@@ -175,7 +213,11 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate) (Re
 		st.GoneURL = ""
 	}
 	resp, ferr := p.Fetch.Fetch(ctx, req)
-	releaseHost() // the request is done; parsing and saving need no host slot
+	if ferr == nil {
+		releaseHost() // the request is done; parsing and saving need no host slot
+	} else {
+		defer releaseHost() // after fail has paused the host on a 429
+	}
 	now := p.now()
 	st.LastAttempt = now
 	if ferr != nil {
@@ -307,6 +349,7 @@ func (p *Poller) fail(ctx context.Context, src wiredesk.Source, st wiredesk.Sour
 	case fe != nil && fe.Status == http.StatusTooManyRequests && p.Hosts != nil:
 		// A 429 speaks for the whole host: delay its other sources too.
 		p.Hosts.Pause(hostOf(src.URL), st.NextDue)
+		p.notePause(hostOf(src.URL), st.NextDue)
 	}
 	res.Outcome = OutcomeError
 	res.Err = fmt.Errorf("source %s: %w", src.ID, ferr)
@@ -318,6 +361,60 @@ func (p *Poller) fail(ctx context.Context, src wiredesk.Source, st wiredesk.Sour
 		return res, fmt.Errorf("source %s: save state: %w", src.ID, err)
 	}
 	return res, nil
+}
+
+// hostPause records a 429's pause of one host for cron passes; ch is
+// closed when the host gets paused.
+type hostPause struct {
+	until  time.Time
+	ch     chan struct{}
+	closed bool
+}
+
+// pausedSignal returns a channel that is closed when host gets paused,
+// and the end of the host's latest pause (zero when never paused).
+func (p *Poller) pausedSignal(host string) (<-chan struct{}, time.Time) {
+	p.pauseMu.Lock()
+	defer p.pauseMu.Unlock()
+	e := p.pauses[host]
+	if e == nil {
+		if p.pauses == nil {
+			p.pauses = map[string]*hostPause{}
+		}
+		e = &hostPause{ch: make(chan struct{})}
+		p.pauses[host] = e
+	}
+	if e.closed && !e.until.After(p.now()) {
+		e.ch, e.closed = make(chan struct{}), false // the pause is over
+	}
+	return e.ch, e.until
+}
+
+// notePause records that host is paused until until and wakes the cron
+// pass's sources waiting for it.
+func (p *Poller) notePause(host string, until time.Time) {
+	if host == "" {
+		return
+	}
+	p.pausedSignal(host) // make the entry
+	p.pauseMu.Lock()
+	defer p.pauseMu.Unlock()
+	e := p.pauses[host]
+	if until.After(e.until) {
+		e.until = until
+	}
+	if !e.closed {
+		close(e.ch)
+		e.closed = true
+	}
+}
+
+// skipHost is the result of a cron pass's source whose host is paused.
+func (p *Poller) skipHost(res Result, until time.Time) Result {
+	res.Outcome = OutcomeSkipped
+	res.NextDue = until
+	p.log().Info("skipped: host rate limited", "source", res.SourceID, "until", until.Format(time.RFC3339))
+	return res
 }
 
 // hostOf returns the host a URL's requests go to ("" for file:// URLs, so

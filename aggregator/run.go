@@ -116,7 +116,7 @@ func (p *Poller) pollOnce(ctx context.Context, src wiredesk.Source, force bool, 
 			return r, nil
 		}
 	}
-	return p.pollGated(ctx, src, global)
+	return p.pollGated(ctx, src, global, true)
 }
 
 // Scheduler keeps polling each source on its own schedule until its context
@@ -304,7 +304,7 @@ func (s *Scheduler) loop(ctx context.Context, j *job) {
 			case <-t.C:
 			}
 		}
-		res, err := p.pollGated(ctx, j.src, s.acquire)
+		res, err := p.pollGated(ctx, j.src, s.acquire, false)
 		if ctx.Err() != nil {
 			return
 		}

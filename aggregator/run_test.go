@@ -377,3 +377,63 @@ func TestSchedulerRunTwice(t *testing.T) {
 	}
 	stop()
 }
+
+// A 429 in a cron pass skips the other sources of that host instead of
+// waiting out the pause; other hosts are polled.
+func TestRunOnceSkipsRateLimitedHost(t *testing.T) {
+	c := newClock()
+	p, db := newPoller(t, c)
+	p.Hosts = schedule.NewHosts(1, 0)
+	limited, other := newWire(t), newWire(t)
+	var mu sync.Mutex
+	first := true
+	body := rss("Wire", "", numbered(1, c.Now())...)
+	var sources []wiredesk.Source
+	for _, id := range []string{"a", "b", "c", "d"} {
+		limited.handle("/"+id, func(rw http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			was := first
+			first = false
+			mu.Unlock()
+			if was {
+				rw.Header().Set("Retry-After", "3600")
+				rw.WriteHeader(http.StatusTooManyRequests)
+				return
+			}
+			rw.Write(body)
+		})
+		sources = append(sources, source(id, limited.URL+"/"+id))
+	}
+	other.feed("/feed", "", body)
+	sources = append(sources, source("other", other.URL+"/feed"))
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sum, err := p.RunOnce(ctx, sources, aggregator.OnceOptions{Concurrency: 4})
+	if err != nil {
+		t.Fatalf("RunOnce = %v", err)
+	}
+	if sum.OK != 1 || sum.Failed != 1 || sum.Skipped != 3 {
+		t.Errorf("summary ok %d failed %d skipped %d; want 1 1 3", sum.OK, sum.Failed, sum.Skipped)
+	}
+	requests := 0
+	var limitedID string
+	for _, id := range []string{"a", "b", "c", "d"} {
+		requests += limited.hitsOf("/" + id)
+		if limited.hitsOf("/"+id) == 1 {
+			limitedID = id
+		}
+	}
+	if requests != 1 {
+		t.Errorf("requests to the rate-limited host = %d; want 1", requests)
+	}
+	due := state(t, db, limitedID).NextDue
+	for _, r := range sum.Results {
+		if r.Outcome == aggregator.OutcomeSkipped && !r.NextDue.Equal(due) {
+			t.Errorf("skipped %s next due %v; want the host's pause end %v", r.SourceID, r.NextDue, due)
+		}
+		if r.SourceID == "other" && r.Outcome != aggregator.OutcomeOK {
+			t.Errorf("source of another host = %s; want ok", r.Outcome)
+		}
+	}
+}
