@@ -26,7 +26,7 @@ type Summary struct {
 type OnceOptions struct {
 	Concurrency int  // fetches in flight; default 16
 	Force       bool // poll sources that are backing off too
-	// OnResult is called as each source finishes, from the worker that
+	// OnResult is called as each source finishes, from the goroutine that
 	// polled it; it must be safe for concurrent use.
 	OnResult func(Result)
 }
@@ -34,9 +34,11 @@ type OnceOptions struct {
 // RunOnce polls every enabled source once, concurrently, and returns when
 // all are done or ctx is cancelled. Sources that are backing off (failing
 // repeatedly, or told to wait by Retry-After) are skipped unless Force is
-// set: a cron pass must be as polite as the daemon. The error is non-nil
-// only for storage failures or cancellation; source failures are counted in
-// the Summary.
+// set: a cron pass must be as polite as the daemon. Sources of a host that a
+// 429 paused are skipped too, even with Force, so a pass never waits out a
+// Retry-After; and a source waiting for its host holds none of the
+// Concurrency slots. The error is non-nil only for storage failures or
+// cancellation; source failures are counted in the Summary.
 func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt OnceOptions) (Summary, error) {
 	start := p.now()
 	conc := opt.Concurrency
