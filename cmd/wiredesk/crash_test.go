@@ -32,11 +32,21 @@ import (
 // next run finish the job.
 
 const (
-	crashSources = 300 // wires on the test server
-	crashItems   = 30  // items per wire when fully published
-	crashKills   = 20
-	crashSeed    = 20240611
+	crashItems = 30 // items per wire when fully published
+	crashKills = 20
+	crashSeed  = 20240611
 )
+
+// crashSources is how many wires the test server runs: 300, or 100 when
+// the binary is built with the race detector, which makes every run several
+// times slower (the crash test is about durability; other tests look for
+// races).
+func crashSources() int {
+	if raceEnabled {
+		return 100
+	}
+	return 300
+}
 
 // wireCorpus serves crashSources deterministic RSS feeds. Wire i publishes
 // the first shown[i] of its crashItems items (newest first, as wires do),
@@ -113,7 +123,7 @@ var (
 	enObjects  = []string{"pension reform", "a hydropower plant on the Naryn", "the tenge exchange rate", "grain deliveries", "railway modernisation", "local council elections", "fuel prices", "the Central Asia–Centre gas pipeline"}
 )
 
-const crashEvents = 240
+const crashEvents = 120
 
 func crashTitle(ru bool, event int) string {
 	s, a, o := event%12, (event/12)%6, (event*5+event/72)%8
@@ -365,6 +375,7 @@ func TestOnceSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test runs `wiredesk once` over hundreds of sources 22 times")
 	}
+	crashSources := crashSources()
 	corpus := newWireCorpus(crashSources)
 	srv := httptest.NewServer(corpus)
 	defer srv.Close()
@@ -381,7 +392,7 @@ func TestOnceSurvivesSIGKILL(t *testing.T) {
 	if got, wantN := len(want.items), crashSources*crashItems; got != wantN {
 		t.Fatalf("reference run stored %d items; want %d", got, wantN)
 	}
-	t.Logf("reference: %d sources, %d items, %d stories in %v", crashSources, len(want.items), want.stories, ref.took.Round(time.Millisecond))
+	t.Logf("reference (race detector %v): %d sources, %d items, %d stories in %v", raceEnabled, crashSources, len(want.items), want.stories, ref.took.Round(time.Millisecond))
 
 	// b. The same corpus, revealed a little at a time, into a fresh
 	// database; every run is killed.
