@@ -15,7 +15,7 @@
 //	go run ./cmd/wirebench [-sources 2000] [-items 50] [-duration 5s]
 //	    [-concurrency 0] [-clients 64] [-seed 1]
 //	    [-cpuprofile-ingest FILE] [-cpuprofile-304 FILE]
-//	    [-cpuprofile-refresh FILE] [-keep]
+//	    [-cpuprofile-refresh FILE] [-memprofile-ingest FILE] [-keep]
 package main
 
 import (
@@ -52,6 +52,7 @@ type options struct {
 	seed              uint64
 	cpuIngest, cpu304 string
 	cpuRefresh        string
+	memIngest         string
 	keep              bool
 }
 
@@ -84,6 +85,7 @@ func main() {
 	flag.StringVar(&o.cpuIngest, "cpuprofile-ingest", "", "write a CPU profile of the ingest pass to `file`")
 	flag.StringVar(&o.cpu304, "cpuprofile-304", "", "write a CPU profile of the 304 pass to `file`")
 	flag.StringVar(&o.cpuRefresh, "cpuprofile-refresh", "", "write a CPU profile of the publisher's Refresh to `file`")
+	flag.StringVar(&o.memIngest, "memprofile-ingest", "", "write a heap profile to `file` at the end of the ingest pass (its Summary still live)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (feeds, database)")
 	flag.Parse()
 	if o.sources < 1 || o.items < 1 || o.duration <= 0 || o.clients < 1 {
@@ -188,6 +190,12 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	sum.SourcesPerSFresh = round(float64(o.sources) / sec)
 	sum.IngestRatio = round(sum.IngestMBs / sum.GofeedMBs)
 	progress("ingest: %d sources in %s", o.sources, fresh.sum.Duration.Round(time.Millisecond))
+	if o.memIngest != "" {
+		if err := writeHeapProfile(o.memIngest); err != nil {
+			pubLn.Close()
+			return err
+		}
+	}
 	freshRSS, rssErr := peakRSS()
 	freshAnon, freshFile := sampler.end()
 	runtime.GC()
@@ -349,6 +357,20 @@ func startProfile(file string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// writeHeapProfile writes the live heap to file.
+func writeHeapProfile(file string) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("heap profile %s: %w", file, err)
+	}
+	return f.Close()
 }
 
 // expect checks that every source ended with outcome.
