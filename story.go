@@ -1,6 +1,7 @@
 package wiredesk
 
 import (
+	"sort"
 	"strings"
 	"time"
 )
@@ -11,8 +12,25 @@ type Story struct {
 	ID      string
 	Created time.Time // first report (first-seen of its first item)
 	Updated time.Time // bumped when a source joins
-	// Items are the story's items in order of first report.
+	// Items are the story's items in order of first report (see
+	// SortByFirstReport).
 	Items []Item
+}
+
+// SortByFirstReport orders items by first report: the wire's own
+// publication time (Item.Date), then the time wiredesk first saw them, then
+// id, so the order is the same however the polls of two wires interleaved.
+func SortByFirstReport(items []Item) {
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := items[i], items[j]
+		if c := a.Date().Compare(b.Date()); c != 0 {
+			return c < 0
+		}
+		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+			return c < 0
+		}
+		return a.ID < b.ID
+	})
 }
 
 // SourceIDs returns the distinct sources of the story in order of first

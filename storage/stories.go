@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -101,6 +100,6 @@ func (bs *buckets) loadStory(id string, rec *storyRecord) (wiredesk.Story, error
 		}
 		s.Items = append(s.Items, it)
 	}
-	slices.SortStableFunc(s.Items, func(a, b wiredesk.Item) int { return a.FirstSeen.Compare(b.FirstSeen) })
+	wiredesk.SortByFirstReport(s.Items)
 	return s, nil
 }

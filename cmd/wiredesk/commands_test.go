@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// runIn runs a command in-process, as main would.
+func runIn(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestImportOPML(t *testing.T) {
+	code, out, stderr := runIn(t, "import-opml", filepath.Join("testdata", "subscriptions.opml"))
+	if code != 0 {
+		t.Fatalf("import-opml: exit %d: %s", code, stderr)
+	}
+	golden := filepath.Join("testdata", "subscriptions.golden.toml")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Errorf("import-opml output:\n%s\nwant:\n%s", out, want)
+	}
+	// What it prints must be usable config: append it to a minimal file.
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "wiredesk.toml")
+	if err := os.WriteFile(cfg, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runIn(t, "check", "-config", cfg); code != 0 {
+		t.Errorf("check on imported sources: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestImportOPMLErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct{ name, body, want string }{
+		{"not xml", "this is not OPML", "not valid OPML"},
+		{"broken", "<opml><body><outline xmlUrl=\"x\">\n</body></opml>", "bad.opml:2: not valid OPML"},
+		{"no feeds", `<opml version="2.0"><body><outline text="empty"/></body></opml>`, "no feed outlines"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(dir, "bad.opml")
+			os.WriteFile(p, []byte(tt.body), 0o644)
+			code, _, stderr := runIn(t, "import-opml", p)
+			if code != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestFetchCommand(t *testing.T) {
+	feed := filepath.Join("..", "..", "testdata", "demo", "interfax.ru.windows-1251.xml")
+	code, out, stderr := runIn(t, "fetch", feed, "-timezone", "Europe/Moscow")
+	if code != 0 {
+		t.Fatalf("fetch: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"feed:     Интерфакс - Новости",
+		"format:   rss 2.0",
+		"encoding: windows-1251 (",
+		"items:    8",
+		"2026-11-27 11:42 +0300", // the wire's Moscow time, kept
+		"Токаев подписал закон о ратификации",
+		"key guid:1024501",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fetch output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, stderr := runIn(t, "fetch", "-encoding", "no-such-charset", feed); code != 1 || !strings.Contains(stderr, "no-such-charset") {
+		t.Errorf("fetch with a bad -encoding: exit %d %q", code, stderr)
+	}
+	if code, _, _ := runIn(t, "fetch"); code != 2 {
+		t.Errorf("fetch without URL: exit %d; want 2", code)
+	}
+}
+
+func TestSourcesAndPreviewAfterOnce(t *testing.T) {
+	cfg := demoDir(t, "127.0.0.1:0")
+	if code, out, stderr := runIn(t, "once", "-config", cfg, "-out", t.TempDir()); code != 0 {
+		t.Fatalf("once: exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, stderr := runIn(t, "sources", "-config", cfg)
+	if code != 0 {
+		t.Fatalf("sources: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"ID", "STATE", "LAST ERROR", "interfax", "ok", "newsru"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sources lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, stderr = runIn(t, "preview", "-config", cfg, "-feed", "central-asia", "-since", "100000h")
+	if code != 0 {
+		t.Fatalf("preview: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"PUBLISHED", "LEFT OUT",
+		"With reporting by Interfax and TASS", // a story of two wires, with its members listed
+		"· tass ",
+		"excluded by", // the sport items
+		"published,",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("preview lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, stderr := runIn(t, "preview", "-config", cfg, "-feed", "nope"); code != 2 || !strings.Contains(stderr, `no feed "nope"`) {
+		t.Errorf("preview of an unknown feed: exit %d %q", code, stderr)
+	}
+}
