@@ -10,6 +10,12 @@
 // scan the window; each candidate is confirmed with Similarity against the
 // threshold.
 //
+// Per indexed item an Index keeps about 600 bytes (features, a 16-band
+// MinHash signature, a 24-byte probe for the candidate scan, posting-list
+// slots and map entries); a Match looks at no more than 16×8 candidates
+// whatever the size of the index. BenchmarkMatch measures both on a
+// million items.
+//
 // The package is pure and deterministic: it does no I/O, keeps no clock and
 // never changes a stored item. Storing items and stories, and publishing
 // them, is left to storage, aggregator and publisher.

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"hash/fnv"
 	"slices"
 	"sync"
 	"time"
@@ -24,12 +23,13 @@ const DefaultThreshold = 0.33
 const DefaultWindow = 36 * time.Hour
 
 // bands is the number of MinHash functions, each one LSH band of one row.
-// An indexed item is a candidate for a new item when they share the
-// minimising feature of at least one function, which for two items whose
-// feature sets have Jaccard index J happens with probability 1-(1-J)^bands.
-// Same-event pairs in the labelled set have J ≥ 0.25 (the weakest 1% ≈
-// 0.25), so 16 bands find them with probability ≥ 0.99; a band of two rows
-// would need about 70 bands for the same recall.
+// An indexed item is looked up through every band whose minimising feature
+// it shares with the new item, and confirmed when it shares at least
+// minBandHits of them. For two items whose feature sets have Jaccard index
+// J, the number of shared bands is Binomial(bands, J): with J = 0.33 (a
+// typical weak same-event pair of the labelled set) two or more of 16 bands
+// agree with probability 0.98, with J = 0.5 almost surely, and with J = 0.05
+// (unrelated items sharing common words) only 0.19.
 const bands = 16
 
 // maxScan bounds how many entries of one band's posting list a Match
@@ -37,7 +37,7 @@ const bands = 16
 // a poor witness of the same event anyway; the item is still found through
 // its rarer features in other bands. It bounds the work of a Match to
 // bands·maxScan candidates whatever the size of the index.
-const maxScan = 16
+const maxScan = 8
 
 // minBandHits is how many bands a candidate must share with the new item
 // before Similarity confirms it. One shared band is often chance (a common
@@ -192,12 +192,12 @@ func hash64(s string) uint64 {
 	if s == "" {
 		return 0
 	}
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	if v := h.Sum64(); v != 0 {
-		return v
+	h := uint64(14695981039346656037) // FNV-1a
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
 	}
-	return 1
+	return max(h, 1) // 0 means "no link"
 }
 
 func unixOf(it wiredesk.Item) int64 { return it.Date().Unix() }
@@ -254,6 +254,7 @@ func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
 	windowMinutes := x.window/60 + 2 // minutes are truncated, so allow for rounding
 	qsrc, qlang := compactID(src), compactID(lang)
 	checkSrc := src >= 0 && qsrc != anyID // an unknown source matches none
+	var seen slotSet
 	for b := range bands {
 		post := x.posting[b][sig[b]]
 		for k := len(post) - 1; k >= 0 && k >= len(post)-maxScan; k-- {
@@ -264,15 +265,15 @@ func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
 			if d := int64(p.minute) - minute; d > windowMinutes || d < -windowMinutes {
 				continue
 			}
-			if fpHits(&p.fp, &fp) < minBandHits {
-				continue // too unlike; fingerprints never undercount
+			if fpHits(&p.fp, &fp) < minBandHits || !seen.add(post[k]) {
+				continue // too unlike (fingerprints never undercount), or done
 			}
 			e := &x.entries[post[k]]
 			if !eligible(e) || best >= 0 && !x.earlier(e.story, best) {
 				continue
 			}
-			if first, hits := bandHits(&e.sig, &sig); first != b || hits < minBandHits {
-				continue // seen in an earlier band, or too unlike to be worth a Similarity
+			if bandHits(&e.sig, &sig) < minBandHits {
+				continue // too unlike to be worth a Similarity
 			}
 			if similarity(fs, x.arena[e.off:e.off+uint32(e.n)]) >= x.threshold {
 				consider(e)
@@ -294,19 +295,40 @@ func fpHits(c, q *[bands]uint8) (hits int) {
 	return hits
 }
 
-// bandHits returns the first band in which signatures c and q agree and in
-// how many bands they do (an estimate of the Jaccard index: hits/bands).
-func bandHits(c, q *[bands]uint32) (first, hits int) {
-	first = -1
+// bandHits counts the bands in which signatures c and q agree (hits/bands
+// estimates the Jaccard index of the two feature sets).
+func bandHits(c, q *[bands]uint32) (hits int) {
 	for i := range bands {
 		if c[i] == q[i] {
-			if first < 0 {
-				first = i
-			}
 			hits++
 		}
 	}
-	return first, hits
+	return hits
+}
+
+// slotSet is the set of entries a Match has already confirmed or
+// rejected: open addressing in a fixed array, large enough for the
+// bands·maxScan entries a Match can visit, so it never allocates.
+type slotSet struct {
+	used  int
+	slots [2 * bands * maxScan]int32 // entry+1; 0 is empty
+}
+
+// add inserts s and reports whether it was new.
+func (m *slotSet) add(s int32) bool {
+	if m.used == len(m.slots)/2 {
+		return true // cannot happen (at most bands·maxScan adds); stay correct
+	}
+	i := (uint32(s) * 2654435761) % uint32(len(m.slots))
+	for m.slots[i] != 0 {
+		if m.slots[i] == s+1 {
+			return false
+		}
+		i = (i + 1) % uint32(len(m.slots))
+	}
+	m.slots[i] = s + 1
+	m.used++
+	return true
 }
 
 func (x *Index) storyResult(s int32) (string, bool) {
