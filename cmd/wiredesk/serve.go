@@ -236,8 +236,9 @@ func (d *daemon) requireToken(next http.Handler) http.Handler {
 			http.Error(w, "admin calls from other hosts need [server] admin_token", http.StatusForbidden)
 			return
 		}
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+		// The scheme is case-insensitive (RFC 9110 section 11.1).
+		scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="wiredesk"`)
 			http.Error(w, "missing or wrong admin token", http.StatusUnauthorized)
 			return
