@@ -374,6 +374,8 @@ func TestRequireToken(t *testing.T) {
 		{"other host with wrong token", "s3cret", "10.0.0.5:1234", "Bearer s3cre", http.StatusUnauthorized},
 		{"other host with token as basic auth", "s3cret", "10.0.0.5:1234", "Basic s3cret", http.StatusUnauthorized},
 		{"other host with right token", "s3cret", "10.0.0.5:1234", "Bearer s3cret", http.StatusAccepted},
+		{"auth scheme is case-insensitive (RFC 9110 11.1)", "s3cret", "10.0.0.5:1234", "bearer s3cret", http.StatusAccepted},
+		{"token with trailing garbage", "s3cret", "10.0.0.5:1234", "Bearer s3cret x", http.StatusUnauthorized},
 		{"loopback without the configured token", "s3cret", "127.0.0.1:5555", "", http.StatusUnauthorized},
 		{"loopback with right token", "s3cret", "127.0.0.1:5555", "Bearer s3cret", http.StatusAccepted},
 		{"unparseable remote address", "", "garbage", "", http.StatusForbidden},
