@@ -73,6 +73,17 @@ func newMetrics(db *storage.DB) *metrics {
 	return m
 }
 
+// seedLastSuccess starts the last-success gauge of each configured source
+// from its stored state, so after a restart a wire that keeps failing still
+// has a series for alerts to compare with time().
+func (m *metrics) seedLastSuccess(sources []wiredesk.Source, states map[string]wiredesk.SourceState) {
+	for _, src := range sources {
+		if st, ok := states[src.ID]; ok && !st.LastSuccess.IsZero() {
+			m.lastSuccess.WithLabelValues(src.ID).Set(float64(st.LastSuccess.Unix()))
+		}
+	}
+}
+
 // ObservePoll implements aggregator.Observer.
 func (m *metrics) ObservePoll(src wiredesk.Source, r aggregator.Result) {
 	m.fetches.WithLabelValues(src.ID, string(r.Outcome)).Inc()

@@ -81,6 +81,11 @@ func newDaemon(ctx context.Context, cfg *config.Config, db *storage.DB, log *slo
 		refresh: make(chan struct{}, 1),
 	}
 	d.mets = newMetrics(db)
+	states, err := db.SourceStates(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read source states: %w", err)
+	}
+	d.mets.seedLastSuccess(cfg.Sources, states)
 	poller.Observer = d.mets
 	d.sched = &aggregator.Scheduler{
 		Poller:      poller,
