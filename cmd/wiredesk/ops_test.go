@@ -780,3 +780,63 @@ func TestServeStopsDuringHungFetch(t *testing.T) {
 		t.Errorf("sources after stop: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestLastSuccessSurvivesRestart: an alert on
+// time() - wiredesk_source_last_success_timestamp_seconds must keep firing
+// for a wire that has been failing since before the daemon restarted, so the
+// gauge starts from the stored state, not from nothing.
+func TestLastSuccessSurvivesRestart(t *testing.T) {
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "upstream exploded", http.StatusInternalServerError)
+	}))
+	defer broken.Close()
+	addr := freeAddr(t)
+	cfg := demoDir(t, addr)
+	if r := runBin(t, nil, "once", "-config", cfg, "-out", t.TempDir()); r.code != 0 {
+		t.Fatalf("once: exit %d\n%s", r.code, r.stderr)
+	}
+	c, err := config.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := storage.Open(c.Storage.Path, storage.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.SourceState(context.Background(), "interfax")
+	db.Close()
+	if err != nil || st.LastSuccess.IsZero() {
+		t.Fatalf("interfax state after once: %+v, %v", st, err)
+	}
+
+	// The wire breaks; the daemon starts.
+	b, _ := os.ReadFile(cfg)
+	s := strings.Replace(string(b), `url      = "file://testdata/demo/interfax.ru.windows-1251.xml"`, fmt.Sprintf("url      = %q", broken.URL+"/rss"), 1)
+	if s == string(b) {
+		t.Fatal("demo.toml: interfax url not found")
+	}
+	if err := os.WriteFile(cfg, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startServeLogs(t, cfg, addr)
+	// Every wire was polled a moment ago; ask for a poll now.
+	if r := runBin(t, nil, "poll-now", "-config", cfg); r.code != 0 {
+		t.Fatalf("poll-now: exit %d\n%s", r.code, r.stderr)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, body := httpGet(t, "http://"+addr+"/metrics")
+		samples := parseMetrics(t, body)
+		if _, polled := findMetric(samples, "wiredesk_fetches_total", map[string]string{"source": "interfax", "result": "error"}); polled {
+			v, ok := findMetric(samples, "wiredesk_source_last_success_timestamp_seconds", map[string]string{"source": "interfax"})
+			if want := float64(st.LastSuccess.Unix()); !ok || v != want {
+				t.Errorf("last success of interfax after a restart and a failed poll: %v (present %v); want %v from the stored state", v, ok, want)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("interfax was never polled:\n%s", body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
