@@ -266,6 +266,11 @@ func TestMetricsAndHealthz(t *testing.T) {
 	if _, ok := findMetric(parseMetrics(t, body), "wiredesk_http_requests_total", map[string]string{"path": "other", "code": "404"}); !ok {
 		t.Errorf(`/metrics: no wiredesk_http_requests_total{path="other",code="404"} after a 404`)
 	}
+
+	// compact needs the daemon stopped: exit 4, and the file is untouched.
+	if r := runBin(t, nil, "compact", "-config", cfg); r.code != 4 || !strings.Contains(r.stderr, "locked by another process") {
+		t.Errorf("compact beside serve: exit %d %q; want 4 and a lock message", r.code, r.stderr)
+	}
 }
 
 func TestAdminListener(t *testing.T) {
