@@ -101,6 +101,9 @@ func (s *Summary) add(r Result) {
 	}
 	s.New += r.New
 	s.Updated += r.Updated
+	// The summary keeps one line per source, not the items: at 10,000
+	// sources the new items' full texts were a gigabyte held to the end.
+	r.NewItems = nil
 	s.Results = append(s.Results, r)
 }
 

@@ -81,6 +81,9 @@ func open(path string, opt Options, ms []migration) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// SaveState batches concurrent writers; gather them for at most 2ms
+	// (bbolt's default is 10ms) so a lone state write is not held up.
+	bdb.MaxBatchDelay = 2 * time.Millisecond
 	d := &DB{bolt: bdb, path: path, now: now, readOnly: opt.ReadOnly, pruneChunk: defaultPruneChunk}
 	if err := checkSchema(bdb, ms); err != nil {
 		_ = bdb.Close()

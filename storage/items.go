@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -261,16 +262,54 @@ func joinStory(bs *buckets, assign func(wiredesk.Item) string, it *wiredesk.Item
 // Items returns stored items, newest FirstSeen first, read from the time
 // index.
 func (d *DB) Items(ctx context.Context, q ItemQuery) ([]wiredesk.Item, error) {
-	if err := ctx.Err(); err != nil {
+	var out []wiredesk.Item
+	err := d.EachItem(ctx, q, false, func(it wiredesk.Item) error {
+		out = append(out, it)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	var out []wiredesk.Item
+	return out, nil
+}
+
+// errStop ends an EachItem walk early without an error.
+var errStop = errors.New("stop")
+
+// EachItem calls fn for every item q selects, newest first, or oldest first
+// when oldestFirst is set, decoding one item at a time so a caller that
+// only looks at each item (warming the cluster index) never holds them all
+// in memory. It runs in one read transaction; fn must not call the DB. An
+// error from fn ends the walk and is returned.
+func (d *DB) EachItem(ctx context.Context, q ItemQuery, oldestFirst bool, fn func(wiredesk.Item) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	n := 0
+	visit := func(bs *buckets, id []byte) error {
+		it, ok, err := bs.item(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("time index points to missing item %s: %w", id, errCorrupt)
+		}
+		if err := fn(it); err != nil {
+			return err
+		}
+		n++
+		if q.Limit > 0 && n >= q.Limit {
+			return errStop
+		}
+		return nil
+	}
 	err := d.bolt.View(func(tx *bolt.Tx) error {
 		bs, err := openBuckets(tx)
 		if err != nil {
 			return err
 		}
 		c := bs.itemTime.Cursor()
+		var ids [][]byte // oldest first: collect the (small) keys, then walk back
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if !q.Since.IsZero() && timeFromKey(k).Before(q.Since) {
 				break
@@ -278,24 +317,25 @@ func (d *DB) Items(ctx context.Context, q ItemQuery) ([]wiredesk.Item, error) {
 			if q.SourceID != "" && string(v) != q.SourceID {
 				continue
 			}
-			it, ok, err := bs.item(k[timeKeyLen:])
-			if err != nil {
+			if oldestFirst {
+				ids = append(ids, append([]byte(nil), k[timeKeyLen:]...))
+				continue
+			}
+			if err := visit(bs, k[timeKeyLen:]); err != nil {
 				return err
 			}
-			if !ok {
-				return fmt.Errorf("time index points to missing item %s: %w", k[timeKeyLen:], errCorrupt)
-			}
-			out = append(out, it)
-			if q.Limit > 0 && len(out) >= q.Limit {
-				break
+		}
+		for i := len(ids) - 1; i >= 0; i-- {
+			if err := visit(bs, ids[i]); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("items: %w", err)
+	if err != nil && !errors.Is(err, errStop) {
+		return fmt.Errorf("items: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // ItemCounts returns how many items are stored per source id.

@@ -79,7 +79,12 @@ func (d *DB) SaveState(ctx context.Context, st wiredesk.SourceState) error {
 	if st.SourceID == "" {
 		return fmt.Errorf("save source state: empty source id")
 	}
-	err := d.bolt.Update(func(tx *bolt.Tx) error {
+	// Batch, not Update: a cron pass answers hundreds of 304s at once, and
+	// each would otherwise pay its own fsync. Concurrent callers share one
+	// transaction (bbolt waits at most MaxBatchDelay to gather them); the
+	// call still returns only after the commit, so nothing is less durable.
+	// putState is idempotent, as Batch may run it twice.
+	err := d.bolt.Batch(func(tx *bolt.Tx) error {
 		return putState(tx, &st)
 	})
 	if err != nil {

@@ -100,12 +100,12 @@ func newPoller(ctx context.Context, cfg *config.Config, db *storage.DB, log *slo
 }
 
 func warmCluster(ctx context.Context, idx *cluster.Index, db *storage.DB, window time.Duration) error {
-	items, err := db.Items(ctx, storage.ItemQuery{Since: time.Now().Add(-window)})
+	err := db.EachItem(ctx, storage.ItemQuery{Since: time.Now().Add(-window)}, true, func(it wiredesk.Item) error {
+		idx.Add(it)
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("load recent items for clustering: %w", err)
-	}
-	for i := len(items) - 1; i >= 0; i-- { // oldest first
-		idx.Add(items[i])
 	}
 	return nil
 }

@@ -139,12 +139,14 @@ func newPoller(ctx context.Context, cfg *config.Config, db *storage.DB, log *slo
 // warmCluster indexes the items of the last window so a restart does not
 // forget which stories are open.
 func warmCluster(ctx context.Context, idx *cluster.Index, db *storage.DB, window time.Duration) error {
-	items, err := db.Items(ctx, storage.ItemQuery{Since: time.Now().Add(-window)})
+	// Oldest first, one item at a time: the index keeps only features, so a
+	// large window never needs every stored text in memory at once.
+	err := db.EachItem(ctx, storage.ItemQuery{Since: time.Now().Add(-window)}, true, func(it wiredesk.Item) error {
+		idx.Add(it)
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("load recent items for clustering: %w", err)
-	}
-	for i := len(items) - 1; i >= 0; i-- { // oldest first
-		idx.Add(items[i])
 	}
 	return nil
 }
