@@ -206,7 +206,7 @@ func (d *doc) prepare(contentType, cacheControl string, modified time.Time) {
 	// The default level: BestCompression costs about three times the CPU
 	// (63% of a Refresh in the 10k-source benchmark) for a few per cent.
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression) // the level is valid
-	_, _ = zw.Write(d.body)                                  // writes to a bytes.Buffer do not fail
+	_, _ = zw.Write(d.body)                                     // writes to a bytes.Buffer do not fail
 	_ = zw.Close()
 	if buf.Len() < len(d.body) {
 		d.gz = buf.Bytes()

@@ -62,4 +62,6 @@ type storageItemQuery struct {
 	limit int
 }
 
-func (q storageItemQuery) q() storage.ItemQuery { return storage.ItemQuery{Since: q.since, Limit: q.limit} }
+func (q storageItemQuery) q() storage.ItemQuery {
+	return storage.ItemQuery{Since: q.since, Limit: q.limit}
+}
