@@ -341,6 +341,9 @@ func (d *daemon) reload(ctx context.Context, path string) {
 	if cfg.Server.Listen != old.Server.Listen || cfg.Server.AdminListen != old.Server.AdminListen || cfg.Storage.Path != old.Storage.Path {
 		d.log.Warn("reload: [server] listen/admin_listen and [storage] path take effect after a restart")
 	}
+	if cfg.Poll != old.Poll || cfg.Cluster != old.Cluster {
+		d.log.Warn("reload: [poll] limits and [cluster] settings take effect after a restart; sources and feeds are applied now")
+	}
 	d.mu.Lock()
 	d.cfg = cfg
 	d.mu.Unlock()
