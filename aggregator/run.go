@@ -240,6 +240,11 @@ func (s *Scheduler) update(sources []wiredesk.Source) {
 		j := &job{src: src, cancel: cancel, now: make(chan struct{}, 1), done: make(chan struct{})}
 		s.running[id] = j
 		prev := stopped[id]
+		if prev != nil && prev.src.URL != src.URL {
+			// A new URL is worth polling at once, not at the old URL's
+			// next due time (or never, after a 410).
+			j.now <- struct{}{}
+		}
 		s.wg.Go(func() {
 			defer close(j.done)
 			defer cancel()

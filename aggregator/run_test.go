@@ -437,3 +437,22 @@ func TestRunOnceSkipsRateLimitedHost(t *testing.T) {
 		}
 	}
 }
+
+// A source whose URL changes on reload is polled at its new URL at once,
+// not at the old URL's next due time.
+func TestSchedulerURLChangePollsAtOnce(t *testing.T) {
+	p, _ := schedPoller(t)
+	w := newWire(t)
+	w.feed("/old", "", rss("Old", "", numbered(1, time.Now())...))
+	w.feed("/new", "", rss("New", "", numbered(1, time.Now())...))
+	src := source("a", w.URL+"/old")
+	src.Interval = time.Hour
+	s := &aggregator.Scheduler{Poller: p}
+	stop := scheduler(t, s, []wiredesk.Source{src})
+	eventually(t, "the first poll", func() bool { return w.hitsOf("/old") == 1 })
+	moved := src
+	moved.URL = w.URL + "/new"
+	s.Update(context.Background(), []wiredesk.Source{moved})
+	eventually(t, "the new URL polled without waiting an hour", func() bool { return w.hitsOf("/new") == 1 })
+	stop()
+}
