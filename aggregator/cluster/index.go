@@ -68,7 +68,7 @@ type Index struct {
 	mu      sync.RWMutex
 	entries []entry
 	probes  []probe          // probes[i] summarises entries[i] for the candidate scan
-	arena   []feature        // the features of every entry, back to back
+	arena   []feature        // per entry its signature (bands values), then its features
 	ids     map[uint64]int32 // item ID hash → entry
 	links   map[uint64]int32 // canonical link hash → newest entry with it
 	posting [bands]map[uint32][]int32
@@ -83,24 +83,26 @@ type entry struct {
 	unix     int64  // Item.Date() in Unix seconds
 	id       uint64 // hash of Item.ID
 	link     uint64 // hash of Item.Link; 0 when empty
-	off      uint32 // features are arena[off : off+n]
-	n        uint16
 	alive    bool
 	story    int32
 	source   int32
 	lang     int32
 	linkNext int32 // previous entry with the same link hash; -1 at the end
-	sig      [bands]uint32
 }
 
 // A probe is the part of an entry the candidate scan reads for every
-// posting it visits: 24 bytes, so that the probes of a million items stay
-// close to the CPU cache while the entries do not. It can only reject a
-// candidate; a candidate that passes is checked again on its entry.
+// posting it visits: 32 bytes, half a cache line, with no pointers. It
+// rejects most candidates on its own; for the others it locates the
+// entry's record in the arena — its signature, then its features, one
+// contiguous read — and only a candidate whose Similarity passes is checked
+// again on its entry.
 type probe struct {
 	minute int32  // Item.Date() in Unix minutes
+	off    uint32 // the record is arena[off : off+bands+n]
+	n      uint16 // number of features
 	source uint16 // interned source; anyID when it does not fit
 	lang   uint16 // interned language; anyID when it does not fit
+	alive  bool
 	fp     [bands]uint8
 }
 
@@ -259,7 +261,7 @@ func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
 		post := x.posting[b][sig[b]]
 		for k := len(post) - 1; k >= 0 && k >= len(post)-maxScan; k-- {
 			p := &x.probes[post[k]]
-			if checkSrc && p.source == qsrc || p.lang != qlang && p.lang != anyID && qlang != anyID {
+			if !p.alive || checkSrc && p.source == qsrc || p.lang != qlang && p.lang != anyID && qlang != anyID {
 				continue
 			}
 			if d := int64(p.minute) - minute; d > windowMinutes || d < -windowMinutes {
@@ -268,14 +270,15 @@ func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
 			if fpHits(&p.fp, &fp) < minBandHits || !seen.add(post[k]) {
 				continue // too unlike (fingerprints never undercount), or done
 			}
-			e := &x.entries[post[k]]
-			if !eligible(e) || best >= 0 && !x.earlier(e.story, best) {
-				continue
-			}
-			if bandHits(&e.sig, &sig) < minBandHits {
+			rec := x.arena[p.off : p.off+bands+uint32(p.n)]
+			if bandHits(rec[:bands], &sig) < minBandHits {
 				continue // too unlike to be worth a Similarity
 			}
-			if similarity(fs, x.arena[e.off:e.off+uint32(e.n)]) >= x.threshold {
+			e := &x.entries[post[k]]
+			if best >= 0 && !x.earlier(e.story, best) {
+				continue
+			}
+			if similarity(fs, rec[bands:]) >= x.threshold && eligible(e) {
 				consider(e)
 			}
 		}
@@ -297,9 +300,10 @@ func fpHits(c, q *[bands]uint8) (hits int) {
 
 // bandHits counts the bands in which signatures c and q agree (hits/bands
 // estimates the Jaccard index of the two feature sets).
-func bandHits(c, q *[bands]uint32) (hits int) {
+func bandHits(c []feature, q *[bands]uint32) (hits int) {
+	c = c[:bands]
 	for i := range bands {
-		if c[i] == q[i] {
+		if uint32(c[i]) == q[i] {
 			hits++
 		}
 	}
@@ -383,22 +387,26 @@ func (x *Index) Add(it wiredesk.Item) {
 // insert appends e with features fs and signature sig; x.mu is held.
 func (x *Index) insert(e entry, fs []feature, sig [bands]uint32) {
 	s := int32(len(x.entries))
-	e.off, e.n, e.alive, e.linkNext = uint32(len(x.arena)), uint16(min(len(fs), 1<<16-1)), true, -1
-	x.arena = append(x.arena, fs[:e.n]...)
+	n := uint16(min(len(fs), 1<<16-1))
+	off := uint32(len(x.arena))
+	e.alive, e.linkNext = true, -1
+	for _, v := range sig {
+		x.arena = append(x.arena, feature(v))
+	}
+	x.arena = append(x.arena, fs[:n]...)
 	if e.link != 0 {
 		if prev, found := x.links[e.link]; found {
 			e.linkNext = prev
 		}
 		x.links[e.link] = s
 	}
-	e.sig = sig
 	x.entries = append(x.entries, e)
 	x.probes = append(x.probes, probe{
-		minute: int32(e.unix / 60), source: compactID(e.source), lang: compactID(e.lang),
-		fp: fingerprint(&sig),
+		minute: int32(e.unix / 60), off: off, n: n, alive: true,
+		source: compactID(e.source), lang: compactID(e.lang), fp: fingerprint(&sig),
 	})
 	x.ids[e.id] = s
-	if e.n > 0 {
+	if n > 0 {
 		for b := range bands {
 			x.posting[b][sig[b]] = append(x.posting[b][sig[b]], s)
 		}
@@ -438,6 +446,7 @@ func (x *Index) Evict(before time.Time) int {
 		}
 		if e.unix < cut {
 			e.alive = false
+			x.probes[i].alive = false
 			delete(x.ids, e.id)
 			x.stories[e.story].items--
 			n++
@@ -458,14 +467,14 @@ func (x *Index) Evict(before time.Time) int {
 // compact rebuilds the index from its live entries, releasing the memory
 // of evicted ones; x.mu is held.
 func (x *Index) compact() {
-	old, oldArena, oldStories := x.entries, x.arena, x.stories
+	old, oldProbes, oldArena, oldStories := x.entries, x.probes, x.arena, x.stories
 	x.reset(x.live)
-	x.arena = make([]feature, 0, x.live*24)
+	x.arena = make([]feature, 0, len(oldArena)/max(len(old), 1)*x.live)
 	x.stories = x.stories[:0:0]
 	clear(x.storyOf)
 	remap := make(map[int32]int32)
 	x.live = 0
-	for _, e := range old {
+	for i, e := range old {
 		if !e.alive {
 			continue
 		}
@@ -476,9 +485,13 @@ func (x *Index) compact() {
 			x.storyOf[oldStories[e.story].id] = st
 			remap[e.story] = st
 		}
-		fs := oldArena[e.off : e.off+uint32(e.n)]
+		p := &oldProbes[i]
+		var sig [bands]uint32
+		for b, v := range oldArena[p.off : p.off+bands] {
+			sig[b] = uint32(v)
+		}
 		e.story = st
-		x.insert(e, fs, signature(fs))
+		x.insert(e, oldArena[p.off+bands:p.off+bands+uint32(p.n)], sig)
 	}
 	for b := range x.posting {
 		for k, v := range x.posting[b] {
