@@ -75,7 +75,7 @@ func startServeLogs(t *testing.T, cfg, healthAddr string, env ...string) *served
 }
 
 // stop sends sig and waits (generously) for the exit.
-func (p *servedProcess) stop(t *testing.T, sig os.Signal) (error, time.Duration) {
+func (p *servedProcess) stop(t *testing.T, sig os.Signal) (time.Duration, error) {
 	t.Helper()
 	start := time.Now()
 	if err := p.cmd.Process.Signal(sig); err != nil {
@@ -84,10 +84,10 @@ func (p *servedProcess) stop(t *testing.T, sig os.Signal) (error, time.Duration)
 	select {
 	case err := <-p.done:
 		p.done <- err // for Cleanup
-		return err, time.Since(start)
+		return time.Since(start), err
 	case <-time.After(60 * time.Second):
 		t.Fatalf("serve did not stop within 60s of %v", sig)
-		return nil, 0
+		return 0, nil
 	}
 }
 
@@ -767,7 +767,7 @@ func TestServeStopsDuringHungFetch(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the hung wire was never polled:\n%s", p.logs.String())
 	}
-	err, took := p.stop(t, syscall.SIGTERM)
+	took, err := p.stop(t, syscall.SIGTERM)
 	if err != nil {
 		t.Fatalf("serve after SIGTERM during a hung fetch: %v; want exit 0\n%s", err, p.logs.String())
 	}
