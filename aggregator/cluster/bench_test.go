@@ -197,3 +197,22 @@ func TestSyntheticCorpusIsRealistic(t *testing.T) {
 		t.Errorf("most frequent stem is in %.1f%% of items; want 1%%..10%%", 100*frac)
 	}
 }
+
+// BenchmarkFeatures measures the text side of Match and Add alone:
+// normalising, tokenising, stemming and hashing the title and lead of one
+// item, plus its MinHash signature. Half the items are synthetic, half come
+// from the labelled set.
+func BenchmarkFeatures(b *testing.B) {
+	c := newCorpus(1)
+	var items []wiredesk.Item
+	for _, p := range loadPairs(b) {
+		items = append(items, p.A.item(p.Lang), c.item(len(items)))
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		it := &items[i%len(items)]
+		_ = signature(features(it.Title, it.Summary))
+		i++
+	}
+}

@@ -134,10 +134,18 @@ func lead(summary string) string {
 // words tokenises title and the lead of summary.
 func words(title, summary string) []word {
 	out := make([]word, 0, 64)
-	var fold *cases.Caser
-	out = appendWords(out, prepare(title, &fold), true)
-	out = appendWords(out, prepare(lead(summary), &fold), false)
+	eachWord(title, summary, func(text string, number, inTitle bool) {
+		out = append(out, word{text: text, number: number, inTitle: inTitle})
+	})
 	return out
+}
+
+// eachWord calls emit with every word of title and of the lead of summary,
+// in order, without collecting them.
+func eachWord(title, summary string, emit func(text string, number, inTitle bool)) {
+	var fold *cases.Caser
+	scanWords(prepare(title, &fold), true, emit)
+	scanWords(prepare(lead(summary), &fold), false, emit)
 }
 
 // prepare puts s in NFKC, removes its dateline, case-folds it and writes ё
@@ -164,12 +172,20 @@ func prepare(s string, fold **cases.Caser) string {
 
 // lowerSimple lowercases text accepted by simpleText and writes ё as е.
 func lowerSimple(s string) string {
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, size := decodeRune(s, i)
+		i += size
 		switch {
-		case 'A' <= r && r <= 'Z':
-			r += 'a' - 'A'
-		case r < utf8.RuneSelf:
 		case 'А' <= r && r <= 'Я':
 			r += 'а' - 'А'
 		case r == 'Ё' || r == 'ё':
@@ -178,9 +194,22 @@ func lowerSimple(s string) string {
 		default:
 			r = unicode.ToLower(r)
 		}
-		b = utf8.AppendRune(b, r)
+		b.WriteRune(r)
 	}
-	return string(b)
+	return b.String()
+}
+
+// decodeRune is utf8.DecodeRuneInString(s[i:]) with the one- and two-byte
+// cases (ASCII and Cyrillic) inline.
+func decodeRune(s string, i int) (rune, int) {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	if 0xc2 <= c && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+		return rune(c&0x1f)<<6 | rune(s[i+1]&0x3f), 2
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }
 
 // simpleText reports whether every rune of s is unchanged by NFKC and is
@@ -203,15 +232,15 @@ func simpleText(s string) bool {
 	return true
 }
 
-// appendWords splits s (folded, dateline removed) into words. A word is a
-// run of letters or a run of digits; digits joined by a single '.' or ','
-// stay one number ("92,51" → "92.51"). Everything else separates words, so
-// punctuation disappears. Combining marks inside a word (Russian stress
-// accents) are dropped.
-func appendWords(out []word, s string, inTitle bool) []word {
+// scanWords splits s (folded, dateline removed) into words and calls emit
+// with each. A word is a run of letters or a run of digits; digits joined by
+// a single '.' or ',' stay one number ("92,51" → "92.51"). Everything else
+// separates words, so punctuation disappears. Combining marks inside a word
+// (Russian stress accents) are dropped.
+func scanWords(s string, inTitle bool, emit func(text string, number, inTitle bool)) {
 	i := 0
 	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodeRune(s, i)
 		letter, digit := isLetter(r), isDigit(r)
 		if !letter && !digit {
 			i += size
@@ -219,7 +248,7 @@ func appendWords(out []word, s string, inTitle bool) []word {
 		}
 		start, dirty, dot := i, false, false
 		for i < len(s) {
-			r, size = utf8.DecodeRuneInString(s[i:])
+			r, size = decodeRune(s, i)
 			if digit && isDigit(r) || letter && isLetter(r) {
 				dirty = dirty || r >= 0x80 && digit
 				i += size
@@ -243,10 +272,9 @@ func appendWords(out []word, s string, inTitle bool) []word {
 			text = cleanWord(text)
 		}
 		if text != "" {
-			out = append(out, word{text: text, number: digit, inTitle: inTitle})
+			emit(text, digit, inTitle)
 		}
 	}
-	return out
 }
 
 func isLetter(r rune) bool {

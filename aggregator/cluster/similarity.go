@@ -43,22 +43,21 @@ func (f feature) number() bool { return f&2 != 0 }
 // features returns the sorted, distinct features of title and the lead of
 // summary. A stem in both title and lead keeps its title class.
 func features(title, summary string) []feature {
-	ws := words(title, summary)
-	fs := make([]feature, 0, len(ws))
-	for _, w := range ws {
-		s, number, ok := stem(w.text, w.number)
+	fs := make([]feature, 0, 64)
+	eachWord(title, summary, func(text string, number, inTitle bool) {
+		s, number, ok := stem(text, number)
 		if !ok {
-			continue
+			return
 		}
 		c := classLeadWord
 		if number {
 			c = classLeadNum
 		}
-		if w.inTitle {
+		if inTitle {
 			c |= classTitleWord
 		}
 		fs = append(fs, feature(hash30(s)<<2|uint32(c)))
-	}
+	})
 	slices.Sort(fs)
 	// Keep one feature per hash: the title one when there is one (the sort
 	// puts it last among equal hashes), and a number over a word.
@@ -177,8 +176,7 @@ func stemWord(w string) (string, bool) {
 	if n < 2 {
 		return "", false
 	}
-	first, _ := utf8.DecodeRuneInString(w)
-	if unicode.Is(unicode.Cyrillic, first) {
+	if first, _ := decodeRune(w, 0); 'а' <= first && first <= 'я' || unicode.Is(unicode.Cyrillic, first) {
 		const keep = 5
 		if n > keep {
 			return prefixRunes(w, keep), true
