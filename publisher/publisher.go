@@ -184,8 +184,12 @@ type doc struct {
 	initial bool
 
 	body     []byte
-	gz       []byte // nil when gzip does not make it smaller
 	modified time.Time
+
+	// gz is body gzipped, nil when gzip does not make it smaller; set once
+	// by gzipped (see prepare for when).
+	gzOnce sync.Once
+	gz     []byte
 
 	// Header values, prepared once; shared read-only by every response.
 	contentType, etag, gzETag, lastModified, cacheControl, length, gzLength []string
@@ -202,16 +206,30 @@ func (d *doc) prepare(contentType, cacheControl string, modified time.Time) {
 	d.gzETag = []string{`"` + tag + `-gzip"`}
 	d.lastModified = []string{d.modified.Format(http.TimeFormat)}
 	d.length = []string{strconv.Itoa(len(d.body))}
-	var buf bytes.Buffer
-	// The default level: BestCompression costs about three times the CPU
-	// (63% of a Refresh in the 10k-source benchmark) for a few per cent.
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression) // the level is valid
-	_, _ = zw.Write(d.body)                                     // writes to a bytes.Buffer do not fail
-	_ = zw.Close()
-	if buf.Len() < len(d.body) {
-		d.gz = buf.Bytes()
-		d.gzLength = []string{strconv.Itoa(len(d.gz))}
+	if d.live || d.slug == "" {
+		// Feeds, the index and the OPML list are read all the time:
+		// compress them now, off the request path. Archive pages are read
+		// rarely and there can be thousands; each is compressed on its
+		// first gzip request instead (profiling a first Refresh showed
+		// gzip at 61% of it).
+		d.gzipped()
 	}
+}
+
+// gzipped returns the gzipped body, compressing it on the first call; nil
+// when gzip does not make it smaller.
+func (d *doc) gzipped() []byte {
+	d.gzOnce.Do(func() {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression) // the level is valid
+		_, _ = zw.Write(d.body)                                     // writes to a bytes.Buffer do not fail
+		_ = zw.Close()
+		if buf.Len() < len(d.body) {
+			d.gz = buf.Bytes()
+			d.gzLength = []string{strconv.Itoa(len(d.gz))}
+		}
+	})
+	return d.gz
 }
 
 // Refresh reads the stories of the window, curates and renders every feed

@@ -89,7 +89,7 @@ func (p *Publisher) serveDoc(w http.ResponseWriter, r *http.Request, path string
 // writeDoc answers with d: 304 when the request's validators match, else
 // the bytes, gzipped when the client accepts it.
 func (p *Publisher) writeDoc(w http.ResponseWriter, r *http.Request, d *doc) {
-	gz := d.gz != nil && acceptsGzip(r.Header["Accept-Encoding"])
+	gz := acceptsGzip(r.Header["Accept-Encoding"]) && d.gzipped() != nil
 	etag := d.etag
 	if gz {
 		etag = d.gzETag
