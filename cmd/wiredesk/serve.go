@@ -261,8 +261,9 @@ func isLoopback(remote string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// refresher re-renders feeds after polls that stored something, at most
-// once a second, so a burst of polls costs one render.
+// refresher re-renders feeds after polls that stored something; requests
+// that arrive while it renders or waits coalesce, so a burst of polls costs
+// one render.
 func (d *daemon) refresher(ctx context.Context) {
 	for {
 		select {
