@@ -256,34 +256,53 @@ func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
 	windowMinutes := x.window/60 + 2 // minutes are truncated, so allow for rounding
 	qsrc, qlang := compactID(src), compactID(lang)
 	checkSrc := src >= 0 && qsrc != anyID // an unknown source matches none
-	var seen slotSet
+	// Three passes over the candidates instead of one: gather the newest
+	// postings of every band, filter them on their probes, then on their
+	// arena records. In each pass the addresses of all reads are known
+	// before the first one returns, so their cache misses overlap instead
+	// of each waiting behind the checks of the one before. The order does
+	// not change the result: the earliest story wins whatever the order.
+	var cand [bands * maxScan]int32
+	nc := 0
 	for b := range bands {
 		post := x.posting[b][sig[b]]
 		for k := len(post) - 1; k >= 0 && k >= len(post)-maxScan; k-- {
-			p := &x.probes[post[k]]
-			if !p.alive || checkSrc && p.source == qsrc || p.lang != qlang && p.lang != anyID && qlang != anyID {
-				continue
-			}
-			if d := int64(p.minute) - minute; d > windowMinutes || d < -windowMinutes {
-				continue
-			}
-			if fpHits(&p.fp, &fp) < minBandHits || !seen.add(post[k]) {
-				continue // too unlike (fingerprints never undercount), or done
-			}
-			rec := x.arena[p.off : p.off+bands+uint32(p.n)]
-			if bandHits(rec[:bands], &sig) < minBandHits {
-				continue // too unlike to be worth a Similarity
-			}
-			e := &x.entries[post[k]]
-			if best >= 0 && !x.earlier(e.story, best) {
-				continue
-			}
-			if similarity(fs, rec[bands:]) >= x.threshold && eligible(e) {
-				consider(e)
-			}
+			cand[nc] = post[k]
+			nc++
+		}
+	}
+	kept := 0
+	for _, s := range cand[:nc] {
+		p := &x.probes[s]
+		d := int64(p.minute) - minute
+		ok := p.alive && !(checkSrc && p.source == qsrc) && (p.lang == qlang || p.lang == anyID || qlang == anyID) &&
+			-windowMinutes <= d && d <= windowMinutes && fpHits(&p.fp, &fp) >= minBandHits // fingerprints never undercount
+		cand[kept] = s
+		kept += b2i(ok)
+	}
+	var seen slotSet
+	for _, s := range cand[:kept] {
+		p := &x.probes[s]
+		rec := x.arena[p.off : p.off+bands+uint32(p.n)]
+		if bandHits(rec[:bands], &sig) < minBandHits || !seen.add(s) {
+			continue // too unlike to be worth a Similarity, or done
+		}
+		e := &x.entries[s]
+		if best >= 0 && !x.earlier(e.story, best) {
+			continue
+		}
+		if similarity(fs, rec[bands:]) >= x.threshold && eligible(e) {
+			consider(e)
 		}
 	}
 	return x.storyResult(best)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // fpHits counts the bands in which fingerprints c and q agree. It may
