@@ -10,11 +10,14 @@
 // scan the window; each candidate is confirmed with Similarity against the
 // threshold.
 //
-// Per indexed item an Index keeps about 600 bytes (features, a 16-band
-// MinHash signature, a 24-byte probe for the candidate scan, posting-list
-// slots and map entries); a Match looks at no more than 16×8 candidates
-// whatever the size of the index. BenchmarkMatch measures both on a
-// million items.
+// Per indexed item an Index keeps about 580 bytes (a 48-byte entry, a
+// 32-byte probe for the candidate scan, its 16-band MinHash signature and
+// features back to back in one arena, posting-list slots and map entries);
+// a Match looks at no more than 16×8 candidates whatever the size of the
+// index. BenchmarkMatch measures both on a million items: about 66–75 µs
+// of CPU per Match (13–15k items/s) on a shared 2-core machine, 770 B and
+// 4 allocations per Match; text processing (BenchmarkFeatures) and random
+// reads of probes and records take roughly equal shares.
 //
 // The package is pure and deterministic: it does no I/O, keeps no clock and
 // never changes a stored item. Storing items and stories, and publishing
