@@ -40,6 +40,7 @@ import (
 
 	"github.com/wiredesk/wiredesk/aggregator"
 	"github.com/wiredesk/wiredesk/config"
+	"github.com/wiredesk/wiredesk/internal/wiring"
 	"github.com/wiredesk/wiredesk/storage"
 )
 
@@ -164,7 +165,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := openDB(cfg, "once")
+	db, err := wiring.OpenDB(cfg, false, "once")
 	if err != nil {
 		pubLn.Close()
 		return err
@@ -307,7 +308,7 @@ type passResult struct {
 	sum   aggregator.Summary
 	items int
 	bytes int64
-	warm  time.Duration // newPoller: warming the cluster index
+	warm  time.Duration // wiring.Poller: warming the cluster index
 	cpu   time.Duration // process CPU time of RunOnce
 }
 
@@ -316,7 +317,7 @@ type passResult struct {
 // when it is set. Only RunOnce is in the Summary's Duration.
 func pass(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger, profile string) (res passResult, err error) {
 	t0 := time.Now()
-	poller, err := newPoller(ctx, cfg, db, log)
+	poller, err := wiring.Poller(ctx, cfg, db, log, "bench")
 	if err != nil {
 		return res, err
 	}
@@ -420,7 +421,7 @@ type publishResult struct {
 // hits both alike.
 func publish(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger, pubLn net.Listener, o options) (publishResult, error) {
 	var res publishResult
-	pub := newPublisher(cfg, db, log)
+	pub := wiring.Publisher(cfg, db, log, "bench")
 	defer pub.Close()
 	stopProfile, err := startProfile(o.cpuRefresh)
 	if err != nil {

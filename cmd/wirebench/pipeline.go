@@ -1,21 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/wiredesk/wiredesk"
-	"github.com/wiredesk/wiredesk/aggregator"
-	"github.com/wiredesk/wiredesk/aggregator/cluster"
-	"github.com/wiredesk/wiredesk/aggregator/fetch"
-	"github.com/wiredesk/wiredesk/aggregator/schedule"
 	"github.com/wiredesk/wiredesk/config"
-	"github.com/wiredesk/wiredesk/publisher"
-	"github.com/wiredesk/wiredesk/storage"
 )
 
 // benchFeedSlug is the one published feed the publish benchmark serves.
@@ -57,74 +47,4 @@ func loadConfig(w *wire, dir, baseURL string, concurrency int) (*config.Config, 
 		cfg.Poll.PerHost = cfg.Poll.Concurrency
 	}
 	return cfg, nil
-}
-
-// The wiring below mirrors cmd/wiredesk/common.go line for line (package
-// main cannot be imported): openDB, newFetchClient, newPoller,
-// warmCluster, storyReader and newPublisher. Keep them in step.
-
-func openDB(cfg *config.Config, command string) (*storage.DB, error) {
-	return storage.Open(cfg.Storage.Path, storage.Options{
-		Timeout: cfg.Storage.LockTimeout,
-		Command: command,
-	})
-}
-
-func newFetchClient(cfg *config.Config, userAgent string) *fetch.Client {
-	return fetch.New(fetch.Options{
-		Timeout:      cfg.Poll.Timeout,
-		MaxBody:      cfg.Poll.MaxBody,
-		MaxRedirects: cfg.Poll.MaxRedirects,
-		UserAgent:    userAgent,
-	})
-}
-
-func newPoller(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger) (*aggregator.Poller, error) {
-	idx := cluster.New(cluster.Options{Window: cfg.Cluster.Window, Threshold: cfg.Cluster.Threshold})
-	if err := warmCluster(ctx, idx, db, cfg.Cluster.Window); err != nil {
-		return nil, err
-	}
-	return &aggregator.Poller{
-		Fetch:   newFetchClient(cfg, strings.ReplaceAll(cfg.Poll.UserAgent, "VERSION", "bench")),
-		Store:   db,
-		Cluster: idx,
-		Policy: schedule.Policy{
-			MinInterval: cfg.Poll.MinInterval,
-			MaxInterval: cfg.Poll.MaxInterval,
-			MaxBackoff:  cfg.Poll.MaxBackoff,
-			Jitter:      0.1,
-		},
-		Hosts: schedule.NewHosts(cfg.Poll.PerHost, cfg.Poll.HostDelay),
-		Log:   log,
-	}, nil
-}
-
-func warmCluster(ctx context.Context, idx *cluster.Index, db *storage.DB, window time.Duration) error {
-	err := db.EachItem(ctx, storage.ItemQuery{Since: time.Now().Add(-window)}, true, func(it wiredesk.Item) error {
-		idx.Add(it)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("load recent items for clustering: %w", err)
-	}
-	return nil
-}
-
-type storyReader struct{ db *storage.DB }
-
-func (r storyReader) RecentStories(ctx context.Context, since time.Time) ([]wiredesk.Story, error) {
-	return r.db.Stories(ctx, storage.StoryQuery{Since: since})
-}
-
-func newPublisher(cfg *config.Config, db *storage.DB, log *slog.Logger) *publisher.Publisher {
-	return publisher.New(storyReader{db}, publisher.Options{
-		BaseURL:     cfg.Server.BaseURL,
-		Generator:   "wiredesk bench",
-		Title:       "wiredesk",
-		Hub:         cfg.Publish.Hub,
-		ArchiveSize: cfg.Publish.ArchiveSize,
-		Sources:     cfg.Sources,
-		Feeds:       cfg.Feeds,
-		Log:         log,
-	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/wiredesk/wiredesk/aggregator/fetch"
 	"github.com/wiredesk/wiredesk/aggregator/parse"
 	"github.com/wiredesk/wiredesk/config"
+	"github.com/wiredesk/wiredesk/internal/wiring"
 )
 
 func cmdCheck(ctx context.Context, e *env, args []string) error {
@@ -45,7 +46,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	if !*doFetch {
 		return nil
 	}
-	client := newFetchClient(cfg, userAgent(cfg))
+	client := wiring.FetchClient(cfg, wiring.UserAgent(cfg, version()))
 	type line struct {
 		i   int
 		txt string

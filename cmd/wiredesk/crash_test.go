@@ -21,10 +21,9 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/storage"
+	bolt "go.etcd.io/bbolt"
 )
 
 // The crash test: `wiredesk once` over a few hundred local wires, killed

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/wiredesk/wiredesk/internal/wiring"
 )
 
 func cmdExport(ctx context.Context, e *env, args []string) error {
@@ -22,13 +24,13 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if *out != "" {
 		dir = *out
 	}
-	db, err := openDB(cfg, true, "export")
+	db, err := wiring.OpenDB(cfg, true, "export")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	log := newLogger(e.stderr, cfg.Log.Level, cfg.Log.Format)
-	pub := newPublisher(cfg, db, log)
+	pub := wiring.Publisher(cfg, db, log, version())
 	defer pub.Close()
 	if _, err := pub.Refresh(ctx); err != nil {
 		return fmt.Errorf("render feeds: %w", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wiredesk/wiredesk/aggregator"
+	"github.com/wiredesk/wiredesk/internal/wiring"
 	"github.com/wiredesk/wiredesk/storage"
 )
 
@@ -40,13 +41,13 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 	}
 	log := newLogger(e.stderr, level, cfg.Log.Format)
 
-	db, err := openDB(cfg, false, "once")
+	db, err := wiring.OpenDB(cfg, false, "once")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 
-	poller, err := newPoller(ctx, cfg, db, log)
+	poller, err := wiring.Poller(ctx, cfg, db, log, version())
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 	}
 
 	start := time.Now()
-	pub := newPublisher(cfg, db, log)
+	pub := wiring.Publisher(cfg, db, log, version())
 	defer pub.Close()
 	if _, err := pub.Refresh(ctx); err != nil {
 		return fmt.Errorf("render feeds: %w", err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/internal/wiring"
 )
 
 func cmdPreview(ctx context.Context, e *env, args []string) error {
@@ -41,13 +42,13 @@ func cmdPreview(ctx context.Context, e *env, args []string) error {
 		}
 		return &usageError{msg: fmt.Sprintf("no feed %q in %s (feeds: %v)", *slugFlag, cfg.File, slugs)}
 	}
-	db, err := openDB(cfg, true, "preview")
+	db, err := wiring.OpenDB(cfg, true, "preview")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	log := newLogger(e.stderr, "warn", cfg.Log.Format)
-	pub := newPublisher(cfg, db, log)
+	pub := wiring.Publisher(cfg, db, log, version())
 	defer pub.Close()
 	decisions, err := pub.Preview(ctx, spec.Slug, time.Now().Add(-*since))
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/aggregator"
 	"github.com/wiredesk/wiredesk/config"
+	"github.com/wiredesk/wiredesk/internal/wiring"
 	"github.com/wiredesk/wiredesk/publisher"
 	"github.com/wiredesk/wiredesk/publisher/status"
 	"github.com/wiredesk/wiredesk/storage"
@@ -41,7 +42,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	log := newLogger(e.stderr, cfg.Log.Level, cfg.Log.Format)
 
-	db, err := openDB(cfg, false, "serve")
+	db, err := wiring.OpenDB(cfg, false, "serve")
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ type daemon struct {
 }
 
 func newDaemon(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger) (*daemon, error) {
-	poller, err := newPoller(ctx, cfg, db, log)
+	poller, err := wiring.Poller(ctx, cfg, db, log, version())
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +78,7 @@ func newDaemon(ctx context.Context, cfg *config.Config, db *storage.DB, log *slo
 		log:     log,
 		db:      db,
 		cfg:     cfg,
-		pub:     newPublisher(cfg, db, log),
+		pub:     wiring.Publisher(cfg, db, log, version()),
 		refresh: make(chan struct{}, 1),
 	}
 	d.mets = newMetrics(db)
@@ -352,7 +353,7 @@ func (d *daemon) reload(ctx context.Context, path string) {
 	d.mu.Lock()
 	d.cfg = cfg
 	d.mu.Unlock()
-	d.pub.Reconfigure(publisherOptions(cfg, d.log))
+	d.pub.Reconfigure(wiring.PublisherOptions(cfg, d.log, version()))
 	d.sched.Update(ctx, cfg.Sources)
 	d.requestRefresh()
 	d.log.Info("reloaded config", "sources", len(cfg.Sources), "feeds", len(cfg.Feeds))
@@ -360,7 +361,7 @@ func (d *daemon) reload(ctx context.Context, path string) {
 
 func (d *daemon) statusHandler() http.Handler {
 	return &status.Page{
-		Reader:  statusReader{d.db},
+		Reader:  wiring.StatusReader{DB: d.db},
 		Sources: func() []wiredesk.Source { return d.config().Sources },
 		Version: version(),
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/internal/wiring"
+	"github.com/wiredesk/wiredesk/publisher/status"
 	"github.com/wiredesk/wiredesk/storage"
 )
 
@@ -23,7 +25,7 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(cfg, true, "sources")
+	db, err := wiring.OpenDB(cfg, true, "sources")
 	if err != nil {
 		return err
 	}
@@ -64,47 +66,20 @@ func writeSourcesTable(w io.Writer, sources []wiredesk.Source, states map[string
 		if st.MovedTo != "" {
 			state += " moved→" + wiredesk.RedactURL(st.MovedTo)
 		}
-		status := "-"
+		httpStatus := "-"
 		if st.LastStatus != 0 {
-			status = fmt.Sprint(st.LastStatus)
+			httpStatus = fmt.Sprint(st.LastStatus)
 		}
 		next := "-"
 		if !st.NextDue.IsZero() && src.Enabled {
-			next = relTime(st.NextDue, now)
+			next = status.RelTime(st.NextDue, now)
 		}
 		lastErr := st.LastError
 		if lastErr == "" {
 			lastErr = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", src.ID, state, relTime(st.LastSuccess, now), status,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", src.ID, state, status.RelTime(st.LastSuccess, now), httpStatus,
 			counts[src.ID], recent[src.ID], next, lastErr)
 	}
 	tw.Flush()
-}
-
-// relTime says "3m ago" or "in 2m"; "never" for the zero time.
-func relTime(t, now time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	suffix := " ago"
-	if d < 0 {
-		d, suffix = -d, ""
-		return "in " + shortDur(d)
-	}
-	return shortDur(d) + suffix
-}
-
-func shortDur(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	default:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	}
 }

@@ -212,7 +212,7 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 var pageHTML string
 
 var page = template.Must(template.New("status").Funcs(template.FuncMap{
-	"ago":     func(t, now time.Time) string { return relTime(t, now) },
+	"ago":     RelTime,
 	"dur":     shortDur,
 	"bar":     func(n, max int) int { return barHeight(n, max) },
 	"maxday":  func(d [Days]int) int { return slices.Max(d[:]) },
@@ -227,8 +227,9 @@ func barHeight(n, max int) int {
 	return 2 + n*26/max
 }
 
-// relTime says "3m ago" or "in 2m"; "never" for the zero time.
-func relTime(t, now time.Time) string {
+// RelTime says "3m ago" or "in 2m" of t as seen at now; "never" for the
+// zero time. The `sources` command prints times the same way.
+func RelTime(t, now time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}

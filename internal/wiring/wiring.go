@@ -1,0 +1,138 @@
+// Package wiring builds wiredesk's parts from a loaded config: it is the
+// one place that knows how config values become storage, aggregator and
+// publisher options. cmd/wiredesk uses it for every command, and
+// cmd/wirebench uses it so the benchmark measures exactly what `once` and
+// `serve` run. It holds no logic of its own beyond that mapping.
+package wiring
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/aggregator"
+	"github.com/wiredesk/wiredesk/aggregator/cluster"
+	"github.com/wiredesk/wiredesk/aggregator/fetch"
+	"github.com/wiredesk/wiredesk/aggregator/schedule"
+	"github.com/wiredesk/wiredesk/config"
+	"github.com/wiredesk/wiredesk/publisher"
+	"github.com/wiredesk/wiredesk/publisher/status"
+	"github.com/wiredesk/wiredesk/storage"
+)
+
+// Interface guards: storage satisfies what the aggregator, publisher and
+// status page declare they need, without any of them importing it.
+var (
+	_ aggregator.Store   = (*storage.DB)(nil)
+	_ aggregator.Fetcher = (*fetch.Client)(nil)
+	_ publisher.Reader   = StoryReader{}
+	_ status.Reader      = StatusReader{}
+)
+
+// OpenDB opens the configured database with the configured lock timeout.
+func OpenDB(cfg *config.Config, readOnly bool, command string) (*storage.DB, error) {
+	return storage.Open(cfg.Storage.Path, storage.Options{
+		Timeout:  cfg.Storage.LockTimeout,
+		ReadOnly: readOnly,
+		Command:  command,
+	})
+}
+
+// UserAgent is [poll] user_agent with "VERSION" replaced by version.
+func UserAgent(cfg *config.Config, version string) string {
+	return strings.ReplaceAll(cfg.Poll.UserAgent, "VERSION", version)
+}
+
+// FetchClient is the HTTP client every poll uses.
+func FetchClient(cfg *config.Config, userAgent string) *fetch.Client {
+	redirects := cfg.Poll.MaxRedirects
+	if redirects == 0 {
+		redirects = -1 // config: 0 follows none; fetch: 0 means its default
+	}
+	return fetch.New(fetch.Options{
+		Timeout:      cfg.Poll.Timeout,
+		MaxBody:      cfg.Poll.MaxBody,
+		MaxRedirects: redirects,
+		UserAgent:    userAgent,
+	})
+}
+
+// Poller wires the aggregator for cfg, with a cluster index warmed from the
+// stored items of the last window.
+func Poller(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger, version string) (*aggregator.Poller, error) {
+	idx := cluster.New(cluster.Options{Window: cfg.Cluster.Window, Threshold: cfg.Cluster.Threshold})
+	if err := WarmCluster(ctx, idx, db, cfg.Cluster.Window); err != nil {
+		return nil, err
+	}
+	return &aggregator.Poller{
+		Fetch:   FetchClient(cfg, UserAgent(cfg, version)),
+		Store:   db,
+		Cluster: idx,
+		Policy: schedule.Policy{
+			MinInterval: cfg.Poll.MinInterval,
+			MaxInterval: cfg.Poll.MaxInterval,
+			MaxBackoff:  cfg.Poll.MaxBackoff,
+			Jitter:      0.1,
+		},
+		Hosts: schedule.NewHosts(cfg.Poll.PerHost, cfg.Poll.HostDelay),
+		Log:   log,
+	}, nil
+}
+
+// WarmCluster indexes the items of the last window, oldest first and one at
+// a time, so a restart does not forget which stories are open and a large
+// window never needs every stored text in memory at once.
+func WarmCluster(ctx context.Context, idx *cluster.Index, db *storage.DB, window time.Duration) error {
+	err := db.EachItem(ctx, storage.ItemQuery{Since: time.Now().Add(-window)}, true, func(it wiredesk.Item) error {
+		idx.Add(it)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load recent items for clustering: %w", err)
+	}
+	return nil
+}
+
+// Publisher wires the publisher for cfg.
+func Publisher(cfg *config.Config, db *storage.DB, log *slog.Logger, version string) *publisher.Publisher {
+	return publisher.New(StoryReader{db}, PublisherOptions(cfg, log, version))
+}
+
+// PublisherOptions maps cfg onto publisher.Options (also for a SIGHUP
+// reload).
+func PublisherOptions(cfg *config.Config, log *slog.Logger, version string) publisher.Options {
+	return publisher.Options{
+		BaseURL:     cfg.Server.BaseURL,
+		Generator:   "wiredesk " + version,
+		Title:       "wiredesk",
+		Hub:         cfg.Publish.Hub,
+		ArchiveSize: cfg.Publish.ArchiveSize,
+		Sources:     cfg.Sources,
+		Feeds:       cfg.Feeds,
+		Log:         log,
+	}
+}
+
+// StoryReader adapts *storage.DB to publisher.Reader.
+type StoryReader struct{ DB *storage.DB }
+
+// RecentStories returns the stories updated at or after since.
+func (r StoryReader) RecentStories(ctx context.Context, since time.Time) ([]wiredesk.Story, error) {
+	return r.DB.Stories(ctx, storage.StoryQuery{Since: since})
+}
+
+// StatusReader adapts *storage.DB to status.Reader.
+type StatusReader struct{ DB *storage.DB }
+
+// SourceStates returns every stored source state.
+func (r StatusReader) SourceStates(ctx context.Context) (map[string]wiredesk.SourceState, error) {
+	return r.DB.SourceStates(ctx)
+}
+
+// RecentItems returns the items first seen at or after since.
+func (r StatusReader) RecentItems(ctx context.Context, since time.Time) ([]wiredesk.Item, error) {
+	return r.DB.Items(ctx, storage.ItemQuery{Since: since})
+}
