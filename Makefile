@@ -7,7 +7,7 @@ LDFLAGS   := -s -w -X main.buildVersion=$(VERSION) -X main.buildRevision=$(REVIS
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: all build run test race lint fmt vet imports bench bench-10k microbench fuzz cover conformance clean
+.PHONY: all build run test race lint fmt vet imports bench bench-10k microbench fuzz golden cover conformance clean
 
 all: build
 
@@ -50,6 +50,11 @@ fuzz:
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; done
+
+## golden: rewrite the golden files of every package that has them (review the diff!)
+GOLDEN_PKGS := ./config ./aggregator/parse ./aggregator/cluster ./publisher/render ./cmd/wiredesk
+golden:
+	$(GO) test -count=1 $(GOLDEN_PKGS) -update
 
 cover:
 	$(GO) test -count=1 -coverprofile=cover.out ./... && $(GO) tool cover -func=cover.out | tail -1
