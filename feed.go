@@ -19,6 +19,9 @@ type Feed struct {
 	// natural list of source names.
 	Attribution    string
 	AttributionAnd string // list conjunction, e.g. "и"
+	// Also labels the links to the other wires' versions of a story
+	// ("Также:"); empty means "Also:".
+	Also string
 	// Cluster publishes one entry per story (true, the default) or one per
 	// item (false).
 	Cluster bool

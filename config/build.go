@@ -596,6 +596,7 @@ func (p *parser) feed(t *table, sources []wiredesk.Source) wiredesk.Feed {
 		t.errorf("attribution", `must contain "{sources}", where the names of the wires go, as in %q`, wiredesk.DefaultAttribution)
 	}
 	t.str("attribution_and", &f.AttributionAnd)
+	t.str("also", &f.Also)
 	t.boolean("cluster", &f.Cluster)
 	t.finish()
 	return f

@@ -237,6 +237,7 @@ slug = "ru"
 title = "Лента"
 attribution = "По сообщениям {sources}"
 attribution_and = "и"
+also = "Также:"
 languages = ["ru", "EN-gb"]
 max_age = "48h"
 cluster = false
@@ -267,6 +268,7 @@ include = ["/end$/", "$$5"]
 		{"priority", s.Priority, -3},
 		{"attribution", f.Attribution, "По сообщениям {sources}"},
 		{"attribution_and", f.AttributionAnd, "и"},
+		{"also", f.Also, "Также:"},
 		{"languages", f.Languages, []string{"ru", "en-GB"}},
 		{"max_age", f.MaxAge, 48 * time.Hour},
 		{"cluster", f.Cluster, false},

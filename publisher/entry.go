@@ -249,7 +249,7 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 		e.Summary = leadParagraph(text, leadRunes)
 	}
 
-	also, alsoText := alsoParagraph(e.Related)
+	also, alsoText := alsoParagraph(spec.Also, e.Related)
 	credit := `<p class="wiredesk-credit">` + html.EscapeString(e.Attribution) + `</p>`
 	if content != "" {
 		e.ContentHTML = content + also + credit
@@ -325,15 +325,23 @@ func sourcePos(srcs []render.Source, id string) int {
 	return 0
 }
 
-// alsoParagraph returns the HTML "Also:" paragraph linking the other wires'
-// versions, and its plain-text line; both empty when there are none.
-func alsoParagraph(related []render.Link) (htmlPara, text string) {
+// DefaultAlso labels the links to the other wires' versions when a feed
+// sets no also.
+const DefaultAlso = "Also:"
+
+// alsoParagraph returns the HTML paragraph linking the other wires'
+// versions, led by label ("Also:" when empty), and its plain-text line;
+// both empty when there are none.
+func alsoParagraph(label string, related []render.Link) (htmlPara, text string) {
 	if len(related) == 0 {
 		return "", ""
 	}
+	if label == "" {
+		label = DefaultAlso
+	}
 	var h, t strings.Builder
-	h.WriteString(`<p class="wiredesk-also">Also: `)
-	t.WriteString("Also: ")
+	h.WriteString(`<p class="wiredesk-also">` + html.EscapeString(label) + ` `)
+	t.WriteString(label + " ")
 	for i, r := range related {
 		if i > 0 {
 			h.WriteString(", ")

@@ -247,6 +247,12 @@ func TestStoryEntryRelatedAndDates(t *testing.T) {
 	if !strings.Contains(e.ContentHTML, wantAlso) || !strings.Contains(e.SummaryHTML, wantAlso) {
 		t.Errorf("HTML = %q; want the Also paragraph right before the credit: %q", e.ContentHTML, wantAlso)
 	}
+	ru := entrySpec()
+	ru.Also = "Также:"
+	if e := StoryEntry(ru, st, []bool{true, false, true}, entryContext()); !strings.Contains(e.ContentHTML, `<p class="wiredesk-also">Также: <a href=`) ||
+		!strings.Contains(e.Text, "Также: TASS") {
+		t.Errorf("feed with also = %q: HTML %q, text %q", ru.Also, e.ContentHTML, e.Text)
+	}
 	if !e.Published.Equal(a.Published) {
 		t.Errorf("Published = %v; want the lead's date %v", e.Published, a.Published)
 	}

@@ -26,7 +26,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 			"  [[source]] id name url interval tags language rights encoding fallback_encoding timezone priority\n"+
 			"             enabled headers username password     (secrets: \"${VAR}\" from the environment)\n"+
 			"  [[feed]]   slug title description language sources tags include exclude languages max_age limit\n"+
-			"             attribution attribution_and cluster\n"+
+			"             attribution attribution_and also cluster\n"+
 			"Exit codes: 0 valid, 2 invalid, 1 when a -fetch source fails.")
 	doFetch := fs.Bool("fetch", false, "also fetch and parse every enabled source (reaches the network)")
 	if err := parseFlags(fs, args); err != nil {
