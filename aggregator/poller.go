@@ -254,7 +254,7 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 	res.Bytes = int64(len(resp.Body))
 	parsed, perr := parse.Parse(resp.Body, resp.ContentType, parse.Options{
 		SourceID:         src.ID,
-		FeedURL:          src.URL,
+		FeedURL:          linkBase(resp.FinalURL, src.URL),
 		Language:         src.Language,
 		Encoding:         src.Encoding,
 		FallbackEncoding: src.FallbackEncoding,
@@ -415,6 +415,24 @@ func (p *Poller) skipHost(res Result, until time.Time) Result {
 	res.NextDue = until
 	p.log().Info("skipped: host rate limited", "source", res.SourceID, "until", until.Format(time.RFC3339))
 	return res
+}
+
+// linkBase is the URL relative item links resolve against: where the feed
+// was finally fetched from, without userinfo or query, so a credential in
+// a source URL can never travel into a published link.
+func linkBase(final, configured string) string {
+	raw := final
+	if raw == "" {
+		raw = configured
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	u.User = nil
+	u.RawQuery = ""
+	u.ForceQuery = false
+	return u.String()
 }
 
 // hostOf returns the host a URL's requests go to ("" for file:// URLs, so
