@@ -110,7 +110,6 @@ func refRuneBoundary(s string, n int) int {
 	return n
 }
 
-
 // refLead returns the first refLeadRunes runes of summary, cut at a word boundary.
 func refLead(summary string) string {
 	if len(summary) <= refLeadRunes || utf8.RuneCountInString(summary) <= refLeadRunes {
@@ -129,7 +128,6 @@ func refLead(summary string) string {
 	}
 	return summary
 }
-
 
 // refEachWord calls emit with every word of title and of the refLead of summary,
 // in order, without collecting them.
