@@ -325,14 +325,62 @@ func (w *spaceWriter) write(p []byte) {
 		r, size := utf8.DecodeRune(p)
 		w.rune(r)
 		p = p[size:]
+		if !w.joined && !w.pending {
+			// A visible rune was just written: the runes that follow up
+			// to the next space, dropped or invalid one are written as
+			// they are, which is what rune would do with each of them.
+			n := plainRun(p)
+			w.b.Write(p[:n])
+			p = p[n:]
+		}
 	}
 }
 
 func (w *spaceWriter) writeString(s string) {
 	w.joined = true
-	for _, r := range s {
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
 		w.rune(r)
+		s = s[size:]
+		if !w.joined && !w.pending {
+			n := plainRun(s)
+			w.b.WriteString(s[:n])
+			s = s[n:]
+		}
 	}
+}
+
+// plainRun returns the length of the longest prefix of p made of valid
+// runes that rune writes unchanged when nothing is pending: no white space,
+// control, invisible character or invalid UTF-8.
+func plainRun[T string | []byte](p T) int {
+	i := 0
+	for i < len(p) {
+		c := p[i]
+		if c < utf8.RuneSelf {
+			if c <= ' ' || c == 0x7f {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(string(p[i:min(len(p), i+utf8.UTFMax)]))
+		if (r == utf8.RuneError && size == 1) || invisible(r) || isUnicodeSpace(r) {
+			return i
+		}
+		i += size
+	}
+	return i
+}
+
+// isUnicodeSpace reports whether rune treats a non-ASCII r as white space.
+func isUnicodeSpace(r rune) bool {
+	// Every Unicode space (White_Space or Zs) above U+007F is U+0085,
+	// U+00A0 or at least U+1680; the test below is only a shortcut.
+	if r < 0x1680 && r != 0x85 && r != 0xa0 {
+		return false
+	}
+	return unicode.IsSpace(r) || unicode.Is(unicode.Zs, r)
 }
 
 func (w *spaceWriter) rune(r rune) {
@@ -343,7 +391,7 @@ func (w *spaceWriter) rune(r rune) {
 	case r < 0x20 || r == 0x7f || invisible(r):
 		w.joined = true
 		return
-	case r >= utf8.RuneSelf && (unicode.IsSpace(r) || unicode.Is(unicode.Zs, r)):
+	case r >= utf8.RuneSelf && isUnicodeSpace(r):
 		w.space()
 		return
 	}

@@ -141,3 +141,38 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSpaceWriterRuns checks the run-copying fast path of spaceWriter.write
+// and writeString against feeding every rune through rune, the definition.
+func FuzzSpaceWriterRuns(f *testing.F) {
+	for _, s := range []string{
+		"Путин провёл встречу", "a\u00a0 b\u200bc", "<\u00adb>", "x\xffy\uFFFDz", "\u3000\u2028 \u0085",
+		"<", "a<", "<\x01b", "  lead", "\u1680x",
+	} {
+		f.Add(s, "<b", 3)
+	}
+	f.Fuzz(func(t *testing.T, a, b string, split int) {
+		var fast, fastS, slow spaceWriter
+		for _, s := range []string{a, b} {
+			fast.write([]byte(s))
+			fastS.writeString(s)
+			slow.joined = true
+			for len(s) > 0 {
+				r, size := utf8.DecodeRuneInString(s)
+				slow.rune(r)
+				s = s[size:]
+			}
+			if split%2 == 0 {
+				fast.space()
+				fastS.space()
+				slow.space()
+			}
+		}
+		if got, want := fast.String(), slow.String(); got != want {
+			t.Errorf("write(%q, %q) = %q; want %q", a, b, got, want)
+		}
+		if got, want := fastS.String(), slow.String(); got != want {
+			t.Errorf("writeString(%q, %q) = %q; want %q", a, b, got, want)
+		}
+	})
+}
