@@ -114,7 +114,7 @@ type word struct {
 
 // lead returns the first leadRunes runes of summary, cut at a word boundary.
 func lead(summary string) string {
-	if len(summary) <= leadRunes || utf8.RuneCountInString(summary) <= leadRunes {
+	if len(summary) <= leadRunes {
 		return summary
 	}
 	n := 0
@@ -134,69 +134,172 @@ func lead(summary string) string {
 // words tokenises title and the lead of summary.
 func words(title, summary string) []word {
 	out := make([]word, 0, 64)
-	eachWord(title, summary, func(text string, number, inTitle bool) {
-		out = append(out, word{text: text, number: number, inTitle: inTitle})
-	})
+	var tk tokenizer
+	tk.init(title, summary)
+	for tk.next() {
+		out = append(out, word{text: string(tk.word()), number: tk.number, inTitle: tk.inTitle})
+	}
 	return out
 }
 
-// eachWord calls emit with every word of title and of the lead of summary,
-// in order, without collecting them.
-func eachWord(title, summary string, emit func(text string, number, inTitle bool)) {
-	var fold *cases.Caser
-	scanWords(prepare(title, &fold), true, emit)
-	scanWords(prepare(lead(summary), &fold), false, emit)
+// A tokenizer yields the words of title and of the lead of summary, in
+// order: after each next that returns true, word() is the word (valid until
+// the following next), number and inTitle describe it. It lowercases while
+// it splits, into a buffer of its own, so text made only of ASCII and
+// Cyrillic (the usual case) costs no allocation.
+type tokenizer struct {
+	s       string // the text being split: dateline removed; folded unless lower
+	i       int    // position in s
+	lower   bool   // s still needs lowercasing (see prepare)
+	lead    string // the lead, prepared when the title is done
+	inTitle bool
+	number  bool
+	fold    *cases.Caser
+	n       int // length of the word in buf, or -1 when it is in big
+	buf     [96]byte
+	big     []byte
 }
 
-// prepare puts s in NFKC, removes its dateline, case-folds it and writes ё
-// as е. Text made only of ASCII, Cyrillic and common typographic
-// punctuation is already in NFKC and folds by plain lowercasing, so it
-// skips the x/text transforms; anything else goes through norm.NFKC and a
-// cases.Fold Caser, created on first use in *fold.
-func prepare(s string, fold **cases.Caser) string {
-	if simpleText(s) {
-		return lowerSimple(stripDateline(s))
-	} else {
-		s = stripDateline(norm.NFKC.String(s))
-		if *fold == nil {
-			c := cases.Fold()
-			*fold = &c
-		}
-		s = (*fold).String(s)
+func (t *tokenizer) init(title, summary string) {
+	t.s, t.lower = prepare(title, &t.fold)
+	t.lead, t.inTitle = summary, true
+}
+
+// word returns the current word.
+func (t *tokenizer) word() []byte {
+	if t.n < 0 {
+		return t.big
 	}
+	return t.buf[:t.n]
+}
+
+// next advances to the next word and reports whether there is one.
+//
+// A word is a run of letters or a run of digits; digits joined by a single
+// '.' or ',' stay one number ("92,51" → "92.51"). Everything else separates
+// words, so punctuation disappears. Combining marks inside a word (Russian
+// stress accents) are dropped, other decimal digits written as ASCII ones.
+func (t *tokenizer) next() bool {
+	for {
+		if t.scan() {
+			return true
+		}
+		if !t.inTitle {
+			return false
+		}
+		t.s, t.lower = prepare(lead(t.lead), &t.fold)
+		t.i, t.inTitle = 0, false
+	}
+}
+
+// scan finds the next word of t.s.
+func (t *tokenizer) scan() bool {
+	s := t.s
+	i := t.i
+	for i < len(s) {
+		r, size := decodeRune(s, i)
+		if t.lower {
+			r = lowerRune(r)
+		}
+		letter, digit := isLetter(r), isDigit(r)
+		if !letter && !digit {
+			i += size
+			continue
+		}
+		t.n, t.big = 0, t.big[:0]
+		dot := false
+		for i < len(s) {
+			r, size = decodeRune(s, i)
+			if t.lower {
+				r = lowerRune(r)
+			}
+			if digit && isDigit(r) || letter && isLetter(r) {
+				if r >= 0x80 && digit {
+					r = '0' + rune(digitValue(r))
+				}
+				t.put(r)
+				i += size
+				continue
+			}
+			if r >= 0x300 && unicode.Is(unicode.Mn, r) {
+				i += size
+				continue
+			}
+			if digit && !dot && (r == '.' || r == ',') && i+1 < len(s) && isASCIIDigit(s[i+1]) {
+				t.put('.')
+				dot = true
+				i++
+				continue
+			}
+			break
+		}
+		t.i = i
+		if t.n != 0 {
+			t.number = digit
+			return true
+		}
+	}
+	t.i = i
+	return false
+}
+
+// put appends r to the current word.
+func (t *tokenizer) put(r rune) {
+	if t.n >= 0 {
+		if r < utf8.RuneSelf && t.n < len(t.buf) {
+			t.buf[t.n] = byte(r)
+			t.n++
+			return
+		}
+		if t.n+utf8.UTFMax <= len(t.buf) {
+			t.n += utf8.EncodeRune(t.buf[t.n:], r)
+			return
+		}
+		t.big = append(t.big[:0], t.buf[:t.n]...)
+		t.n = -1
+	}
+	t.big = utf8.AppendRune(t.big, r)
+}
+
+// prepare puts s in NFKC and removes its dateline. Text made only of ASCII,
+// Cyrillic and common typographic punctuation is already in NFKC and folds
+// by plain lowercasing: it is returned with lower true, for the tokenizer to
+// lowercase rune by rune (lowerRune). Anything else goes through norm.NFKC
+// and a cases.Fold Caser, created on first use in *fold, and has ё written
+// as е.
+func prepare(s string, fold **cases.Caser) (string, bool) {
+	if simpleText(s) {
+		return stripDateline(s), true
+	}
+	s = stripDateline(norm.NFKC.String(s))
+	if *fold == nil {
+		c := cases.Fold()
+		*fold = &c
+	}
+	s = (*fold).String(s)
 	if strings.Contains(s, "ё") {
 		s = strings.ReplaceAll(s, "ё", "е")
 	}
-	return s
+	return s, false
 }
 
-// lowerSimple lowercases text accepted by simpleText and writes ё as е.
-func lowerSimple(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b.WriteByte(c)
-			i++
-			continue
+// lowerRune lowercases a rune of text accepted by simpleText and writes ё
+// as е.
+func lowerRune(r rune) rune {
+	switch {
+	case r < utf8.RuneSelf:
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
 		}
-		r, size := decodeRune(s, i)
-		i += size
-		switch {
-		case 'А' <= r && r <= 'Я':
-			r += 'а' - 'А'
-		case r == 'Ё' || r == 'ё':
-			r = 'е'
-		case 'а' <= r && r <= 'я':
-		default:
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
+	case 'А' <= r && r <= 'Я':
+		r += 'а' - 'А'
+	case r == 'Ё' || r == 'ё':
+		r = 'е'
+	case 'а' <= r && r <= 'я':
+	default:
+		r = unicode.ToLower(r)
 	}
-	return b.String()
+	return r
 }
 
 // decodeRune is utf8.DecodeRuneInString(s[i:]) with the one- and two-byte
@@ -232,51 +335,6 @@ func simpleText(s string) bool {
 	return true
 }
 
-// scanWords splits s (folded, dateline removed) into words and calls emit
-// with each. A word is a run of letters or a run of digits; digits joined by
-// a single '.' or ',' stay one number ("92,51" → "92.51"). Everything else
-// separates words, so punctuation disappears. Combining marks inside a word
-// (Russian stress accents) are dropped.
-func scanWords(s string, inTitle bool, emit func(text string, number, inTitle bool)) {
-	i := 0
-	for i < len(s) {
-		r, size := decodeRune(s, i)
-		letter, digit := isLetter(r), isDigit(r)
-		if !letter && !digit {
-			i += size
-			continue
-		}
-		start, dirty, dot := i, false, false
-		for i < len(s) {
-			r, size = decodeRune(s, i)
-			if digit && isDigit(r) || letter && isLetter(r) {
-				dirty = dirty || r >= 0x80 && digit
-				i += size
-				continue
-			}
-			if r >= 0x300 && unicode.Is(unicode.Mn, r) {
-				dirty = true
-				i += size
-				continue
-			}
-			if digit && !dot && (r == '.' || r == ',') && i+1 < len(s) && isASCIIDigit(s[i+1]) {
-				dirty = dirty || r == ','
-				dot = true
-				i++
-				continue
-			}
-			break
-		}
-		text := s[start:i]
-		if dirty {
-			text = cleanWord(text)
-		}
-		if text != "" {
-			emit(text, digit, inTitle)
-		}
-	}
-}
-
 func isLetter(r rune) bool {
 	if r < 0x80 {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
@@ -292,24 +350,6 @@ func isDigit(r rune) bool {
 		return '0' <= r && r <= '9'
 	}
 	return unicode.IsDigit(r)
-}
-
-// cleanWord drops combining marks, writes the decimal separator as '.' and
-// other decimal digits as ASCII ones.
-func cleanWord(w string) string {
-	var b strings.Builder
-	for _, r := range w {
-		switch {
-		case r == ',':
-			b.WriteByte('.')
-		case r >= 0x300 && unicode.Is(unicode.Mn, r):
-		case r >= 0x80 && unicode.IsDigit(r):
-			b.WriteRune('0' + rune(digitValue(r)))
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 func isASCIIDigit(b byte) bool { return '0' <= b && b <= '9' }

@@ -44,20 +44,22 @@ func (f feature) number() bool { return f&2 != 0 }
 // summary. A stem in both title and lead keeps its title class.
 func features(title, summary string) []feature {
 	fs := make([]feature, 0, 64)
-	eachWord(title, summary, func(text string, number, inTitle bool) {
-		s, number, ok := stem(text, number)
+	var tk tokenizer
+	tk.init(title, summary)
+	for tk.next() {
+		h, number, ok := stemHash(tk.word(), tk.number)
 		if !ok {
-			return
+			continue
 		}
 		c := classLeadWord
 		if number {
 			c = classLeadNum
 		}
-		if inTitle {
+		if tk.inTitle {
 			c |= classTitleWord
 		}
-		fs = append(fs, feature(hash30(s)<<2|uint32(c)))
-	})
+		fs = append(fs, feature(h<<2|uint32(c)))
+	}
 	slices.Sort(fs)
 	// Keep one feature per hash: the title one when there is one (the sort
 	// puts it last among equal hashes), and a number over a word.
@@ -73,7 +75,7 @@ func features(title, summary string) []feature {
 
 // hash30 is FNV-1a over s, folded to 30 bits. It is fixed so that features
 // are the same in every process.
-func hash30(s string) uint32 {
+func hash30[S string | []byte](s S) uint32 {
 	h := uint32(2166136261)
 	for i := 0; i < len(s); i++ {
 		h ^= uint32(s[i])
@@ -151,68 +153,64 @@ func similarity(a, b []feature) float64 {
 	return s
 }
 
-// stem reduces a normalised word to the key the comparison uses, and
-// reports false for stop words. Counts written as words become numbers. Numbers are kept whole. Russian words are
-// cut to a five-letter prefix (after dropping a final vowel from short
-// ones), so that inflected forms meet: "доллара", "доллар" → "долла";
-// "Москвы", "Москве" → "москв". English words lose a plural or verb ending
-// and are cut to seven letters.
-func stem(w string, number bool) (s string, isNumber, ok bool) {
+// stemHash reduces a normalised word to the key the comparison uses and
+// returns the key's hash30; it reports false for stop words. Counts written
+// as words become numbers. Numbers are kept whole. Russian words are cut to
+// a five-letter prefix (after dropping a final vowel from short ones), so
+// that inflected forms meet: "доллара", "доллар" → "долла"; "Москвы",
+// "Москве" → "москв". English words lose a plural or verb ending and are
+// cut to seven letters. w may be modified.
+func stemHash(w []byte, number bool) (h uint32, isNumber, ok bool) {
 	if number {
-		return w, true, true
+		return hash30(w), true, true
 	}
-	if n, ok := numberWords[w]; ok {
-		return n, true, true
+	switch n := lexicon[string(w)]; {
+	case n > 0:
+		return hash30(numberText[n]), true, true
+	case n < 0:
+		return 0, false, false // a stop word
 	}
-	s, ok = stemWord(w)
-	return s, false, ok
-}
-
-func stemWord(w string) (string, bool) {
-	if stopWords[w] {
-		return "", false
-	}
-	n := utf8.RuneCountInString(w)
+	n := utf8.RuneCount(w)
 	if n < 2 {
-		return "", false
+		return 0, false, false
 	}
-	if first, _ := decodeRune(w, 0); 'а' <= first && first <= 'я' || unicode.Is(unicode.Cyrillic, first) {
+	if first, _ := utf8.DecodeRune(w); 'а' <= first && first <= 'я' || unicode.Is(unicode.Cyrillic, first) {
 		const keep = 5
 		if n > keep {
-			return prefixRunes(w, keep), true
+			return hash30(prefixRunes(w, keep)), false, true
 		}
 		if n >= 4 {
-			if last, size := utf8.DecodeLastRuneInString(w); isRussianVowel(last) {
-				return w[:len(w)-size], true
+			if last, size := utf8.DecodeLastRune(w); isRussianVowel(last) {
+				return hash30(w[:len(w)-size]), false, true
 			}
 		}
-		return w, true
+		return hash30(w), false, true
 	}
 	if n > 4 {
 		for _, suf := range [...]string{"ies", "ing", "ed", "es", "s"} {
-			if len(w) > len(suf)+2 && w[len(w)-len(suf):] == suf && (suf != "s" || w[len(w)-2] != 's') {
+			if len(w) > len(suf)+2 && string(w[len(w)-len(suf):]) == suf && (suf != "s" || w[len(w)-2] != 's') {
 				w = w[:len(w)-len(suf)]
 				if suf == "ies" {
-					w += "y"
+					w = append(w, 'y')
 				}
 				break
 			}
 		}
 	}
 	const keepLatin = 7
-	if utf8.RuneCountInString(w) > keepLatin {
+	if utf8.RuneCount(w) > keepLatin {
 		w = prefixRunes(w, keepLatin)
 	}
-	return w, true
+	return hash30(w), false, true
 }
 
-func prefixRunes(s string, n int) string {
-	i := 0
-	for k := range s {
+func prefixRunes(s []byte, n int) []byte {
+	for i, k := 0, 0; k < len(s); i++ {
 		if i == n {
 			return s[:k]
 		}
-		i++
+		_, size := utf8.DecodeRune(s[k:])
+		k += size
 	}
 	return s
 }
@@ -224,6 +222,25 @@ func isRussianVowel(r rune) bool {
 	}
 	return false
 }
+
+// lexicon is numberWords and stopWords in one map, for one lookup per
+// word: a number word maps to its index in numberText, a stop word to -1.
+var lexicon, numberText = func() (map[string]int8, []string) {
+	m := map[string]int8{}
+	for w := range stopWords {
+		m[w] = -1
+	}
+	text := []string{""}
+	for w, n := range numberWords {
+		i := slices.Index(text, n)
+		if i < 0 {
+			i = len(text)
+			text = append(text, n)
+		}
+		m[w] = int8(i) // a number word wins over a stop word, as in stem
+	}
+	return m, text
+}()
 
 // numberWords maps small counts written as words to digits so "двое
 // погибших" meets "2 погибших". "One"/"один" are left out: they are more
