@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -107,30 +108,50 @@ func resolvable(base *url.URL) bool {
 
 // rewriteLinks resolves relative URLs against base and sets rel on links in
 // html that bluemonday has already made safe.
+//
+// Only the tags that may change are tokenised. In bluemonday's output every
+// '<' starts a tag and every tag ends at the first '>': text and attribute
+// values are escaped, comments and doctypes are dropped, and the policy
+// allows no raw-text element (script, style, textarea, title, xmp…) in
+// which the tokenizer would read them otherwise.
 func rewriteLinks(s string, base *url.URL) string {
 	if !resolvable(base) {
 		base = nil
 	}
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
-	z := xhtml.NewTokenizer(strings.NewReader(s))
 	for {
-		tt := z.Next()
-		switch tt {
-		case xhtml.ErrorToken:
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			b.WriteString(s)
 			return b.String()
-		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
-			// bluemonday writes tag names in lower case, one space before
-			// the first attribute.
-			raw := z.Raw()
-			if hasPrefix(raw, "<a ") || hasPrefix(raw, "<img ") || hasPrefix(raw, "<blockquote ") || hasPrefix(raw, "<q ") {
-				tok := z.Token()
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		j := strings.IndexByte(s, '>')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		tag := s[:j+1]
+		s = s[j+1:]
+		// bluemonday writes tag names in lower case, one space before
+		// the first attribute.
+		if strings.HasPrefix(tag, "<a ") || strings.HasPrefix(tag, "<img ") || strings.HasPrefix(tag, "<blockquote ") || strings.HasPrefix(tag, "<q ") {
+			tok, ok := readTag(tag)
+			if !ok {
+				z := xhtml.NewTokenizer(strings.NewReader(tag))
+				if tt := z.Next(); tt == xhtml.StartTagToken || tt == xhtml.SelfClosingTagToken {
+					tok, ok = z.Token(), true
+				}
+			}
+			if ok {
 				rewriteTag(&tok, base)
 				b.WriteString(tok.String())
 				continue
 			}
 		}
-		b.Write(z.Raw())
+		b.WriteString(tag)
 	}
 }
 
@@ -170,6 +191,79 @@ func resolve(ref string, base *url.URL) string {
 	return base.ResolveReference(u).String()
 }
 
-func hasPrefix(b []byte, prefix string) bool {
-	return len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix
+// readTag reads a start tag in the exact form html.Token.String writes,
+// which is how bluemonday writes every tag: "<name", then ` key="value"`
+// for each attribute with the value escaped, then ">" or "/>". It reports
+// false for anything else (rewriteLinks then asks the tokenizer), so that
+// its result is always the tokenizer's.
+func readTag(tag string) (xhtml.Token, bool) {
+	tok := xhtml.Token{Type: xhtml.StartTagToken}
+	rest, ok := strings.CutPrefix(tag, "<")
+	if !ok {
+		return tok, false
+	}
+	if rest, ok = strings.CutSuffix(rest, ">"); !ok {
+		return tok, false
+	}
+	if r, ok := strings.CutSuffix(rest, "/"); ok {
+		tok.Type, rest = xhtml.SelfClosingTagToken, r
+	}
+	name, rest, _ := strings.Cut(rest, " ")
+	if name == "" || !isLowerName(name) {
+		return tok, false
+	}
+	tok.Data, tok.DataAtom = name, atom.Lookup([]byte(name))
+	for rest != "" {
+		key, after, ok := strings.Cut(rest, `="`)
+		if !ok || key == "" || !isLowerName(key) {
+			return tok, false
+		}
+		val, after, ok := strings.Cut(after, `"`)
+		if !ok || !plainEscaped(val) {
+			return tok, false
+		}
+		if after != "" {
+			if after[0] != ' ' {
+				return tok, false
+			}
+			after = after[1:]
+			if after == "" {
+				return tok, false
+			}
+		}
+		tok.Attr = append(tok.Attr, xhtml.Attribute{Key: key, Val: html.UnescapeString(val)})
+		rest = after
+	}
+	return tok, true
+}
+
+// isLowerName reports whether s is made of lower-case ASCII letters,
+// digits, '-' and ':' only.
+func isLowerName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z') && !('0' <= c && c <= '9') && c != '-' && c != ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainEscaped reports whether s is an attribute value as html.Token.String
+// escapes it: no control bytes, no '<', '>', quote, and every '&' starts
+// one of the references that escaping writes.
+func plainEscaped(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < ' ' || c == 0x7f || c == '<' || c == '>' || c == '\'' || c == '"':
+			return false
+		case c == '&':
+			r := s[i:]
+			if !strings.HasPrefix(r, "&amp;") && !strings.HasPrefix(r, "&#39;") && !strings.HasPrefix(r, "&lt;") &&
+				!strings.HasPrefix(r, "&gt;") && !strings.HasPrefix(r, "&#34;") && !strings.HasPrefix(r, "&#13;") {
+				return false
+			}
+		}
+	}
+	return true
 }
