@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 	ext "github.com/mmcdole/gofeed/extensions"
@@ -216,16 +215,30 @@ func syInterval(e ext.Extensions) time.Duration {
 // CMS and which Go's XML decoder rejects even in non-strict mode. The input
 // is valid UTF-8; it is returned unchanged when there is nothing to drop.
 func stripInvalidXMLChars(b []byte) []byte {
-	bad := func(r rune) bool {
-		return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF
+	// Bytes, not runes: a C0 byte is never part of a multi-byte sequence,
+	// and U+FFFE and U+FFFF are the only runes encoded as EF BF BE and
+	// EF BF BF, whose lead byte 0xEF is never a continuation byte. Invalid
+	// UTF-8 is kept as it is, as it would be rune by rune.
+	bad := func(b []byte, i int) int {
+		c := b[i]
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+			return 1
+		case c == 0xEF && i+2 < len(b) && b[i+1] == 0xBF && (b[i+2] == 0xBE || b[i+2] == 0xBF):
+			return 3
+		}
+		return 0
 	}
 	i := 0
 	for i < len(b) {
-		r, n := utf8.DecodeRune(b[i:])
-		if bad(r) {
+		if c := b[i]; c >= 0x20 && c != 0xEF {
+			i++
+			continue
+		}
+		if bad(b, i) > 0 {
 			break
 		}
-		i += n
+		i++
 	}
 	if i == len(b) {
 		return b
@@ -233,11 +246,12 @@ func stripInvalidXMLChars(b []byte) []byte {
 	out := make([]byte, 0, len(b))
 	out = append(out, b[:i]...)
 	for i < len(b) {
-		r, n := utf8.DecodeRune(b[i:])
-		if !bad(r) {
-			out = append(out, b[i:i+n]...)
+		if n := bad(b, i); n > 0 {
+			i += n
+			continue
 		}
-		i += n
+		out = append(out, b[i])
+		i++
 	}
 	return out
 }
