@@ -82,7 +82,7 @@ func Decode(body []byte, contentType, override, fallback string) ([]byte, Decisi
 	ascii := isASCII(body)
 	valid := ascii || utf8.Valid(body)
 	if valid && !ascii {
-		return finish(body, false), Decision{"utf-8", "body is valid UTF-8"}, nil
+		return finishValid(body, false), Decision{"utf-8", "body is valid UTF-8"}, nil
 	}
 
 	// From here the body is pure ASCII or an 8-bit charset.
@@ -102,7 +102,7 @@ func Decode(body []byte, contentType, override, fallback string) ([]byte, Decisi
 			return nil, Decision{}, false
 		case name == "utf-8" && !valid:
 			if mostlyUTF8(body) {
-				return finish(bytes.ToValidUTF8(body, []byte("\uFFFD")), false),
+				return finishValid(bytes.ToValidUTF8(body, []byte("\uFFFD")), false),
 					Decision{"utf-8", source + ", invalid bytes replaced"}, true
 			}
 			ignored = append(ignored, fmt.Sprintf("%s %q on invalid UTF-8", source, label))
@@ -144,7 +144,7 @@ func Decode(body []byte, contentType, override, fallback string) ([]byte, Decisi
 		ignored = append(ignored, fmt.Sprintf("source fallback encoding %q on 8-bit data", fallback))
 	}
 	if ascii {
-		return finish(body, false), note(Decision{"utf-8", "body is ASCII"}), nil
+		return finishValid(body, false), note(Decision{"utf-8", "body is ASCII"}), nil
 	}
 	enc, name, err := lookup(DefaultEncoding)
 	if err != nil {
@@ -247,6 +247,12 @@ func transcode(b []byte, enc encoding.Encoding, name string, d Decision) ([]byte
 		return nil, d, fmt.Errorf("decode %s: %w", name, err)
 	}
 	return finish(out, true), d, nil
+}
+
+// finishValid is finish for a body already known to be valid UTF-8: it
+// saves validating it a second time.
+func finishValid(b []byte, insert bool) []byte {
+	return rewriteProlog(bytes.TrimPrefix(b, []byte{0xEF, 0xBB, 0xBF}), insert)
 }
 
 // finish strips a leftover UTF-8 BOM, guarantees valid UTF-8 and rewrites
