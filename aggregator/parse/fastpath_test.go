@@ -5,6 +5,7 @@ package parse
 import (
 	"bytes"
 	"net/url"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -57,6 +58,17 @@ func FuzzTextToHTMLIsSanitized(f *testing.F) {
 		h := textToHTML(s)
 		if got := normalize.SanitizeHTML(h, b); got != h {
 			t.Errorf("SanitizeHTML(textToHTML(%q)) = %q; want %q", s, got, h)
+		}
+	})
+}
+
+func FuzzCollapse(f *testing.F) {
+	for _, s := range []string{"", " ", "a", "a b", " a", "a ", "a  b", "a\tb", "a\u00a0b", "a\u0085b", "\xff b", "Путин и\u3000Си"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := collapse(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapse(%q) = %q; want %q", s, got, want)
 		}
 	})
 }
