@@ -405,6 +405,15 @@ func authors(fi *gofeed.Item) []string {
 // dedupe trims and collapses whitespace, drops empty strings and later
 // case-insensitive repeats, keeping the first spelling and the order.
 func dedupe(in []string) []string {
+	switch len(in) {
+	case 0:
+		return nil
+	case 1: // nothing to compare with
+		if s := collapse(in[0]); s != "" {
+			return []string{s}
+		}
+		return nil
+	}
 	var out []string
 	seen := make(map[string]bool, len(in))
 	for _, s := range in {
