@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"slices"
 	"sync"
 	"time"
 
@@ -71,7 +70,7 @@ type Index struct {
 	arena   []feature        // per entry its signature (bands values), then its features
 	ids     map[uint64]int32 // item ID hash → entry
 	links   map[uint64]int32 // canonical link hash → newest entry with it
-	posting [bands]map[uint32][]int32
+	posting postingTable
 	stories []story
 	storyOf map[string]int32
 	names   map[string]int32 // interned source ids and languages
@@ -144,9 +143,7 @@ func (x *Index) reset(capacity int) {
 	x.arena = nil
 	x.ids = make(map[uint64]int32, capacity)
 	x.links = make(map[uint64]int32, capacity)
-	for b := range x.posting {
-		x.posting[b] = map[uint32][]int32{}
-	}
+	x.posting = postingTable{slots: make([]postingSlot, 64)}
 	if x.names == nil {
 		x.names = map[string]int32{}
 	}
@@ -264,8 +261,14 @@ func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
 	// not change the result: the earliest story wins whatever the order.
 	var cand [bands * maxScan]int32
 	nc := 0
+	var touch uint32
+	var home [bands]int
 	for b := range bands {
-		post := x.posting[b][sig[b]]
+		home[b] = x.posting.home(postingKey(b, sig[b]))
+		touch += uint32(x.posting.slots[home[b]].key) // see below
+	}
+	for b := range bands {
+		post := x.posting.get(postingKey(b, sig[b]), home[b])
 		for k := len(post) - 1; k >= 0 && k >= len(post)-maxScan; k-- {
 			cand[nc] = post[k]
 			nc++
@@ -274,7 +277,6 @@ func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
 	// Touch every probe first: the loads are independent of each other, so
 	// their cache misses overlap, which they do not behind the branches of
 	// the filter.
-	var touch uint32
 	for _, s := range cand[:nc] {
 		touch += uint32(x.probes[s].minute)
 	}
@@ -447,7 +449,7 @@ func (x *Index) insert(e entry, fs []feature, sig [bands]uint32) {
 	x.ids[e.id] = s
 	if n > 0 {
 		for b := range bands {
-			x.posting[b][sig[b]] = append(x.posting[b][sig[b]], s)
+			x.posting.add(postingKey(b, sig[b]), s)
 		}
 	}
 	if x.live == 0 || e.unix < x.oldest {
@@ -532,11 +534,7 @@ func (x *Index) compact() {
 		e.story = st
 		x.insert(e, oldArena[p.off+bands:p.off+bands+uint32(p.n)], sig)
 	}
-	for b := range x.posting {
-		for k, v := range x.posting[b] {
-			x.posting[b][k] = slices.Clip(v)
-		}
-	}
+	x.posting.clip()
 }
 
 // Len returns the number of indexed items.
