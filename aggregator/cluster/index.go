@@ -297,6 +297,7 @@ func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
 	}
 	keep(touch)
 	var seen slotSet
+	ft := summarize(fs)
 	for _, s := range cand[:kept] {
 		p := &x.probes[s]
 		rec := x.arena[p.off : p.off+bands+uint32(p.n)]
@@ -307,7 +308,7 @@ func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
 		if best >= 0 && !x.earlier(e.story, best) {
 			continue
 		}
-		if similarity(fs, rec[bands:]) >= x.threshold && eligible(e) {
+		if similarityTo(ft, fs, rec[bands:]) >= x.threshold && eligible(e) {
 			consider(e)
 		}
 	}

@@ -102,52 +102,91 @@ func Similarity(a, b wiredesk.Item) float64 {
 }
 
 func similarity(a, b []feature) float64 {
-	var inter, union float64
-	var numsA, numsB, numsShared int
-	var titleNumsA, titleNumsB, titleNumsShared int
-	count := func(f feature, nums, titleNums *int) {
-		if f.number() {
-			*nums++
-			if f.class() == classTitleNum {
-				*titleNums++
+	return similarityTo(summarize(a), a, b)
+}
+
+// classWeight4 is classWeight in quarters, so that sums of weights are
+// exact integers (every classWeight is a multiple of 1/4).
+var classWeight4 = func() (w [4]uint32) {
+	for c, f := range classWeight {
+		w[c] = uint32(f * 4)
+	}
+	return w
+}()
+
+// classCounts packs, per class, 1 for a number in the low 32 bits and 1 for
+// a title number in the high 32 bits, so one addition counts both.
+var classCounts = [4]uint64{classLeadNum: 1, classTitleNum: 1 | 1<<32}
+
+// sharedTable packs, per pair of classes (a<<2 | b) of one hash in both
+// items, what the pair adds: in sharedWeight the larger weight (low 32
+// bits) and the smaller (high 32 bits), in sharedCounts a shared number
+// (low) and a shared title number (high).
+var sharedWeight, sharedCounts = func() (w, n [16]uint64) {
+	for ca := range 4 {
+		for cb := range 4 {
+			wa, wb := uint64(classWeight4[ca]), uint64(classWeight4[cb])
+			w[ca<<2|cb] = max(wa, wb) | min(wa, wb)<<32
+			if ca&2 != 0 && cb&2 != 0 {
+				n[ca<<2|cb] |= 1
+			}
+			if ca == classTitleNum && cb == classTitleNum {
+				n[ca<<2|cb] |= 1 << 32
 			}
 		}
 	}
+	return w, n
+}()
+
+// featureTotals is what similarity needs of one side beyond the merge: the
+// weight of all its features in quarters and its counts of numbers and of
+// title numbers.
+type featureTotals struct {
+	weight          uint64
+	nums, titleNums int
+}
+
+// summarize returns the totals of fs.
+func summarize(fs []feature) featureTotals {
+	var w, n uint64
+	for _, f := range fs {
+		w += uint64(classWeight4[f&3])
+		n += classCounts[f&3]
+	}
+	return featureTotals{weight: w, nums: int(uint32(n)), titleNums: int(n >> 32)}
+}
+
+// similarityTo is similarity(a, b) with the totals of a computed once by
+// the caller. The shared weight and the union are sums of quarters, exact
+// in integers, so the result is the same float64 as summing the weights.
+func similarityTo(ta featureTotals, a, b []feature) float64 {
+	tb := summarize(b)
+	// One merge over the two sorted arrays: only the hashes both have
+	// matter, everything else is in the totals.
+	var w, n uint64
 	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case j == len(b) || i < len(a) && a[i].hash() < b[j].hash():
-			union += classWeight[a[i].class()]
-			count(a[i], &numsA, &titleNumsA)
-			i++
-		case i == len(a) || b[j].hash() < a[i].hash():
-			union += classWeight[b[j].class()]
-			count(b[j], &numsB, &titleNumsB)
-			j++
-		default:
-			w := max(classWeight[a[i].class()], classWeight[b[j].class()])
-			inter += w
-			union += w
-			count(a[i], &numsA, &titleNumsA)
-			count(b[j], &numsB, &titleNumsB)
-			if a[i].number() && b[j].number() {
-				numsShared++
-			}
-			if a[i].class() == classTitleNum && b[j].class() == classTitleNum {
-				titleNumsShared++
-			}
-			i++
-			j++
+	for i < len(a) && j < len(b) {
+		fa, fb := a[i], b[j]
+		ha, hb := fa>>2, fb>>2
+		if ha == hb {
+			k := (fa&3)<<2 | fb&3
+			w += sharedWeight[k]
+			n += sharedCounts[k]
 		}
+		i += b2i(ha <= hb)
+		j += b2i(hb <= ha)
 	}
+	inter := w & (1<<32 - 1)
+	union := ta.weight + tb.weight - w>>32
 	if union == 0 {
 		return 0
 	}
-	s := inter / union
-	if numsA > 0 && numsB > 0 {
-		s *= math.Sqrt(2 * float64(numsShared) / float64(numsA+numsB))
+	numsShared, titleNumsShared := int(uint32(n)), int(n>>32)
+	s := float64(inter) / float64(union)
+	if ta.nums > 0 && tb.nums > 0 {
+		s *= math.Sqrt(2 * float64(numsShared) / float64(ta.nums+tb.nums))
 	}
-	if titleNumsA > 0 && titleNumsB > 0 && titleNumsShared == 0 {
+	if ta.titleNums > 0 && tb.titleNums > 0 && titleNumsShared == 0 {
 		s *= numberConflictFactor
 	}
 	return s
