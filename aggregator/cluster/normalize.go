@@ -70,15 +70,48 @@ func stripDateline(s string) string {
 	case strings.ContainsAny(head, "0123456789") && cut(cityDateRE):
 		cut(agencyLeadRE)
 	case !unicode.IsUpper(first) && !strings.ContainsRune("/(-–—", first):
-	case cut(agencyLeadRE):
+	case mayLeadAgency(head) && cut(agencyLeadRE):
 	case mayNameAgency(head) && cut(cityAgencyRE):
-	default:
+	case mayLeadCaps(head):
 		cut(capsCityRE)
 	}
 	if strings.ContainsAny(s, "/(") {
 		s = markerRE.ReplaceAllString(s, " ")
 	}
 	return s
+}
+
+// reSpace is what \s matches in the patterns above.
+const reSpace = " \t\n\f\r"
+
+// mayLeadAgency reports whether agencyLeadRE may match head: only when head
+// starts, after white space, with a dash, a slash, a parenthesis or an
+// agency name (the alternatives of reAgency). It is a cheap necessary
+// condition; the regular expression decides.
+func mayLeadAgency(head string) bool {
+	h := strings.TrimLeft(head, reSpace)
+	if h == "" {
+		return false
+	}
+	if strings.ContainsRune("/(-", rune(h[0])) || strings.HasPrefix(h, "–") || strings.HasPrefix(h, "—") {
+		return true
+	}
+	for _, a := range [...]string{"INTERFAX.RU", "Interfax.ru", "ИНТЕРФАКС", "Интерфакс", "РИА Новости", "RIA Novosti", "ИТАР-ТАСС", "ТАСС", "TASS", "Reuters", "ПРАЙМ"} {
+		if strings.HasPrefix(h, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayLeadCaps reports whether capsCityRE may match head: only when head
+// starts, after white space, with two capitals (\p{Lu}{2,}; \p{Lu} is
+// unicode.IsUpper).
+func mayLeadCaps(head string) bool {
+	h := strings.TrimLeft(head, reSpace)
+	r1, n := utf8.DecodeRuneInString(h)
+	r2, _ := utf8.DecodeRuneInString(h[n:])
+	return unicode.IsUpper(r1) && unicode.IsUpper(r2)
 }
 
 // mayNameAgency reports whether head may contain an agency marker.
