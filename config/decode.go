@@ -389,26 +389,37 @@ func (t *table) secret(key string, dst *wiredesk.Secret) {
 	}
 }
 
+// unitString returns the string value of a key that needs a unit
+// (durations, sizes). A bare number is an error that says what to write
+// instead (want), and for integers with unitSuffix also the integer with
+// that unit ("4096B"); ok is false when the key is absent or invalid.
+func (t *table) unitString(key, want, unitSuffix string) (s string, ok bool) {
+	v, present := t.ask(key)
+	if !present {
+		return "", false
+	}
+	switch v := v.(type) {
+	case int64:
+		if unitSuffix != "" {
+			t.errorf(key, `bare integer %d; write %s or "%d%s"`, v, want, v, unitSuffix)
+		} else {
+			t.errorf(key, `bare integer %d; write %s`, v, want)
+		}
+		return "", false
+	case float64:
+		t.errorf(key, `bare number %v; write %s`, v, want)
+		return "", false
+	}
+	s, _, ok = t.rawString(key)
+	return s, ok
+}
+
 // duration sets *dst from a duration string such as "5m"; min is the
 // smallest value allowed.
 func (t *table) duration(key string, dst *time.Duration, min time.Duration) {
-	v, present := t.ask(key)
-	if !present {
+	s, ok := t.unitString(key, `a duration string such as "5m"`, "")
+	if !ok {
 		return
-	}
-	var s string
-	switch v := v.(type) {
-	case int64:
-		t.errorf(key, `bare integer %d; write a duration string such as "5m"`, v)
-		return
-	case float64:
-		t.errorf(key, `bare number %v; write a duration string such as "5m"`, v)
-		return
-	default:
-		var ok bool
-		if s, _, ok = t.rawString(key); !ok {
-			return
-		}
 	}
 	d, err := parseDuration(s)
 	if err != nil {
@@ -469,23 +480,9 @@ var sizeUnits = map[string]int64{
 
 // size sets *dst from a size string such as "10MB"; sizes must be positive.
 func (t *table) size(key string, dst *int64, max int64) {
-	v, present := t.ask(key)
-	if !present {
+	s, ok := t.unitString(key, `a size string such as "10MB"`, "B")
+	if !ok {
 		return
-	}
-	var s string
-	switch v := v.(type) {
-	case int64:
-		t.errorf(key, `bare integer %d; write a size string such as "10MB" or "%dB"`, v, v)
-		return
-	case float64:
-		t.errorf(key, `bare number %v; write a size string such as "10MB"`, v)
-		return
-	default:
-		var ok bool
-		if s, _, ok = t.rawString(key); !ok {
-			return
-		}
 	}
 	n, err := parseSize(s)
 	if err != nil {
