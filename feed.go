@@ -33,8 +33,9 @@ type FetchResult struct {
 	State SourceState
 	Items []Item
 	// Assign, when set, is called inside the write transaction for each item
-	// that is not stored yet. It returns the id of an existing story the
-	// item joins, or "" to start a new story.
+	// that is not stored yet. It returns the id of the story the item joins
+	// (created under that id when it is not stored yet), or "" to start a
+	// new story whose id is the item's ID.
 	Assign func(it Item) string
 }
 

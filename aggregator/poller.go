@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -111,7 +112,7 @@ func (p *Poller) log() *slog.Logger {
 // is non-nil only when the state could not be read or written (storage
 // failure) or ctx was cancelled.
 func (p *Poller) Poll(ctx context.Context, src wiredesk.Source) (Result, error) {
-	return p.pollGated(ctx, src, nil, false)
+	return p.pollGated(ctx, src, nil, false, nil)
 }
 
 // gate hands out one of a caller's global slots (fetches in flight); the
@@ -123,8 +124,8 @@ type gate func(ctx context.Context) (release func(), err error)
 // source waiting on a busy or paused host does not hold a global slot that
 // sources of other hosts could use. With skipPaused (a cron pass), a source
 // whose host a 429 paused is skipped rather than waiting out the pause.
-func (p *Poller) pollGated(ctx context.Context, src wiredesk.Source, global gate, skipPaused bool) (Result, error) {
-	res, err := p.poll(ctx, src, global, skipPaused)
+func (p *Poller) pollGated(ctx context.Context, src wiredesk.Source, global gate, skipPaused bool, tk *passTicket) (Result, error) {
+	res, err := p.poll(ctx, src, global, skipPaused, tk)
 	if p.Observer != nil {
 		p.Observer.ObservePoll(src, res)
 	}
@@ -172,7 +173,8 @@ func (p *Poller) acquire(ctx context.Context, src wiredesk.Source, global gate, 
 	return releaseHost, releaseGlobal, nil
 }
 
-func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, skipPaused bool) (Result, error) {
+func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, skipPaused bool, tk *passTicket) (Result, error) {
+	defer tk.leave()
 	start := p.now()
 	res := Result{SourceID: src.ID}
 	st, err := p.Store.SourceState(ctx, src.ID)
@@ -199,6 +201,7 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 	if err != nil {
 		return res, fmt.Errorf("source %s: %w", src.ID, err)
 	}
+	releaseGlobal = sync.OnceFunc(releaseGlobal)
 	defer releaseGlobal()
 
 	req := fetch.Request{
@@ -279,7 +282,14 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 	res.Encoding = st.Encoding
 	res.FeedTitle = parsed.Title
 
-	stats, err := p.save(ctx, st, parsed.Items)
+	// A pass waits here for its other sources; the fetch slot is not
+	// needed for that, and holding it could starve the sources waited for.
+	releaseGlobal()
+	assign, err := tk.arrive(ctx, parsed.Items)
+	if err != nil {
+		return res, fmt.Errorf("source %s: %w", src.ID, err)
+	}
+	stats, err := p.save(ctx, st, parsed.Items, assign)
 	if err != nil {
 		return res, fmt.Errorf("source %s: save: %w", src.ID, err)
 	}
@@ -293,13 +303,21 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 }
 
 // save writes one poll in one transaction and indexes its new items for
-// clustering.
-func (p *Poller) save(ctx context.Context, st wiredesk.SourceState, items []wiredesk.Item) (wiredesk.SaveStats, error) {
+// clustering. assign holds the stories a pass chose for its items (nil
+// outside a pass); other items are matched one by one, oldest first.
+func (p *Poller) save(ctx context.Context, st wiredesk.SourceState, items []wiredesk.Item, assign map[string]string) (wiredesk.SaveStats, error) {
 	p.saveMu.Lock()
 	defer p.saveMu.Unlock()
+	// Items join stories in publication order, whatever order the feed
+	// lists them in.
+	items = slices.Clone(items)
+	slices.SortStableFunc(items, func(a, b wiredesk.Item) int { return a.Date().Compare(b.Date()) })
 	r := wiredesk.FetchResult{State: st, Items: items}
 	if p.Cluster != nil {
 		r.Assign = func(it wiredesk.Item) string {
+			if sid, ok := assign[it.ID]; ok {
+				return sid
+			}
 			id, _ := p.Cluster.Match(it)
 			return id
 		}
@@ -311,8 +329,17 @@ func (p *Poller) save(ctx context.Context, st wiredesk.SourceState, items []wire
 		return stats, err
 	}
 	if p.Cluster != nil {
+		fresh := make(map[string]bool, len(stats.NewItems))
 		for _, it := range stats.NewItems {
 			p.Cluster.Add(it)
+			fresh[it.ID] = true
+		}
+		// The pass indexed every item it matched; one that turned out to
+		// be stored already (and older than the index) leaves again.
+		for _, it := range items {
+			if _, ok := assign[it.ID]; ok && !fresh[it.ID] {
+				p.Cluster.Remove(it.ID)
+			}
 		}
 	}
 	return stats, nil

@@ -62,12 +62,21 @@ func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt Onc
 			return nil, ctx.Err()
 		}
 	}
+	enabled := 0
+	for _, src := range sources {
+		if src.Enabled {
+			enabled++
+		}
+	}
+	ps := newPass(p.Cluster, enabled)
 	for _, src := range sources {
 		if !src.Enabled {
 			continue
 		}
+		tk := ps.ticket()
 		wg.Go(func() {
-			r, err := p.pollOnce(ctx, src, opt.Force, global)
+			defer tk.leave()
+			r, err := p.pollOnce(ctx, src, opt.Force, global, tk)
 			mu.Lock()
 			if err != nil && firstEr == nil {
 				firstEr = err
@@ -107,7 +116,7 @@ func (s *Summary) add(r Result) {
 	s.Results = append(s.Results, r)
 }
 
-func (p *Poller) pollOnce(ctx context.Context, src wiredesk.Source, force bool, global gate) (Result, error) {
+func (p *Poller) pollOnce(ctx context.Context, src wiredesk.Source, force bool, global gate, tk *passTicket) (Result, error) {
 	if !force {
 		st, err := p.Store.SourceState(ctx, src.ID)
 		if err != nil {
@@ -121,7 +130,7 @@ func (p *Poller) pollOnce(ctx context.Context, src wiredesk.Source, force bool, 
 			return r, nil
 		}
 	}
-	return p.pollGated(ctx, src, global, true)
+	return p.pollGated(ctx, src, global, true, tk)
 }
 
 // Scheduler keeps polling each source on its own schedule until its context
@@ -314,7 +323,7 @@ func (s *Scheduler) loop(ctx context.Context, j *job) {
 			case <-t.C:
 			}
 		}
-		res, err := p.pollGated(ctx, j.src, s.acquire, false)
+		res, err := p.pollGated(ctx, j.src, s.acquire, false, nil)
 		if ctx.Err() != nil {
 			return
 		}

@@ -116,8 +116,10 @@ func (bs *buckets) deleteStory(id string, r *storyRecord) error {
 //   - stored with another Hash: replaced in place, keeping ID, FirstSeen
 //     and StoryID, with Modified set to the poll time;
 //   - not stored: FirstSeen set to the poll time unless given, and the item
-//     joins the story r.Assign names when that story exists (bumping its
-//     Updated), or starts a story whose ID is the item's ID.
+//     joins the story r.Assign names (bumping its Updated; a story not
+//     stored yet is created under that id, for a pass that matched items
+//     of several sources before saving them), or, when r.Assign names
+//     none, starts a story whose ID is the item's ID.
 //
 // The poll time is r.State.LastAttempt, or Now when that is zero.
 // Storage keeps r.State.LastNewItem: it is set to the poll time when some
@@ -238,7 +240,10 @@ func joinStory(bs *buckets, assign func(wiredesk.Item) string, it *wiredesk.Item
 			return err
 		}
 	}
-	if !found {
+	if !found && sid == "" {
+		// A story the aggregator names but storage does not have yet is
+		// one a pass matched before saving: its first item, of another
+		// source, is saved later in the same pass under that id.
 		sid = it.ID
 		var err error
 		if rec, found, err = bs.story(sid); err != nil {

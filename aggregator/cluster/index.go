@@ -1,87 +1,83 @@
 package cluster
 
 import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/wiredesk/wiredesk"
 )
 
-// DefaultThreshold is the Similarity an item needs with an indexed item to
-// join its story, when Options.Threshold is zero.
-//
-// It was chosen on the tune half of the labelled set in testdata (the value
-// on a 0.005 grid with the best F0.5, which weighs precision twice as much as
-// recall) and then checked on the held-out half; testdata/README.md has the
-// numbers and TestEvaluation fails when the tune half would pick another
-// value.
-const DefaultThreshold = 0.33
+// DefaultThreshold is the probability (see Index.Match) an item needs of
+// being the same event as a member of a story to join it, when
+// Options.Threshold is zero. It was chosen on the tune days of the real
+// evaluation data; testdata/README.md has the numbers.
+const DefaultThreshold = 0.5
 
 // DefaultWindow is how far apart in time two items of one story may be,
 // when Options.Window is zero.
 const DefaultWindow = 36 * time.Hour
 
-// bands is the number of MinHash functions, each one LSH band of one row.
-// An indexed item is looked up through every band whose minimising feature
-// it shares with the new item, and confirmed when it shares at least
-// minBandHits of them. For two items whose feature sets have Jaccard index
-// J, the number of shared bands is Binomial(bands, J): with J = 0.33 (a
-// typical weak same-event pair of the labelled set) two or more of 16 bands
-// agree with probability 0.98, with J = 0.5 almost surely, and with J = 0.05
-// (unrelated items sharing common words) only 0.19.
-const bands = 16
+// maxDF is the largest number of indexed items a key may be in for a
+// Match to look up the items through it. A key that common ("Russia",
+// "Putin", "said") is weak evidence of one event, and its items are found
+// through their rarer keys; it bounds the work of a Match whatever the size
+// of the index.
+const maxDF = 64
 
-// maxScan bounds how many entries of one band's posting list a Match
-// looks at, newest first. A feature common enough to have a longer list is
-// a poor witness of the same event anyway; the item is still found through
-// its rarer features in other bands. It bounds the work of a Match to
-// bands·maxScan candidates whatever the size of the index.
-const maxScan = 8
+// maxCandidates is how many candidates, best first by the weight of the
+// rare keys they share, a Match scores in full.
+const maxCandidates = 32
 
-// minBandHits is how many bands a candidate must share with the new item
-// before Similarity confirms it. One shared band is often chance (a common
-// word); requiring two drops those candidates for the price of a small loss
-// of recall on pairs with a low Jaccard index, which mostly fail the
-// threshold anyway (TestMatchAgreesWithSimilarity measures the loss on the
-// labelled set).
-const minBandHits = 2
+// sameSourceMargin is how much more sure a Match must be to join an item to
+// a story through an item of its own source: wires split one statement into
+// several items, but they also file the next event in the same words.
+const sameSourceMargin = 0.25
 
 // Options configure an Index.
 type Options struct {
 	// Window is how far apart in time (Item.Date) an item may be from an
 	// indexed item whose story it joins. Zero means DefaultWindow.
 	Window time.Duration
-	// Threshold is the Similarity needed to join a story. Zero means
+	// Threshold is the probability needed to join a story. Zero means
 	// DefaultThreshold.
 	Threshold float64
 }
 
 // Index holds the recently stored items of every source and finds the story
-// a new item joins. It keeps per item only its features (a few dozen 32-bit
-// hashes), time, source, language, story and hashes of its ID and link; no
-// text. An Index is safe for concurrent use.
+// a new item joins. It keeps per item its keys (a few dozen 32-bit values),
+// time, source, language, story and hashes of its ID and link; no text. An
+// Index is safe for concurrent use.
 type Index struct {
 	window    int64 // seconds
 	threshold float64
+	lx        *lexicon
 
 	mu      sync.RWMutex
 	entries []entry
-	probes  []probe          // probes[i] summarises entries[i] for the candidate scan
-	arena   []feature        // per entry its signature (bands values), then its features
+	arena   []key            // the keys of every entry, back to back
 	ids     map[uint64]int32 // item ID hash → entry
 	links   map[uint64]int32 // canonical link hash → newest entry with it
-	posting postingTable
+	df      map[uint32]int32 // key → live entries that have it
+	posting map[uint32][]int32
 	stories []story
 	storyOf map[string]int32
 	names   map[string]int32 // interned source ids and languages
+	apart   map[apartKey]bool
 	live    int
-	oldest  int64 // lower bound of the live entries' times
+	oldest  int64
 }
 
 type entry struct {
 	unix     int64  // Item.Date() in Unix seconds
 	id       uint64 // hash of Item.ID
 	link     uint64 // hash of Item.Link; 0 when empty
+	off      uint32 // keys are arena[off : off+n]
+	n        uint16
 	alive    bool
 	story    int32
 	source   int32
@@ -89,39 +85,17 @@ type entry struct {
 	linkNext int32 // previous entry with the same link hash; -1 at the end
 }
 
-// A probe is the part of an entry the candidate scan reads for every
-// posting it visits: 32 bytes, half a cache line, with no pointers. It
-// rejects most candidates on its own; for the others it locates the
-// entry's record in the arena — its signature, then its features, one
-// contiguous read — and only a candidate whose Similarity passes is checked
-// again on its entry.
-type probe struct {
-	minute int32  // Item.Date() in Unix minutes
-	off    uint32 // the record is arena[off : off+bands+n]
-	n      uint16 // number of features
-	source uint16 // interned source; anyID when it does not fit
-	lang   uint16 // interned language; anyID when it does not fit
-	alive  bool
-	fp     [bands]uint8
-}
-
-// anyID in a probe means "compare on the entry".
-const anyID = 1<<16 - 1
-
-func compactID(n int32) uint16 { return uint16(min(n, anyID)) }
-
-// fingerprint keeps the low byte of each band of a signature.
-func fingerprint(sig *[bands]uint32) (fp [bands]uint8) {
-	for i, v := range sig {
-		fp[i] = uint8(v)
-	}
-	return fp
-}
-
 type story struct {
 	id    string
 	first int64 // earliest Item.Date() of its indexed items, Unix seconds
 	items int32 // live entries
+}
+
+// apartKey is an item that an editor took out of a story: it never joins
+// that story again.
+type apartKey struct {
+	item  uint64
+	story string
 }
 
 // New returns an empty Index.
@@ -132,59 +106,21 @@ func New(opt Options) *Index {
 	if opt.Threshold <= 0 {
 		opt.Threshold = DefaultThreshold
 	}
-	x := &Index{window: int64(opt.Window / time.Second), threshold: opt.Threshold}
+	x := &Index{window: int64(opt.Window / time.Second), threshold: opt.Threshold, lx: defaultLexicon()}
 	x.reset(0)
+	x.names = map[string]int32{}
+	x.storyOf = map[string]int32{}
+	x.apart = map[apartKey]bool{}
 	return x
 }
 
 func (x *Index) reset(capacity int) {
 	x.entries = make([]entry, 0, capacity)
-	x.probes = make([]probe, 0, capacity)
 	x.arena = nil
 	x.ids = make(map[uint64]int32, capacity)
 	x.links = make(map[uint64]int32, capacity)
-	x.posting = postingTable{slots: make([]postingSlot, 64)}
-	if x.names == nil {
-		x.names = map[string]int32{}
-	}
-	if x.storyOf == nil {
-		x.storyOf = map[string]int32{}
-	}
-}
-
-// bandSeeds are fixed so that signatures are the same in every process.
-var bandSeeds = func() (s [bands]uint64) {
-	z := uint64(0x6a09e667f3bcc908)
-	for i := range s {
-		z += 0x9e3779b97f4a7c15
-		s[i] = mix64(z)
-	}
-	return s
-}()
-
-// mix64 is the splitmix64 finaliser.
-func mix64(z uint64) uint64 {
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
-}
-
-// signature returns, for each band, the hash of the feature that minimises
-// that band's hash function.
-func signature(fs []feature) (sig [bands]uint32) {
-	var low [bands]uint64
-	for b := range low {
-		low[b] = ^uint64(0)
-	}
-	for _, f := range fs {
-		h := uint64(f.hash())
-		for b := range bands {
-			if v := mix64(h ^ bandSeeds[b]); v < low[b] {
-				low[b], sig[b] = v, f.hash()
-			}
-		}
-	}
-	return sig
+	x.df = make(map[uint32]int32, capacity)
+	x.posting = make(map[uint32][]int32, capacity)
 }
 
 func hash64(s string) uint64 {
@@ -201,188 +137,177 @@ func hash64(s string) uint64 {
 
 func unixOf(it wiredesk.Item) int64 { return it.Date().Unix() }
 
-// Match returns the story a new item joins: the story of an indexed item
-// from another source, in the same language (an empty language matches only
-// an empty one), whose time (Item.Date) is within the window of it, and that
-// has the same non-empty canonical Link or a Similarity of at least the
-// threshold. When several stories qualify, the one whose first indexed item
-// is earliest wins (ties go to the smaller story id). ok is false when the
-// item starts a new story.
+// itemLanguage is the language an item is compared in: Russian when its
+// title is mostly Cyrillic, and when it is mostly Latin the source's
+// language unless that says Russian. Feeds mislabel: RT's English feeds
+// carry Russian items, Russian sites English ones.
+func itemLanguage(it wiredesk.Item) string {
+	cyr, lat := 0, 0
+	text := it.Title
+	if len(text) < 20 {
+		text += " " + lead(it.Summary)
+	}
+	for _, r := range text {
+		switch {
+		case r < 0x80 && ('a' <= r|0x20 && r|0x20 <= 'z'):
+			lat++
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+		}
+	}
+	switch {
+	case cyr > 2*lat:
+		return "ru"
+	case lat > 2*cyr && strings.HasPrefix(strings.ToLower(it.Language), "ru"):
+		return "en"
+	}
+	return it.Language
+}
+
+// slot is a key without its title and capital bits: what the document
+// frequencies and the postings are keyed by.
+func slot(k key) uint32 { return uint32(k)&^(keyTitle|keyCap) | 0 }
+
+// A Decision is why Match chose what it did: the story, and the indexed
+// item and probability that decided it.
+type Decision struct {
+	StoryID     string
+	Probability float64
+	Via         string // not used by Match; filled by callers that know item ids
+}
+
+// Match returns the story a new item joins, or ok false when it starts a
+// new story.
+//
+// An item joins a story when one of the story's indexed items is probably
+// the same event: from any source, within the window of it in time
+// (Item.Date), with the same non-empty canonical Link or a probability of
+// at least the threshold (see Probability); through an item of its own
+// source the probability must be higher by sameSourceMargin. Candidates are
+// the items sharing a rare key with it, so every member of a story is
+// compared and a story gains vocabulary as wires join it. Of several
+// qualifying stories the most probable wins; ties go to the story whose
+// first item is earliest, then to the smaller story id.
 func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
-	fs := features(it.Title, it.Summary)
-	sig := signature(fs)
-	t := unixOf(it)
+	d := x.decide(it)
+	return d.StoryID, d.StoryID != ""
+}
+
+func (x *Index) decide(it wiredesk.Item) Decision {
+	ks := keys(it.Title, it.Summary, x.lx)
+	q := query{keys: ks, unix: unixOf(it), item: hash64(it.ID)}
 	link := hash64(it.Link)
 
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	src, okSrc := x.names[it.SourceID]
-	lang, okLang := x.names[it.Language]
-	if !okLang {
-		return "", false // nothing indexed in this language
-	}
-	if !okSrc {
-		src = -1
-	}
-	best := int32(-1)
-	consider := func(e *entry) {
-		if best >= 0 && x.earlier(best, e.story) {
+	q.source, q.lang = x.lookup(it.SourceID), x.lookup(itemLanguage(it))
+	best, bestP := int32(-1), 0.0
+	consider := func(st int32, p float64) {
+		if x.apart[apartKey{q.item, x.stories[st].id}] {
 			return
 		}
-		best = e.story
-	}
-	eligible := func(e *entry) bool {
-		if !e.alive || e.source == src || e.lang != lang {
-			return false
+		if best < 0 || p > bestP || p == bestP && x.earlier(st, best) {
+			best, bestP = st, p
 		}
-		d := e.unix - t
-		return -x.window <= d && d <= x.window
 	}
 	if link != 0 {
 		for s, found := x.links[link]; found && s >= 0; s = x.entries[s].linkNext {
-			if e := &x.entries[s]; e.link == link && eligible(e) {
-				consider(e)
+			if e := &x.entries[s]; e.link == link && x.inWindow(e, q.unix) {
+				consider(e.story, 1)
 			}
 		}
 	}
-	if len(fs) == 0 {
-		return x.storyResult(best)
-	}
-	fp := fingerprint(&sig)
-	minute := int64(int32(t / 60))
-	windowMinutes := x.window/60 + 2 // minutes are truncated, so allow for rounding
-	qsrc, qlang := compactID(src), compactID(lang)
-	checkSrc := src >= 0 && qsrc != anyID // an unknown source matches none
-	// Three passes over the candidates instead of one: gather the newest
-	// postings of every band, filter them on their probes, then on their
-	// arena records. In each pass the addresses of all reads are known
-	// before the first one returns, so their cache misses overlap instead
-	// of each waiting behind the checks of the one before. The order does
-	// not change the result: the earliest story wins whatever the order.
-	var cand [bands * maxScan]int32
-	nc := 0
-	var touch uint32
-	var home [bands]int
-	for b := range bands {
-		home[b] = x.posting.home(postingKey(b, sig[b]))
-		touch += uint32(x.posting.slots[home[b]].key) // see below
-	}
-	for b := range bands {
-		post := x.posting.get(postingKey(b, sig[b]), home[b])
-		for k := len(post) - 1; k >= 0 && k >= len(post)-maxScan; k-- {
-			cand[nc] = post[k]
-			nc++
+	for _, c := range x.candidates(&q) {
+		e := &x.entries[c]
+		p := x.probability(&q, e)
+		need := x.threshold
+		if e.source == q.source {
+			need += sameSourceMargin
+		}
+		if p >= need {
+			consider(e.story, p)
 		}
 	}
-	// Touch every probe first: the loads are independent of each other, so
-	// their cache misses overlap, which they do not behind the branches of
-	// the filter.
-	for _, s := range cand[:nc] {
-		touch += uint32(x.probes[s].minute)
+	if best < 0 {
+		return Decision{}
 	}
-	kept := 0
-	for _, s := range cand[:nc] {
-		p := &x.probes[s]
-		d := int64(p.minute) - minute
-		ok := p.alive && !(checkSrc && p.source == qsrc) && (p.lang == qlang || p.lang == anyID || qlang == anyID) &&
-			-windowMinutes <= d && d <= windowMinutes && fpHits(&p.fp, &fp) >= minBandHits // fingerprints never undercount
-		cand[kept] = s
-		kept += b2i(ok)
+	return Decision{StoryID: x.stories[best].id, Probability: bestP}
+}
+
+// query is a new item as Match sees it.
+type query struct {
+	keys         []key
+	unix         int64
+	item         uint64
+	source, lang int32 // -1 when not interned
+}
+
+func (x *Index) lookup(name string) int32 {
+	if n, ok := x.names[name]; ok {
+		return n
 	}
-	// The same for the records of the candidates that passed.
-	for _, s := range cand[:kept] {
-		p := &x.probes[s]
-		rec := x.arena[p.off : p.off+bands+uint32(p.n)]
-		touch += uint32(rec[0]) + uint32(rec[len(rec)-1])
+	return -1
+}
+
+func (x *Index) inWindow(e *entry, unix int64) bool {
+	d := e.unix - unix
+	return e.alive && -x.window <= d && d <= x.window
+}
+
+// candidates returns the indexed items that share a rare key with q, best
+// first by the weight of the rare keys they share, at most maxCandidates.
+func (x *Index) candidates(q *query) []int32 {
+	type acc struct {
+		entry int32
+		w     float64
 	}
-	keep(touch)
-	var seen slotSet
-	ft := summarize(fs)
-	for _, s := range cand[:kept] {
-		p := &x.probes[s]
-		rec := x.arena[p.off : p.off+bands+uint32(p.n)]
-		if bandHits(rec[:bands], &sig) < minBandHits || !seen.add(s) {
-			continue // too unlike to be worth a Similarity, or done
-		}
-		e := &x.entries[s]
-		if best >= 0 && !x.earlier(e.story, best) {
+	var cands []acc
+	pos := map[int32]int{}
+	for _, k := range q.keys {
+		df := x.df[slot(k)]
+		if df == 0 || df > maxDF {
 			continue
 		}
-		if similarityTo(ft, fs, rec[bands:]) >= x.threshold && eligible(e) {
-			consider(e)
+		w := x.idf(df)
+		post := x.posting[slot(k)]
+		for i := len(post) - 1; i >= 0; i-- {
+			s := post[i]
+			e := &x.entries[s]
+			if !x.inWindow(e, q.unix) || e.id == q.item {
+				continue
+			}
+			if k.kind() == kindWord && e.lang != q.lang {
+				continue
+			}
+			if j, ok := pos[s]; ok {
+				cands[j].w += w
+				continue
+			}
+			pos[s] = len(cands)
+			cands = append(cands, acc{s, w})
 		}
 	}
-	return x.storyResult(best)
-}
-
-// keep consumes v, so that the loads which produced it are not optimised
-// away.
-//
-//go:noinline
-func keep(v uint32) { _ = v }
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// fpHits counts the bands in which fingerprints c and q agree. It may
-// count a band whose signatures differ (one chance in 256), never misses one
-// where they agree.
-func fpHits(c, q *[bands]uint8) (hits int) {
-	for i := range bands {
-		if c[i] == q[i] {
-			hits++
+	slices.SortFunc(cands, func(a, b acc) int {
+		if c := cmp.Compare(b.w, a.w); c != 0 {
+			return c
 		}
+		return cmp.Compare(b.entry, a.entry)
+	})
+	out := make([]int32, 0, min(len(cands), maxCandidates))
+	for _, c := range cands[:min(len(cands), maxCandidates)] {
+		out = append(out, c.entry)
 	}
-	return hits
+	return out
 }
 
-// bandHits counts the bands in which signatures c and q agree (hits/bands
-// estimates the Jaccard index of the two feature sets).
-func bandHits(c []feature, q *[bands]uint32) (hits int) {
-	c = c[:bands]
-	for i := range bands {
-		if uint32(c[i]) == q[i] {
-			hits++
-		}
-	}
-	return hits
+// idf is the inverse document frequency of a key in df live items.
+func (x *Index) idf(df int32) float64 {
+	return math.Log((float64(x.live) + idfPrior) / (float64(df) + 1))
 }
 
-// slotSet is the set of entries a Match has already confirmed or
-// rejected: open addressing in a fixed array, large enough for the
-// bands·maxScan entries a Match can visit, so it never allocates.
-type slotSet struct {
-	used  int
-	slots [2 * bands * maxScan]int32 // entry+1; 0 is empty
-}
-
-// add inserts s and reports whether it was new.
-func (m *slotSet) add(s int32) bool {
-	if m.used == len(m.slots)/2 {
-		return true // cannot happen (at most bands·maxScan adds); stay correct
-	}
-	i := (uint32(s) * 2654435761) % uint32(len(m.slots))
-	for m.slots[i] != 0 {
-		if m.slots[i] == s+1 {
-			return false
-		}
-		i = (i + 1) % uint32(len(m.slots))
-	}
-	m.slots[i] = s + 1
-	m.used++
-	return true
-}
-
-func (x *Index) storyResult(s int32) (string, bool) {
-	if s < 0 {
-		return "", false
-	}
-	return x.stories[s].id, true
-}
+// idfPrior keeps the weights of a young index, which has seen few items,
+// from calling every word rare.
+const idfPrior = 200
 
 // earlier reports whether story a comes before story b: first item time,
 // then id.
@@ -401,8 +326,7 @@ func (x *Index) Add(it wiredesk.Item) {
 	if it.ID == "" || it.StoryID == "" {
 		return
 	}
-	fs := features(it.Title, it.Summary)
-	sig := signature(fs)
+	ks := keys(it.Title, it.Summary, x.lx)
 	id := hash64(it.ID)
 
 	x.mu.Lock()
@@ -422,20 +346,17 @@ func (x *Index) Add(it wiredesk.Item) {
 	x.stories[st].items++
 	x.insert(entry{
 		unix: t, id: id, link: hash64(it.Link), story: st,
-		source: x.intern(it.SourceID), lang: x.intern(it.Language),
-	}, fs, sig)
+		source: x.intern(it.SourceID), lang: x.intern(itemLanguage(it)),
+	}, ks)
 }
 
-// insert appends e with features fs and signature sig; x.mu is held.
-func (x *Index) insert(e entry, fs []feature, sig [bands]uint32) {
+// insert appends e with keys ks; x.mu is held.
+func (x *Index) insert(e entry, ks []key) {
 	s := int32(len(x.entries))
-	n := uint16(min(len(fs), 1<<16-1))
-	off := uint32(len(x.arena))
+	n := uint16(min(len(ks), 1<<16-1))
+	e.off, e.n = uint32(len(x.arena)), n
 	e.alive, e.linkNext = true, -1
-	for _, v := range sig {
-		x.arena = append(x.arena, feature(v))
-	}
-	x.arena = append(x.arena, fs[:n]...)
+	x.arena = append(x.arena, ks[:n]...)
 	if e.link != 0 {
 		if prev, found := x.links[e.link]; found {
 			e.linkNext = prev
@@ -443,14 +364,14 @@ func (x *Index) insert(e entry, fs []feature, sig [bands]uint32) {
 		x.links[e.link] = s
 	}
 	x.entries = append(x.entries, e)
-	x.probes = append(x.probes, probe{
-		minute: int32(e.unix / 60), off: off, n: n, alive: true,
-		source: compactID(e.source), lang: compactID(e.lang), fp: fingerprint(&sig),
-	})
 	x.ids[e.id] = s
-	if n > 0 {
-		for b := range bands {
-			x.posting.add(postingKey(b, sig[b]), s)
+	for _, k := range ks[:n] {
+		sl := slot(k)
+		df := x.df[sl] + 1
+		x.df[sl] = df
+		// A key past maxDF is never looked up; its list stops growing.
+		if df <= maxDF {
+			x.posting[sl] = append(x.posting[sl], s)
 		}
 	}
 	if x.live == 0 || e.unix < x.oldest {
@@ -487,10 +408,7 @@ func (x *Index) Evict(before time.Time) int {
 			continue
 		}
 		if e.unix < cut {
-			e.alive = false
-			x.probes[i].alive = false
-			delete(x.ids, e.id)
-			x.stories[e.story].items--
+			x.kill(int32(i))
 			n++
 			continue
 		}
@@ -509,14 +427,14 @@ func (x *Index) Evict(before time.Time) int {
 // compact rebuilds the index from its live entries, releasing the memory
 // of evicted ones; x.mu is held.
 func (x *Index) compact() {
-	old, oldProbes, oldArena, oldStories := x.entries, x.probes, x.arena, x.stories
+	old, oldArena, oldStories := x.entries, x.arena, x.stories
 	x.reset(x.live)
-	x.arena = make([]feature, 0, len(oldArena)/max(len(old), 1)*x.live)
+	x.arena = make([]key, 0, len(oldArena)/max(len(old), 1)*x.live)
 	x.stories = x.stories[:0:0]
 	clear(x.storyOf)
 	remap := make(map[int32]int32)
 	x.live = 0
-	for i, e := range old {
+	for _, e := range old {
 		if !e.alive {
 			continue
 		}
@@ -527,15 +445,9 @@ func (x *Index) compact() {
 			x.storyOf[oldStories[e.story].id] = st
 			remap[e.story] = st
 		}
-		p := &oldProbes[i]
-		var sig [bands]uint32
-		for b, v := range oldArena[p.off : p.off+bands] {
-			sig[b] = uint32(v)
-		}
 		e.story = st
-		x.insert(e, oldArena[p.off+bands:p.off+bands+uint32(p.n)], sig)
+		x.insert(e, oldArena[e.off:e.off+uint32(e.n)])
 	}
-	x.posting.clip()
 }
 
 // Len returns the number of indexed items.
@@ -543,4 +455,43 @@ func (x *Index) Len() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return x.live
+}
+
+// Has reports whether the item with this ID is indexed.
+func (x *Index) Has(itemID string) bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	_, ok := x.ids[hash64(itemID)]
+	return ok
+}
+
+// Remove takes an item out of the index (an editor split it from its
+// story, or a pass indexed it before learning it was stored already). It
+// reports whether the item was indexed.
+func (x *Index) Remove(itemID string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	id := hash64(itemID)
+	s, ok := x.ids[id]
+	if !ok {
+		return false
+	}
+	x.kill(s)
+	x.live--
+	return true
+}
+
+// kill marks entry s dead and takes its keys out of the document
+// frequencies; x.mu is held and the caller adjusts x.live.
+func (x *Index) kill(s int32) {
+	e := &x.entries[s]
+	e.alive = false
+	delete(x.ids, e.id)
+	x.stories[e.story].items--
+	for _, k := range x.arena[e.off : e.off+uint32(e.n)] {
+		sl := slot(k)
+		if x.df[sl]--; x.df[sl] <= 0 {
+			delete(x.df, sl)
+		}
+	}
 }

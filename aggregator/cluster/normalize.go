@@ -6,7 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -138,13 +137,6 @@ func runeBoundary(s string, n int) int {
 	return n
 }
 
-// word is one token of title or lead as the comparison sees it.
-type word struct {
-	text    string // NFKC, case-folded, ё→е
-	number  bool   // digits, possibly with one decimal separator
-	inTitle bool
-}
-
 // lead returns the first leadRunes runes of summary, cut at a word boundary.
 func lead(summary string) string {
 	if len(summary) <= leadRunes {
@@ -164,157 +156,8 @@ func lead(summary string) string {
 	return summary
 }
 
-// words tokenises title and the lead of summary.
-func words(title, summary string) []word {
-	out := make([]word, 0, 64)
-	var tk tokenizer
-	tk.init(title, summary)
-	for tk.next() {
-		out = append(out, word{text: string(tk.word()), number: tk.number, inTitle: tk.inTitle})
-	}
-	return out
-}
-
-// A tokenizer yields the words of title and of the lead of summary, in
-// order: after each next that returns true, word() is the word (valid until
-// the following next), number and inTitle describe it. It lowercases while
-// it splits, into a buffer of its own, so text made only of ASCII and
-// Cyrillic (the usual case) costs no allocation.
-type tokenizer struct {
-	s       string // the text being split: dateline removed; folded unless lower
-	i       int    // position in s
-	lower   bool   // s still needs lowercasing (see prepare)
-	lead    string // the lead, prepared when the title is done
-	inTitle bool
-	number  bool
-	fold    *cases.Caser
-	n       int // length of the word in buf, or -1 when it is in big
-	buf     [96]byte
-	big     []byte
-}
-
-func (t *tokenizer) init(title, summary string) {
-	t.s, t.lower = prepare(title, &t.fold)
-	t.lead, t.inTitle = summary, true
-}
-
-// word returns the current word.
-func (t *tokenizer) word() []byte {
-	if t.n < 0 {
-		return t.big
-	}
-	return t.buf[:t.n]
-}
-
-// next advances to the next word and reports whether there is one.
-//
-// A word is a run of letters or a run of digits; digits joined by a single
-// '.' or ',' stay one number ("92,51" → "92.51"). Everything else separates
-// words, so punctuation disappears. Combining marks inside a word (Russian
-// stress accents) are dropped, other decimal digits written as ASCII ones.
-func (t *tokenizer) next() bool {
-	for {
-		if t.scan() {
-			return true
-		}
-		if !t.inTitle {
-			return false
-		}
-		t.s, t.lower = prepare(lead(t.lead), &t.fold)
-		t.i, t.inTitle = 0, false
-	}
-}
-
-// scan finds the next word of t.s.
-func (t *tokenizer) scan() bool {
-	s := t.s
-	i := t.i
-	for i < len(s) {
-		r, size := decodeRune(s, i)
-		if t.lower {
-			r = lowerRune(r)
-		}
-		letter, digit := isLetter(r), isDigit(r)
-		if !letter && !digit {
-			i += size
-			continue
-		}
-		t.n, t.big = 0, t.big[:0]
-		dot := false
-		for i < len(s) {
-			r, size = decodeRune(s, i)
-			if t.lower {
-				r = lowerRune(r)
-			}
-			if digit && isDigit(r) || letter && isLetter(r) {
-				if r >= 0x80 && digit {
-					r = '0' + rune(digitValue(r))
-				}
-				t.put(r)
-				i += size
-				continue
-			}
-			if r >= 0x300 && unicode.Is(unicode.Mn, r) {
-				i += size
-				continue
-			}
-			if digit && !dot && (r == '.' || r == ',') && i+1 < len(s) && isASCIIDigit(s[i+1]) {
-				t.put('.')
-				dot = true
-				i++
-				continue
-			}
-			break
-		}
-		t.i = i
-		if t.n != 0 {
-			t.number = digit
-			return true
-		}
-	}
-	t.i = i
-	return false
-}
-
-// put appends r to the current word.
-func (t *tokenizer) put(r rune) {
-	if t.n >= 0 {
-		if r < utf8.RuneSelf && t.n < len(t.buf) {
-			t.buf[t.n] = byte(r)
-			t.n++
-			return
-		}
-		if t.n+utf8.UTFMax <= len(t.buf) {
-			t.n += utf8.EncodeRune(t.buf[t.n:], r)
-			return
-		}
-		t.big = append(t.big[:0], t.buf[:t.n]...)
-		t.n = -1
-	}
-	t.big = utf8.AppendRune(t.big, r)
-}
-
-// prepare puts s in NFKC and removes its dateline. Text made only of ASCII,
-// Cyrillic and common typographic punctuation is already in NFKC and folds
-// by plain lowercasing: it is returned with lower true, for the tokenizer to
-// lowercase rune by rune (lowerRune). Anything else goes through norm.NFKC
-// and a cases.Fold Caser, created on first use in *fold, and has ё written
-// as е.
-func prepare(s string, fold **cases.Caser) (string, bool) {
-	if simpleText(s) {
-		return stripDateline(s), true
-	}
-	s = stripDateline(norm.NFKC.String(s))
-	if *fold == nil {
-		c := cases.Fold()
-		*fold = &c
-	}
-	s = (*fold).String(s)
-	if strings.Contains(s, "ё") {
-		s = strings.ReplaceAll(s, "ё", "е")
-	}
-	return s, false
-}
+// nfkc returns s in Unicode NFKC.
+func nfkc(s string) string { return norm.NFKC.String(s) }
 
 // lowerRune lowercases a rune of text accepted by simpleText and writes ё
 // as е.
@@ -413,13 +256,14 @@ func digitValue(r rune) int {
 // Normalize is idempotent: Normalize(Normalize(t, l), "") equals
 // Normalize(t, l) (FuzzNormalize checks it).
 func Normalize(title, lead string) string {
-	ws := words(title, lead)
 	var b strings.Builder
-	for i, w := range ws {
-		if i > 0 {
+	var tk tokenizer
+	tk.init(title, lead)
+	for tk.next() {
+		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(w.text)
+		b.Write(tk.word())
 	}
 	return b.String()
 }

@@ -1,0 +1,185 @@
+package cluster
+
+import "math"
+
+// The features of a pair: what the probability that two items report one
+// event is computed from. Every one is measured on the keys that can meet
+// across the pair's languages: word and number keys within one language,
+// concept, skeleton and number keys across two.
+const (
+	fCoverQ      = iota // idf-weighted share of the new item's keys the other has
+	fCoverC             // the same for the indexed item
+	fTitleQ             // idf-weighted share of the new item's title keys the other has anywhere
+	fTitleC             // the same for the indexed item
+	fShared             // log(1 + idf mass of the shared keys)
+	fRare               // shared keys at most rareDF items have, up to 4, over 4
+	fNames              // shared keys written as names, up to 4, over 4
+	fNumAgree           // both carry numbers and share one
+	fNumConflict        // both titles carry numbers and share none
+	fHours              // hours between the two, over 12, at most 3
+	nFeatures
+)
+
+var featureNames = [nFeatures]string{"cover_new", "cover_indexed", "title_new", "title_indexed",
+	"shared", "rare", "names", "num_agree", "num_conflict", "hours"}
+
+// rareDF is the document frequency up to which a shared key counts as rare.
+const rareDF = 4
+
+// leadWeight is how much a key seen only in the lead weighs beside one of
+// the title.
+const leadWeight = 0.5
+
+// relevant reports whether keys of kind meet across a pair that is (cross)
+// or is not in two languages.
+func relevant(kind int, cross bool) bool {
+	if cross {
+		return kind != kindWord
+	}
+	return kind == kindWord || kind == kindNum
+}
+
+// pairFeatures computes the features of new item q against indexed entry e;
+// x.mu is held.
+func (x *Index) pairFeatures(q *query, e *entry) (f [nFeatures]float64, cross bool) {
+	return x.pairFeaturesKeys(q, e, x.arena[e.off:e.off+uint32(e.n)])
+}
+
+// pairFeaturesKeys is pairFeatures with the keys of e given.
+func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]float64, cross bool) {
+	cross = q.lang != e.lang
+	a := q.keys
+	var massA, massB, titleA, titleB float64
+	var numsA, numsB, titleNumsA, titleNumsB int
+	weight := func(k key, idf float64) float64 {
+		if k.title() {
+			return idf
+		}
+		return idf * leadWeight
+	}
+	idfOf := func(k key) (float64, int32) {
+		df := x.df[slot(k)]
+		return x.idf(df), df
+	}
+	for _, k := range a {
+		if !relevant(k.kind(), cross) {
+			continue
+		}
+		idf, _ := idfOf(k)
+		massA += weight(k, idf)
+		if k.title() {
+			titleA += idf
+		}
+		if k.kind() == kindNum {
+			numsA++
+			if k.title() {
+				titleNumsA++
+			}
+		}
+	}
+	for _, k := range b {
+		if !relevant(k.kind(), cross) {
+			continue
+		}
+		idf, _ := idfOf(k)
+		massB += weight(k, idf)
+		if k.title() {
+			titleB += idf
+		}
+		if k.kind() == kindNum {
+			numsB++
+			if k.title() {
+				titleNumsB++
+			}
+		}
+	}
+	var sharedA, sharedB, sharedTitleA, sharedTitleB, shared float64
+	var rare, names, nums, titleNums int
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		ka, kb := a[i], b[j]
+		sa, sb := slot(ka), slot(kb)
+		if sa < sb {
+			i++
+			continue
+		}
+		if sb < sa {
+			j++
+			continue
+		}
+		i++
+		j++
+		if !relevant(ka.kind(), cross) {
+			continue
+		}
+		idf, df := idfOf(ka)
+		sharedA += weight(ka, idf)
+		sharedB += weight(kb, idf)
+		shared += idf
+		if ka.title() {
+			sharedTitleA += idf
+		}
+		if kb.title() {
+			sharedTitleB += idf
+		}
+		if df <= rareDF {
+			rare++
+		}
+		if ka.name() || kb.name() {
+			names++
+		}
+		if ka.kind() == kindNum {
+			nums++
+			if ka.title() && kb.title() {
+				titleNums++
+			}
+		}
+	}
+	f[fCoverQ] = ratio(sharedA, massA)
+	f[fCoverC] = ratio(sharedB, massB)
+	f[fTitleQ] = ratio(sharedTitleA, titleA)
+	f[fTitleC] = ratio(sharedTitleB, titleB)
+	f[fShared] = math.Log1p(shared)
+	f[fRare] = float64(min(rare, 4)) / 4
+	f[fNames] = float64(min(names, 4)) / 4
+	if numsA > 0 && numsB > 0 && nums > 0 {
+		f[fNumAgree] = 1
+	}
+	if titleNumsA > 0 && titleNumsB > 0 && titleNums == 0 {
+		f[fNumConflict] = 1
+	}
+	f[fHours] = min(math.Abs(float64(q.unix-e.unix))/3600/12, 3)
+	return f, cross
+}
+
+func ratio(a, b float64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return a / b
+}
+
+// probability returns the model's probability that q and e report one
+// event; x.mu is held.
+func (x *Index) probability(q *query, e *entry) float64 {
+	f, cross := x.pairFeatures(q, e)
+	return model.predict(f, cross)
+}
+
+// A logistic is a logistic regression over the features of a pair, one
+// set of weights for pairs in one language and one for pairs across two.
+type logistic struct {
+	same, cross [nFeatures + 1]float64 // the last is the intercept
+}
+
+func (m *logistic) predict(f [nFeatures]float64, cross bool) float64 {
+	w := &m.same
+	if cross {
+		w = &m.cross
+	}
+	z := w[nFeatures]
+	for i, v := range f {
+		z += w[i] * v
+	}
+	return 1 / (1 + math.Exp(-z))
+}

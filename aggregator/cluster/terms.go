@@ -1,0 +1,319 @@
+package cluster
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/russian"
+)
+
+// A key is one piece of evidence an item carries, as a 32-bit value: a
+// 28-bit hash in the high bits, then a title bit, a capital bit and the
+// key's kind in the low two bits. An item's keys are sorted and distinct
+// by hash, so two items are compared by one merge.
+type key uint32
+
+// Key kinds.
+const (
+	// kindWord is a stemmed word, prefixed with its language: it meets
+	// only the same word of the same language.
+	kindWord = 0
+	// kindConcept is language-neutral: the concept of a word in the
+	// Russian–English lexicon ("запрет"/"ban" → ban).
+	kindConcept = 1
+	// kindNum is a number, the same in every language.
+	kindNum = 2
+	// kindSkeleton is language-neutral too: the consonant skeleton of a
+	// word the lexicon does not know (see skeleton), which meets the
+	// other script's spelling of a name.
+	kindSkeleton = 3
+)
+
+const (
+	keyTitle = 1 << 2 // the key occurs in the title
+	keyCap   = 1 << 3 // the word was capitalised inside a sentence: a name
+	keyShift = 4
+)
+
+func (k key) hash() uint32 { return uint32(k) >> keyShift }
+func (k key) kind() int    { return int(k & 3) }
+func (k key) title() bool  { return k&keyTitle != 0 }
+func (k key) name() bool   { return k&keyCap != 0 }
+
+func makeKey(h uint32, kind int, title, capital bool) key {
+	k := key(h<<keyShift) | key(kind)
+	if title {
+		k |= keyTitle
+	}
+	if capital {
+		k |= keyCap
+	}
+	return k
+}
+
+// hash28 is FNV-1a over kind and s, folded to 28 bits. It is fixed so that
+// keys are the same in every process.
+func hash28(kind byte, prefix string, s []byte) uint32 {
+	h := uint32(2166136261)
+	h ^= uint32(kind)
+	h *= 16777619
+	for i := 0; i < len(prefix); i++ {
+		h ^= uint32(prefix[i])
+		h *= 16777619
+	}
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return (h ^ h>>28) & (1<<28 - 1)
+}
+
+// maxLeadWords bounds how many words of the lead an item contributes: the
+// event is in the first sentence or two, and later ones are background
+// that differs from wire to wire.
+const maxLeadWords = 40
+
+// keys returns the sorted, distinct keys of an item's title and the lead of
+// its summary. A key in both title and lead keeps the title bit; a key
+// seen capitalised anywhere keeps the capital bit.
+func keys(title, summary string, lx *lexicon) []key {
+	ks := make([]key, 0, 96)
+	var tk tokenizer
+	tk.init(title, summary)
+	leadWords := 0
+	for tk.next() {
+		if !tk.inTitle {
+			if leadWords++; leadWords > maxLeadWords {
+				break
+			}
+		}
+		ks = lx.appendKeys(ks, tk.word(), tk.number, tk.inTitle, tk.capital)
+	}
+	return dedupeKeys(ks)
+}
+
+// dedupeKeys sorts ks and keeps one key per hash, merging the title and
+// capital bits of its occurrences.
+func dedupeKeys(ks []key) []key {
+	slices.SortFunc(ks, func(a, b key) int { return cmp.Compare(slot(a), slot(b)) })
+	out := ks[:0]
+	for _, k := range ks {
+		if n := len(out); n > 0 && slot(out[n-1]) == slot(k) {
+			out[n-1] |= k & (keyTitle | keyCap)
+			continue
+		}
+		out = append(out, k)
+	}
+	return slices.Clip(out)
+}
+
+// appendKeys appends the keys of one normalised word: a number gives one
+// number key; a stop word none; any other word its word key and, when the
+// lexicon or the skeleton gives one, its cross-language key.
+func (lx *lexicon) appendKeys(ks []key, w []byte, number, title, capital bool) []key {
+	if number {
+		return append(ks, makeKey(hash28(kindNum, "", w), kindNum, title, false))
+	}
+	t := lx.term(w)
+	if t.stop {
+		return ks
+	}
+	if t.num != "" {
+		return append(ks, makeKey(hash28(kindNum, t.num, nil), kindNum, title, false))
+	}
+	ks = append(ks, makeKey(t.word, kindWord, title, capital))
+	switch {
+	case t.cross == 0:
+	case t.concept:
+		ks = append(ks, makeKey(t.cross, kindConcept, title, capital))
+	case capital || t.skeletonLen >= minSkeleton:
+		ks = append(ks, makeKey(t.cross, kindSkeleton, title, capital))
+	}
+	return ks
+}
+
+// A term is what one normalised word becomes.
+type term struct {
+	stop        bool
+	num         string // the digits of a number word ("двое" → "2")
+	word        uint32 // hash of the language and the stem
+	cross       uint32 // hash of the concept or skeleton; 0 when none
+	concept     bool   // cross is a lexicon concept
+	skeletonLen int
+}
+
+// term returns the term of w, from the lexicon's cache when it has it.
+func (lx *lexicon) term(w []byte) term {
+	lx.mu.RLock()
+	t, ok := lx.cache[string(w)]
+	lx.mu.RUnlock()
+	if ok {
+		return t
+	}
+	t = lx.compute(string(w))
+	lx.mu.Lock()
+	if len(lx.cache) >= maxTermCache {
+		clear(lx.cache)
+	}
+	lx.cache[string(w)] = t
+	lx.mu.Unlock()
+	return t
+}
+
+// maxTermCache bounds the word cache; when it is full it starts again.
+const maxTermCache = 1 << 18
+
+func (lx *lexicon) compute(w string) term {
+	if n, ok := numberWords[w]; ok {
+		return term{num: n}
+	}
+	if stopWords[w] || utf8.RuneCountInString(w) < 2 {
+		return term{stop: true}
+	}
+	cyr := isCyrillic(w)
+	var stem, lang string
+	if cyr {
+		stem, lang = russian.Stem(w, true), "ru"
+	} else {
+		stem, lang = english.Stem(w, true), "en"
+	}
+	if stem == "" {
+		stem = w
+	}
+	t := term{word: hash28(kindWord, lang, []byte(stem))}
+	if c, ok := lx.concept(w, stem, cyr); ok {
+		t.cross, t.concept = hash28(kindConcept, "", []byte(c)), true
+		return t
+	}
+	var buf [maxSkeleton + 1]byte
+	sk := skeleton(stem, buf[:0])
+	if len(sk) >= 2 {
+		t.cross, t.skeletonLen = hash28(kindSkeleton, "", sk), len(sk)
+	}
+	return t
+}
+
+func isCyrillic(w string) bool {
+	for _, r := range w {
+		if unicode.IsLetter(r) {
+			return unicode.Is(unicode.Cyrillic, r)
+		}
+	}
+	return false
+}
+
+// A tokenizer yields the words of title and of the lead of summary, in
+// order: after each next that returns true, word() is the lowercased word
+// (valid until the following next), and number, inTitle and capital
+// describe it. capital is true for a word written with a capital that does
+// not start a sentence — a name, most of the time.
+type tokenizer struct {
+	s        string
+	i        int
+	lead     string
+	inTitle  bool
+	number   bool
+	capital  bool
+	sentence bool // the next word starts a sentence
+	buf      []byte
+}
+
+func (t *tokenizer) init(title, summary string) {
+	t.s, t.inTitle, t.sentence = prepareText(title), true, true
+	t.lead = summary
+	t.buf = make([]byte, 0, 64)
+}
+
+func (t *tokenizer) word() []byte { return t.buf }
+
+// next advances to the next word and reports whether there is one.
+//
+// A word is a run of letters (with inner hyphens and apostrophes dropped:
+// "Алма-Ата" is "алмаата") or a run of digits; digits joined by a single
+// '.' or ',' stay one number ("92,51" → "92.51").
+func (t *tokenizer) next() bool {
+	for {
+		if t.scan() {
+			return true
+		}
+		if !t.inTitle {
+			return false
+		}
+		t.s, t.i, t.inTitle, t.sentence = prepareText(lead(t.lead)), 0, false, true
+	}
+}
+
+func (t *tokenizer) scan() bool {
+	s := t.s
+	i := t.i
+	for i < len(s) {
+		r, size := decodeRune(s, i)
+		letter, digit := isLetter(r), isDigit(r)
+		if !letter && !digit {
+			if r == '.' || r == '!' || r == '?' || r == ':' || r == '—' || r == '–' || r == '/' || r == '|' {
+				t.sentence = true
+			}
+			i += size
+			continue
+		}
+		t.buf = t.buf[:0]
+		upper := letter && unicode.IsUpper(r)
+		allUpper := upper
+		dot := false
+		for i < len(s) {
+			r, size = decodeRune(s, i)
+			switch {
+			case digit && isDigit(r) || letter && isLetter(r):
+				if letter && !unicode.IsUpper(r) {
+					allUpper = false
+				}
+				if r >= 0x80 && digit {
+					r = '0' + rune(digitValue(r))
+				}
+				t.buf = utf8.AppendRune(t.buf, lowerRune(r))
+				i += size
+				continue
+			case r >= 0x300 && unicode.Is(unicode.Mn, r):
+				i += size
+				continue
+			case digit && !dot && (r == '.' || r == ',') && i+1 < len(s) && isASCIIDigit(s[i+1]):
+				t.buf = append(t.buf, '.')
+				dot = true
+				i++
+				continue
+			case letter && (r == '-' || r == '\'' || r == '’') && i+size < len(s):
+				if r2, _ := decodeRune(s, i+size); isLetter(r2) {
+					i += size
+					continue
+				}
+			}
+			break
+		}
+		t.i = i
+		t.number = digit
+		// An all-capital word (НАТО, NASA) is a name wherever it is; a
+		// capitalised one only where a sentence does not start.
+		t.capital = upper && (!t.sentence || allUpper && len(t.buf) > 2)
+		t.sentence = false
+		return true
+	}
+	t.i = i
+	return false
+}
+
+// prepareText puts s in NFKC when it needs it, writes ё as е and removes
+// its dateline.
+func prepareText(s string) string {
+	if !simpleText(s) {
+		s = nfkc(s)
+	}
+	s = stripDateline(s)
+	if strings.ContainsAny(s, "ёЁ") {
+		s = strings.NewReplacer("ё", "е", "Ё", "Е").Replace(s)
+	}
+	return s
+}

@@ -1,0 +1,162 @@
+package aggregator
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/aggregator/cluster"
+)
+
+// maxPassItems bounds how many parsed items a pass holds back while it
+// waits for its other sources (about 2 KB each): a pass of ten thousand
+// sources is matched in groups of this size instead of all at once.
+const maxPassItems = 50_000
+
+// passGrace is how long the first poll of a group waits for the others.
+// Wires on one network answer within it; one that does not is matched
+// after the others, as without a pass.
+const passGrace = 3 * time.Second
+
+// A pass makes the stories of one cron pass independent of which wire
+// answered first. Every poll of the pass hands its parsed items to the pass
+// before saving them (arrive) or says it has none (leave); when all have,
+// the items are matched against the cluster index in publication order,
+// each joining the story of an earlier one, and only then saved. Without
+// it, an English item polled first would start a story that a Russian item
+// of the same event, polled second, joins; polled the other way round the
+// Russian one would, and a third wire might join either.
+//
+// A pass holds the items of the polls that arrived until the last one
+// does, but no longer than passGrace after the first, so a slow or paused
+// source does not hold back the others' saves; past maxPassItems it matches
+// what it holds at once. Either way the next arrivals start a new group.
+type pass struct {
+	index *cluster.Index
+
+	mu      sync.Mutex
+	pending int // polls that have neither arrived nor left
+	group   *passGroup
+}
+
+type passGroup struct {
+	timer  *time.Timer
+	items  []wiredesk.Item
+	ready  chan struct{}
+	assign map[string]string // item ID → story ID
+}
+
+func newPass(index *cluster.Index, polls int) *pass {
+	return &pass{index: index, pending: polls, group: &passGroup{ready: make(chan struct{})}}
+}
+
+// A passTicket is one poll's place in a pass: exactly one of arrive or
+// leave takes effect.
+type passTicket struct {
+	p    *pass
+	used bool
+}
+
+func (ps *pass) ticket() *passTicket {
+	if ps == nil {
+		return nil
+	}
+	return &passTicket{p: ps}
+}
+
+// arrive hands items to the pass and waits until they are matched. It
+// returns the story every item of the pass joins (also the items of other
+// sources), or ctx's error.
+func (t *passTicket) arrive(ctx context.Context, items []wiredesk.Item) (map[string]string, error) {
+	if t == nil || t.used {
+		return nil, nil
+	}
+	t.used = true
+	g := t.p.add(items, true)
+	select {
+	case <-g.ready:
+		return g.assign, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// leave tells the pass that this poll saves nothing (it failed, was not
+// modified or was skipped). It does nothing after arrive.
+func (t *passTicket) leave() {
+	if t == nil || t.used {
+		return
+	}
+	t.used = true
+	t.p.add(nil, false)
+}
+
+// add records one poll's arrival or departure and resolves the group when
+// it was the last one or holds too many items.
+func (ps *pass) add(items []wiredesk.Item, arrived bool) *passGroup {
+	ps.mu.Lock()
+	g := ps.group
+	g.items = append(g.items, items...)
+	ps.pending--
+	full := len(g.items) >= maxPassItems
+	if ps.pending > 0 && !full {
+		if arrived && g.timer == nil {
+			g.timer = time.AfterFunc(passGrace, func() { ps.flush(g) })
+		}
+		ps.mu.Unlock()
+		return g
+	}
+	ps.mu.Unlock()
+	ps.flush(g)
+	return g
+}
+
+// flush resolves g unless that happened already.
+func (ps *pass) flush(g *passGroup) {
+	ps.mu.Lock()
+	if ps.group != g {
+		ps.mu.Unlock()
+		return
+	}
+	ps.group = &passGroup{ready: make(chan struct{})}
+	if g.timer != nil {
+		g.timer.Stop()
+	}
+	ps.mu.Unlock()
+	ps.resolve(g)
+}
+
+// resolve matches a group's items in publication order and releases its
+// polls. Each item is added to the index with the story it joins, so later
+// items of the group can join it; items the index already holds were
+// stored before and keep their story.
+func (ps *pass) resolve(g *passGroup) {
+	defer close(g.ready)
+	if ps.index == nil || len(g.items) == 0 {
+		return
+	}
+	items := slices.Clone(g.items)
+	slices.SortStableFunc(items, func(a, b wiredesk.Item) int {
+		if c := a.Date().Compare(b.Date()); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	g.assign = make(map[string]string, len(items))
+	for _, it := range items {
+		if it.ID == "" || ps.index.Has(it.ID) {
+			continue
+		}
+		sid, ok := ps.index.Match(it)
+		if !ok {
+			sid = it.ID // the id storage gives a new story
+		}
+		g.assign[it.ID] = sid
+		it.StoryID = sid
+		ps.index.Add(it)
+	}
+	g.items = nil
+}
