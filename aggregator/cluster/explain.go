@@ -63,7 +63,11 @@ func (x *Index) Explain(a, b wiredesk.Item) Evidence {
 		w = &model.cross
 	}
 	for i, v := range f {
-		ev.Features = append(ev.Features, Feature{Name: featureNames[i], Value: v, Weight: w[i]})
+		weight := w[i]
+		if fixedWeights[i] != 0 {
+			weight = fixedWeights[i]
+		}
+		ev.Features = append(ev.Features, Feature{Name: featureNames[i], Value: v, Weight: weight})
 	}
 	wa, wb := x.wordsOf(a), x.wordsOf(b)
 	for _, k := range ka {

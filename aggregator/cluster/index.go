@@ -38,6 +38,12 @@ const maxCandidates = 32
 // several items, but they also file the next event in the same words.
 const sameSourceMargin = 0.25
 
+// storySupport is how much of the threshold the mean probability over all
+// of a story's items must reach for an item to join it: an item close to
+// one member only — a follow-up of one report, say — does not drag the
+// rest of the story along.
+var storySupport = 0.5
+
 // Options configure an Index.
 type Options struct {
 	// Window is how far apart in time (Item.Date) an item may be from an
@@ -217,15 +223,29 @@ func (x *Index) decide(it wiredesk.Item) Decision {
 			}
 		}
 	}
+	type support struct{ max, sum float64 }
+	stories := map[int32]*support{}
+	var order []int32
 	for _, c := range x.candidates(&q) {
 		e := &x.entries[c]
 		p := x.probability(&q, e)
-		need := x.threshold
 		if e.source == q.source {
-			need += sameSourceMargin
+			p -= sameSourceMargin
 		}
-		if p >= need {
-			consider(e.story, p)
+		sp := stories[e.story]
+		if sp == nil {
+			sp = &support{}
+			stories[e.story] = sp
+			order = append(order, e.story)
+		}
+		sp.max = max(sp.max, p)
+		sp.sum += max(p, 0)
+	}
+	for _, st := range order {
+		sp := stories[st]
+		mean := sp.sum / float64(max(x.stories[st].items, 1))
+		if sp.max >= x.threshold && mean >= x.threshold*storySupport {
+			consider(st, sp.max)
 		}
 	}
 	if best < 0 {

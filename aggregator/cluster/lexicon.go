@@ -42,20 +42,41 @@ var defaultLexicon = sync.OnceValue(func() *lexicon {
 
 // loadLexicon reads every .tsv table of fsys. A stem that two concepts
 // claim is ambiguous and left out of both.
+//
+// The Russian stemmer does not always give a lemma and its inflected forms
+// one stem ("гепатит" → "гепатит" but "гепатита" → "гепат"), so the stems
+// of a Russian word's usual case forms are registered too, as weaker
+// claims: they never displace a lemma's own stem, and two concepts' weak
+// claims on one stem cancel.
 func loadLexicon(fsys embed.FS) (*lexicon, error) {
 	lx := &lexicon{ru: map[string]string{}, en: map[string]string{}, cache: map[string]term{}}
+	type claim struct {
+		concept string
+		weak    bool
+	}
+	claims := map[string]map[string]claim{"ru": {}, "en": {}}
 	ambiguous := map[string]bool{}
-	add := func(m map[string]string, lang, stem, concept string) {
-		k := lang + stem
+	add := func(lang, stem, concept string, weak bool) {
+		m := claims[lang]
+		k := lang + ":" + stem
 		if ambiguous[k] {
 			return
 		}
-		if c, ok := m[stem]; ok && c != concept {
+		c, ok := m[stem]
+		switch {
+		case !ok:
+			m[stem] = claim{concept, weak}
+		case c.concept == concept:
+			if !weak {
+				m[stem] = claim{concept, false}
+			}
+		case c.weak && !weak:
+			m[stem] = claim{concept, false}
+		case !c.weak && weak:
+		default:
 			delete(m, stem)
 			ambiguous[k] = true
-			return
 		}
-		m[stem] = concept
 	}
 	entries, err := fsys.ReadDir("lexicon")
 	if err != nil {
@@ -83,17 +104,50 @@ func loadLexicon(fsys embed.FS) (*lexicon, error) {
 			}
 			concept := strings.TrimSuffix(e.Name(), ".tsv") + ":" + cols[0]
 			for _, w := range splitWords(cols[1]) {
-				add(lx.ru, "ru", stemRussian(w), concept)
+				add("ru", stemRussian(w), concept, false)
+				for _, f := range russianForms(w) {
+					add("ru", stemRussian(f), concept, true)
+				}
 			}
 			for _, w := range splitWords(cols[2]) {
-				add(lx.en, "en", stemEnglish(w), concept)
+				add("en", stemEnglish(w), concept, false)
 			}
 		}
 		if err := sc.Err(); err != nil {
 			return nil, fmt.Errorf("lexicon/%s: %w", e.Name(), err)
 		}
 	}
+	for stem, c := range claims["ru"] {
+		lx.ru[stem] = c.concept
+	}
+	for stem, c := range claims["en"] {
+		lx.en[stem] = c.concept
+	}
 	return lx, nil
+}
+
+// russianForms returns the usual case forms of a Russian noun or adjective
+// lemma (and some that are not words; their stems claim nothing real).
+func russianForms(w string) []string {
+	base := w
+	r := []rune(w)
+	last := r[len(r)-1]
+	switch {
+	case strings.HasSuffix(w, "ий"), strings.HasSuffix(w, "ый"), strings.HasSuffix(w, "ой"), strings.HasSuffix(w, "ая"), strings.HasSuffix(w, "ое"):
+		base = string(r[:len(r)-2])
+		var out []string
+		for _, e := range [...]string{"ого", "ому", "ым", "ом", "ая", "ой", "ую", "ые", "ых", "ыми", "ие", "их", "ими", "его", "ему", "им", "ем"} {
+			out = append(out, base+e)
+		}
+		return out
+	case strings.ContainsRune("аяоеьйиы", last):
+		base = string(r[:len(r)-1])
+	}
+	var out []string
+	for _, e := range [...]string{"а", "у", "е", "ом", "ы", "и", "ов", "ам", "ами", "ах", "ой", "ей", "ю", "ем", "я", "ях", "ям", "ями"} {
+		out = append(out, base+e)
+	}
+	return out
 }
 
 func splitWords(col string) []string {

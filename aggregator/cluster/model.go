@@ -3,34 +3,46 @@
 package cluster
 
 // model is fitted on the candidate pairs of the tune sets of testdata/real
-// (6843 pairs in one language, 86 of them one event; 3849 across languages, 74
+// (6233 pairs in one language, 86 of them one event; 4145 across languages, 76
 // one event). Weights are in the order of the features; the last is the
 // intercept.
 var model = logistic{
 	same: [nFeatures + 1]float64{
-		1.9371,   // cover_new
-		2.0119,   // cover_indexed
-		2.4977,   // title_new
-		2.3099,   // title_indexed
-		1.7203,   // shared
-		1.1181,   // rare
-		0.0499,   // names
-		-0.2395,  // num_agree
-		0.2194,   // num_conflict
-		-0.6647,  // hours
-		-10.0112, // intercept
+		1.7817,  // cover_new
+		1.9378,  // cover_indexed
+		1.5219,  // title_new
+		1.3181,  // title_indexed
+		1.3238,  // shared
+		1.0772,  // rare
+		-0.1168, // names
+		-0.4458, // num_agree
+		0.0000,  // num_conflict
+		-0.6659, // hours
+		1.1967,  // min_title
+		0.5356,  // min_cover
+		1.2004,  // title_title
+		0.6892,  // anchor
+		-0.4586, // novel
+		0.0000,  // name_conflict
+		-8.5738, // intercept
 	},
 	cross: [nFeatures + 1]float64{
-		0.7108,  // cover_new
-		1.7777,  // cover_indexed
-		1.3951,  // title_new
-		2.7665,  // title_indexed
-		2.6929,  // shared
-		0.9104,  // rare
-		0.2123,  // names
-		0.2584,  // num_agree
-		-0.3935, // num_conflict
-		-1.0194, // hours
-		-9.9325, // intercept
+		0.6521,  // cover_new
+		1.2341,  // cover_indexed
+		0.8297,  // title_new
+		2.1329,  // title_indexed
+		2.5371,  // shared
+		1.5429,  // rare
+		0.2814,  // names
+		-0.0286, // num_agree
+		0.0000,  // num_conflict
+		-0.8666, // hours
+		1.2025,  // min_title
+		0.5530,  // min_cover
+		1.7670,  // title_title
+		0.7362,  // anchor
+		-0.2980, // novel
+		0.0000,  // name_conflict
+		-9.5018, // intercept
 	},
 }

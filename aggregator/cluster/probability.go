@@ -17,14 +17,32 @@ const (
 	fNumAgree           // both carry numbers and share one
 	fNumConflict        // both titles carry numbers and share none
 	fHours              // hours between the two, over 12, at most 3
+	fMinTitle           // the smaller of title_new and title_indexed
+	fMinCover           // the smaller of cover_new and cover_indexed
+	fTitleTitle         // idf of keys in both titles over the smaller title's
+	fAnchor             // idf of the rarest shared key over log of the items indexed
+	fNovel              // rare title keys either has and the other lacks, up to 4, over 4
+	fNameConflict       // each title names someone or somewhere rare the other never mentions
 	nFeatures
 )
 
 var featureNames = [nFeatures]string{"cover_new", "cover_indexed", "title_new", "title_indexed",
-	"shared", "rare", "names", "num_agree", "num_conflict", "hours"}
+	"shared", "rare", "names", "num_agree", "num_conflict", "hours", "min_title", "min_cover", "title_title", "anchor", "novel", "name_conflict"}
 
 // rareDF is the document frequency up to which a shared key counts as rare.
 const rareDF = 4
+
+// nameDF is the document frequency up to which a name in a title is
+// specific enough that another report of the event would mention it.
+const nameDF = 8
+
+// fixedWeights are weights the fit does not choose: what the labelled
+// days hold too few examples of to learn, but what the labelling rule
+// says outright — the same daily report with other numbers, and the same
+// kind of event with other people or places ("Путин провел переговоры с
+// Токаевым" after "… с Эрдоганом"), are different events. The fit learns
+// the other weights with these in place.
+var fixedWeights = [nFeatures]float64{fNumConflict: -3, fNameConflict: -2.5}
 
 // leadWeight is how much a key seen only in the lead weighs beside one of
 // the title.
@@ -36,7 +54,7 @@ func relevant(kind int, cross bool) bool {
 	if cross {
 		return kind != kindWord
 	}
-	return kind == kindWord || kind == kindNum
+	return kind != kindSkeleton
 }
 
 // pairFeatures computes the features of new item q against indexed entry e;
@@ -50,7 +68,7 @@ func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]floa
 	cross = q.lang != e.lang
 	a := q.keys
 	var massA, massB, titleA, titleB float64
-	var numsA, numsB, titleNumsA, titleNumsB int
+	var numsA, numsB, titleNumsA, titleNumsB, rareTitlesA, rareTitlesB, namesA, namesB int
 	weight := func(k key, idf float64) float64 {
 		if k.title() {
 			return idf
@@ -65,10 +83,16 @@ func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]floa
 		if !relevant(k.kind(), cross) {
 			continue
 		}
-		idf, _ := idfOf(k)
+		idf, df := idfOf(k)
 		massA += weight(k, idf)
 		if k.title() {
 			titleA += idf
+			if df <= rareDF {
+				rareTitlesA++
+			}
+			if k.name() && df <= nameDF {
+				namesA++
+			}
 		}
 		if k.kind() == kindNum {
 			numsA++
@@ -81,10 +105,16 @@ func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]floa
 		if !relevant(k.kind(), cross) {
 			continue
 		}
-		idf, _ := idfOf(k)
+		idf, df := idfOf(k)
 		massB += weight(k, idf)
 		if k.title() {
 			titleB += idf
+			if df <= rareDF {
+				rareTitlesB++
+			}
+			if k.name() && df <= nameDF {
+				namesB++
+			}
 		}
 		if k.kind() == kindNum {
 			numsB++
@@ -93,8 +123,8 @@ func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]floa
 			}
 		}
 	}
-	var sharedA, sharedB, sharedTitleA, sharedTitleB, shared float64
-	var rare, names, nums, titleNums int
+	var sharedA, sharedB, sharedTitleA, sharedTitleB, shared, both, anchor float64
+	var rare, names, nums, titleNums, matchedRareTitles, sharedNamesA, sharedNamesB int
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		ka, kb := a[i], b[j]
@@ -125,6 +155,22 @@ func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]floa
 		if df <= rareDF {
 			rare++
 		}
+		if ka.title() && kb.title() {
+			both += idf
+		}
+		anchor = max(anchor, idf)
+		if df <= rareDF && ka.title() {
+			matchedRareTitles++
+		}
+		if df <= nameDF && ka.title() && ka.name() {
+			sharedNamesA++
+		}
+		if df <= nameDF && kb.title() && kb.name() {
+			sharedNamesB++
+		}
+		if df <= rareDF && kb.title() {
+			matchedRareTitles++
+		}
 		if ka.name() || kb.name() {
 			names++
 		}
@@ -148,6 +194,14 @@ func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]floa
 	if titleNumsA > 0 && titleNumsB > 0 && titleNums == 0 {
 		f[fNumConflict] = 1
 	}
+	f[fMinTitle] = min(f[fTitleQ], f[fTitleC])
+	f[fTitleTitle] = ratio(both, min(titleA, titleB))
+	f[fAnchor] = ratio(anchor, math.Log(float64(x.live)+idfPrior))
+	if namesA > sharedNamesA && namesB > sharedNamesB {
+		f[fNameConflict] = 1
+	}
+	f[fNovel] = float64(min(rareTitlesA+rareTitlesB-matchedRareTitles, 4)) / 4
+	f[fMinCover] = min(f[fCoverQ], f[fCoverC])
 	f[fHours] = min(math.Abs(float64(q.unix-e.unix))/3600/12, 3)
 	return f, cross
 }
@@ -179,6 +233,10 @@ func (m *logistic) predict(f [nFeatures]float64, cross bool) float64 {
 	}
 	z := w[nFeatures]
 	for i, v := range f {
+		if fixedWeights[i] != 0 {
+			z += fixedWeights[i] * v
+			continue
+		}
 		z += w[i] * v
 	}
 	return 1 / (1 + math.Exp(-z))

@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/xml"
 	"flag"
 	"fmt"
@@ -222,6 +224,87 @@ func scoreReal(items []realItem, story map[string]string, log func(string, realI
 	return s
 }
 
+// evalItem is one item of testdata/events.txt.
+type evalItem struct {
+	Source  string
+	Time    time.Time
+	Title   string
+	Summary string
+}
+
+type evalEvent struct {
+	name  string
+	items []evalItem
+}
+
+type evalTopic struct {
+	lang, name string
+	events     []evalEvent
+}
+
+// readEvents parses testdata/events.txt (format in its header).
+func readEvents(t testing.TB, path string) []evalTopic {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var topics []evalTopic
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "topic "):
+			f := strings.Fields(line)
+			if len(f) != 3 {
+				t.Fatalf("%s:%d: want \"topic <lang> <name>\"", path, n)
+			}
+			topics = append(topics, evalTopic{lang: f[1], name: f[2]})
+		case strings.HasPrefix(line, "event "):
+			if len(topics) == 0 {
+				t.Fatalf("%s:%d: event outside a topic", path, n)
+			}
+			tp := &topics[len(topics)-1]
+			tp.events = append(tp.events, evalEvent{name: strings.TrimPrefix(line, "event ")})
+		default:
+			f := strings.Split(line, " | ")
+			if len(f) != 4 {
+				t.Fatalf("%s:%d: want 4 fields separated by \" | \", got %d", path, n, len(f))
+			}
+			tm, err := time.Parse(time.RFC3339, f[1])
+			if err != nil {
+				t.Fatalf("%s:%d: %v", path, n, err)
+			}
+			if len(topics) == 0 || len(topics[len(topics)-1].events) == 0 {
+				t.Fatalf("%s:%d: item outside an event", path, n)
+			}
+			tp := &topics[len(topics)-1]
+			ev := &tp.events[len(tp.events)-1]
+			ev.items = append(ev.items, evalItem{Source: f[0], Time: tm, Title: f[2], Summary: f[3]})
+		}
+	}
+	return topics
+}
+
+// loadEventsSet returns the items of testdata/events.txt as a set, each
+// labelled with its event.
+func loadEventsSet(t testing.TB) []realItem {
+	var out []realItem
+	for _, tp := range readEvents(t, "testdata/events.txt") {
+		for _, ev := range tp.events {
+			for i, e := range ev.items {
+				id := fmt.Sprintf("%s/%s/%d", e.Source, ev.name, i)
+				out = append(out, realItem{wiredesk.Item{
+					ID: id, SourceID: e.Source, Language: tp.lang, Title: e.Title, Summary: e.Summary, Published: e.Time,
+				}, tp.name + "/" + ev.name})
+			}
+		}
+	}
+	return out
+}
+
 // TestRealEval scores the sets named by -eval, for tuning by hand:
 //
 //	go test ./aggregator/cluster -run TestRealEval -eval ../shared/cluster-eval/day-2025-11-06 -v
@@ -231,9 +314,14 @@ func TestRealEval(t *testing.T) {
 	}
 	var total pairScore
 	for _, dir := range strings.Split(*evalDirs, ",") {
-		items, err := loadRealSet(dir)
-		if err != nil {
-			t.Fatal(err)
+		var items []realItem
+		if dir == "events" {
+			items = loadEventsSet(t)
+		} else {
+			var err error
+			if items, err = loadRealSet(dir); err != nil {
+				t.Fatal(err)
+			}
 		}
 		story, x := clusterReal(items, Options{})
 		var log func(string, realItem, realItem)
@@ -279,5 +367,11 @@ func TestRealSweep(t *testing.T) {
 			total.add(scoreReal(items, story, nil))
 		}
 		t.Logf("threshold %.2f: %v", th, total)
+	}
+}
+
+func init() {
+	if v := os.Getenv("EVAL_SUPPORT"); v != "" {
+		fmt.Sscan(v, &storySupport)
 	}
 }

@@ -112,8 +112,9 @@ func dedupeKeys(ks []key) []key {
 }
 
 // appendKeys appends the keys of one normalised word: a number gives one
-// number key; a stop word none; any other word its word key and, when the
-// lexicon or the skeleton gives one, its cross-language key.
+// number key; a stop word none; a word of the lexicon its concept key; any
+// other word its word key and, when it is long enough or a name, its
+// skeleton key.
 func (lx *lexicon) appendKeys(ks []key, w []byte, number, title, capital bool) []key {
 	if number {
 		return append(ks, makeKey(hash28(kindNum, "", w), kindNum, title, false))
@@ -125,12 +126,13 @@ func (lx *lexicon) appendKeys(ks []key, w []byte, number, title, capital bool) [
 	if t.num != "" {
 		return append(ks, makeKey(hash28(kindNum, t.num, nil), kindNum, title, false))
 	}
+	if t.concept {
+		// A word of the lexicon is its concept in every language, so
+		// synonyms meet too ("одобрил"/"утвердил", "China"/"Chinese").
+		return append(ks, makeKey(t.cross, kindConcept, title, capital))
+	}
 	ks = append(ks, makeKey(t.word, kindWord, title, capital))
-	switch {
-	case t.cross == 0:
-	case t.concept:
-		ks = append(ks, makeKey(t.cross, kindConcept, title, capital))
-	case capital || t.skeletonLen >= minSkeleton:
+	if t.cross != 0 && (capital || t.skeletonLen >= minSkeleton) {
 		ks = append(ks, makeKey(t.cross, kindSkeleton, title, capital))
 	}
 	return ks
@@ -189,8 +191,16 @@ func (lx *lexicon) compute(w string) term {
 		t.cross, t.concept = hash28(kindConcept, "", []byte(c)), true
 		return t
 	}
+	// English Porter stems cut loanwords short ("hepatitis" → "hepat"),
+	// which Russian stems do not ("гепатита" → "гепатит"): the skeleton of
+	// an English word is taken from the word with only its plural or
+	// possessive s removed.
+	base := stem
+	if !cyr {
+		base = strings.TrimSuffix(w, "s")
+	}
 	var buf [maxSkeleton + 1]byte
-	sk := skeleton(stem, buf[:0])
+	sk := skeleton(base, buf[:0])
 	if len(sk) >= 2 {
 		t.cross, t.skeletonLen = hash28(kindSkeleton, "", sk), len(sk)
 	}
@@ -219,11 +229,15 @@ type tokenizer struct {
 	number   bool
 	capital  bool
 	sentence bool // the next word starts a sentence
+	// titleCase is set while reading a title In Which Every Word Is
+	// Capitalised: there a capital says nothing of names.
+	titleCase bool
 	buf      []byte
 }
 
 func (t *tokenizer) init(title, summary string) {
-	t.s, t.inTitle, t.sentence = prepareText(title), true, true
+	t.s, t.inTitle, t.sentence = prepareText(trimOutlet(title)), true, true
+	t.titleCase = isTitleCase(t.s)
 	t.lead = summary
 	t.buf = make([]byte, 0, 64)
 }
@@ -243,7 +257,7 @@ func (t *tokenizer) next() bool {
 		if !t.inTitle {
 			return false
 		}
-		t.s, t.i, t.inTitle, t.sentence = prepareText(lead(t.lead)), 0, false, true
+		t.s, t.i, t.inTitle, t.sentence, t.titleCase = prepareText(lead(t.lead)), 0, false, true, false
 	}
 }
 
@@ -297,7 +311,7 @@ func (t *tokenizer) scan() bool {
 		t.number = digit
 		// An all-capital word (НАТО, NASA) is a name wherever it is; a
 		// capitalised one only where a sentence does not start.
-		t.capital = upper && (!t.sentence || allUpper && len(t.buf) > 2)
+		t.capital = upper && (!t.sentence && !t.titleCase || allUpper && len(t.buf) > 2)
 		t.sentence = false
 		return true
 	}
@@ -316,4 +330,39 @@ func prepareText(s string) string {
 		s = strings.NewReplacer("ё", "е", "Ё", "Е").Replace(s)
 	}
 	return s
+}
+
+// trimOutlet removes the outlet name that aggregators append to a title
+// after a spaced hyphen ("… - РИА Новости", "… - The Independent"): it is
+// not the event, and every item of the outlet shares it. Wires' own
+// attributions use dashes ("— Kremlin", "– Politico") and stay.
+func trimOutlet(title string) string {
+	i := strings.LastIndex(title, " - ")
+	if i <= 0 {
+		return title
+	}
+	tail := strings.TrimSpace(title[i+3:])
+	if tail == "" || len(tail) > 48 || len(strings.Fields(tail)) > 5 {
+		return title
+	}
+	if r, _ := utf8.DecodeRuneInString(tail); !unicode.IsUpper(r) && !unicode.IsDigit(r) {
+		return title
+	}
+	return title[:i]
+}
+
+// isTitleCase reports whether most words of s of four letters or more
+// start with a capital.
+func isTitleCase(s string) bool {
+	long, upper := 0, 0
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if utf8.RuneCountInString(w) < 4 {
+			continue
+		}
+		long++
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+			upper++
+		}
+	}
+	return long >= 3 && upper*10 >= long*7
 }

@@ -71,6 +71,11 @@ func fitLogistic(rows []row, lambda float64) [nFeatures + 1]float64 {
 			x[nFeatures] = 1
 			z := 0.0
 			for i := range x {
+				if i < nFeatures && fixedWeights[i] != 0 {
+					z += fixedWeights[i] * x[i]
+					x[i] = 0 // not fitted
+					continue
+				}
 				z += w[i] * x[i]
 			}
 			p := 1 / (1 + math.Exp(-z))
