@@ -7,22 +7,22 @@ import "math"
 // across the pair's languages: word and number keys within one language,
 // concept, skeleton and number keys across two.
 const (
-	fCoverQ      = iota // idf-weighted share of the new item's keys the other has
-	fCoverC             // the same for the indexed item
-	fTitleQ             // idf-weighted share of the new item's title keys the other has anywhere
-	fTitleC             // the same for the indexed item
-	fShared             // log(1 + idf mass of the shared keys)
-	fRare               // shared keys at most rareDF items have, up to 4, over 4
-	fNames              // shared keys written as names, up to 4, over 4
-	fNumAgree           // both carry numbers and share one
-	fNumConflict        // both titles carry numbers and share none
-	fHours              // hours between the two, over 12, at most 3
-	fMinTitle           // the smaller of title_new and title_indexed
-	fMinCover           // the smaller of cover_new and cover_indexed
-	fTitleTitle         // idf of keys in both titles over the smaller title's
-	fAnchor             // idf of the rarest shared key over log of the items indexed
-	fNovel              // rare title keys either has and the other lacks, up to 4, over 4
-	fNameConflict       // each title names someone or somewhere rare the other never mentions
+	fCoverQ       = iota // idf-weighted share of the new item's keys the other has
+	fCoverC              // the same for the indexed item
+	fTitleQ              // idf-weighted share of the new item's title keys the other has anywhere
+	fTitleC              // the same for the indexed item
+	fShared              // log(1 + idf mass of the shared keys)
+	fRare                // shared keys at most rareDF items have, up to 4, over 4
+	fNames               // shared keys written as names, up to 4, over 4
+	fNumAgree            // both carry numbers and share one
+	fNumConflict         // both titles carry numbers and share none
+	fHours               // hours between the two, over 12, at most 3
+	fMinTitle            // the smaller of title_new and title_indexed
+	fMinCover            // the smaller of cover_new and cover_indexed
+	fTitleTitle          // idf of keys in both titles over the smaller title's
+	fAnchor              // idf of the rarest shared key over log of the items indexed
+	fNovel               // rare title keys either has and the other lacks, up to 4, over 4
+	fNameConflict        // each title names someone or somewhere rare the other never mentions
 	nFeatures
 )
 

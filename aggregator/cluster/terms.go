@@ -232,7 +232,7 @@ type tokenizer struct {
 	// titleCase is set while reading a title In Which Every Word Is
 	// Capitalised: there a capital says nothing of names.
 	titleCase bool
-	buf      []byte
+	buf       []byte
 }
 
 func (t *tokenizer) init(title, summary string) {
