@@ -40,3 +40,30 @@ func TestDiagPairs(t *testing.T) {
 		}
 	}
 }
+
+func TestDiagTG(t *testing.T) {
+	pairs := loadTGPairs(t)
+	x := New(Options{})
+	for _, p := range pairs {
+		a, b := p.a, p.b
+		a.StoryID, b.StoryID = a.ID, b.ID
+		x.Add(a)
+		x.Add(b)
+	}
+	for _, th := range []float64{0.3, 0.5, 0.7, 0.8, 0.9} {
+		tp, fp, pos := 0, 0, 0
+		for _, p := range pairs {
+			if p.same {
+				pos++
+			}
+			if x.Explain(p.a, p.b).Probability >= th {
+				if p.same {
+					tp++
+				} else {
+					fp++
+				}
+			}
+		}
+		t.Logf("th=%.1f tp=%d fp=%d pos=%d P=%.2f R=%.2f", th, tp, fp, pos, frac(tp, tp+fp), frac(tp, pos))
+	}
+}

@@ -172,7 +172,7 @@ func itemLanguage(it wiredesk.Item) string {
 
 // slot is a key without its title and capital bits: what the document
 // frequencies and the postings are keyed by.
-func slot(k key) uint32 { return uint32(k)&^(keyTitle|keyCap) | 0 }
+func slot(k key) uint32 { return uint32(k) &^ keyFlags }
 
 // A Decision is why Match chose what it did: the story, and the indexed
 // item and probability that decided it.
@@ -257,6 +257,11 @@ func (x *Index) decide(it wiredesk.Item) Decision {
 // query is a new item as Match sees it.
 type query struct {
 	keys         []key
+	prepared     bool
+	lnN          float64   // ln(live items + idfPrior)
+	df           []int32   // per key, its document frequency
+	idf          []float64 // per key, its idf
+	sides        [2]side   // the key sums in one language and across two
 	unix         int64
 	item         uint64
 	source, lang int32 // -1 when not interned

@@ -3,46 +3,48 @@
 package cluster
 
 // model is fitted on the candidate pairs of the tune sets of testdata/real
-// (6233 pairs in one language, 86 of them one event; 4145 across languages, 76
+// (5949 pairs in one language, 142 of them one event; 5876 across languages, 78
 // one event). Weights are in the order of the features; the last is the
 // intercept.
 var model = logistic{
 	same: [nFeatures + 1]float64{
-		1.7817,  // cover_new
-		1.9378,  // cover_indexed
-		1.5219,  // title_new
-		1.3181,  // title_indexed
-		1.3238,  // shared
-		1.0772,  // rare
-		-0.1168, // names
-		-0.4458, // num_agree
+		1.2098,  // cover_new
+		1.9502,  // cover_indexed
+		0.9979,  // title_new
+		1.5113,  // title_indexed
+		1.7444,  // shared
+		0.7100,  // rare
+		0.2104,  // names
+		-0.8867, // num_agree
 		0.0000,  // num_conflict
-		-0.6659, // hours
-		1.1967,  // min_title
-		0.5356,  // min_cover
-		1.2004,  // title_title
-		0.6892,  // anchor
-		-0.4586, // novel
+		-0.9612, // hours
+		0.5405,  // min_title
+		-0.0085, // min_cover
+		0.5651,  // title_title
+		0.5177,  // anchor
+		-0.1405, // novel
 		0.0000,  // name_conflict
-		-8.5738, // intercept
+		1.2397,  // title_keys
+		-9.4537, // intercept
 	},
 	cross: [nFeatures + 1]float64{
-		0.6521,  // cover_new
-		1.2341,  // cover_indexed
-		0.8297,  // title_new
-		2.1329,  // title_indexed
-		2.5371,  // shared
-		1.5429,  // rare
-		0.2814,  // names
-		-0.0286, // num_agree
-		0.0000,  // num_conflict
-		-0.8666, // hours
-		1.2025,  // min_title
-		0.5530,  // min_cover
-		1.7670,  // title_title
-		0.7362,  // anchor
-		-0.2980, // novel
-		0.0000,  // name_conflict
-		-9.5018, // intercept
+		0.0363,   // cover_new
+		1.2763,   // cover_indexed
+		0.0338,   // title_new
+		1.9488,   // title_indexed
+		2.9209,   // shared
+		1.4602,   // rare
+		0.3851,   // names
+		-0.0544,  // num_agree
+		0.0000,   // num_conflict
+		-1.2984,  // hours
+		0.6848,   // min_title
+		0.4167,   // min_cover
+		0.6957,   // title_title
+		0.3628,   // anchor
+		-0.2428,  // novel
+		0.0000,   // name_conflict
+		1.0153,   // title_keys
+		-10.6797, // intercept
 	},
 }

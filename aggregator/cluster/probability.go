@@ -23,11 +23,12 @@ const (
 	fAnchor              // idf of the rarest shared key over log of the items indexed
 	fNovel               // rare title keys either has and the other lacks, up to 4, over 4
 	fNameConflict        // each title names someone or somewhere rare the other never mentions
+	fTitleKeys           // share of both titles' keys that the other item has, not weighted
 	nFeatures
 )
 
 var featureNames = [nFeatures]string{"cover_new", "cover_indexed", "title_new", "title_indexed",
-	"shared", "rare", "names", "num_agree", "num_conflict", "hours", "min_title", "min_cover", "title_title", "anchor", "novel", "name_conflict"}
+	"shared", "rare", "names", "num_agree", "num_conflict", "hours", "min_title", "min_cover", "title_title", "anchor", "novel", "name_conflict", "title_keys"}
 
 // rareDF is the document frequency up to which a shared key counts as rare.
 const rareDF = 4
@@ -63,68 +64,109 @@ func (x *Index) pairFeatures(q *query, e *entry) (f [nFeatures]float64, cross bo
 	return x.pairFeaturesKeys(q, e, x.arena[e.off:e.off+uint32(e.n)])
 }
 
+// side is what the features need of one item's keys on their own.
+type side struct {
+	mass, title                                   float64 // idf sums: all keys (lead ones weighed less), title keys
+	nums, titleNums, rareTitles, names, titleKeys int
+}
+
+// weight is how much a key with this idf counts in an item's mass.
+func weight(k key, idf float64) float64 {
+	if k.title() {
+		return idf
+	}
+	return idf * leadWeight
+}
+
+// add counts key k with document frequency df and idf into s.
+func (s *side) add(k key, df int32, idf float64) {
+	s.mass += weight(k, idf)
+	if k.title() {
+		s.titleKeys++
+		s.title += idf
+		if df <= rareDF {
+			s.rareTitles++
+		}
+		if k.name() && df <= nameDF {
+			s.names++
+		}
+	}
+	if k.kind() == kindNum {
+		s.nums++
+		if k.title() {
+			s.titleNums++
+		}
+	}
+}
+
+// prepare looks up the document frequencies of q's keys and sums its two
+// sides (one language, two languages) once for all its candidates; x.mu is
+// held.
+func (x *Index) prepare(q *query) {
+	q.lnN = math.Log(float64(x.live) + idfPrior)
+	q.df = make([]int32, len(q.keys))
+	q.idf = make([]float64, len(q.keys))
+	q.sides = [2]side{}
+	for i, k := range q.keys {
+		df := x.df[slot(k)]
+		idf := q.idfOf(df)
+		q.df[i], q.idf[i] = df, idf
+		for c := range 2 {
+			if relevant(k.kind(), c == 1) {
+				q.sides[c].add(k, df, idf)
+			}
+		}
+	}
+	q.prepared = true
+}
+
+// idfOf is the inverse document frequency of a key in df live items (see
+// Index.idf), with the logarithm of the item count computed once.
+func (q *query) idfOf(df int32) float64 {
+	return max(q.lnN-lnPlus1(df), 0)
+}
+
+// lnPlus1 returns ln(df+1), from a table for the usual small counts.
+func lnPlus1(df int32) float64 {
+	if df >= 0 && int(df) < len(lnTable) {
+		return lnTable[df]
+	}
+	return math.Log(float64(df) + 1)
+}
+
+var lnTable = func() (t [4096]float64) {
+	for i := range t {
+		t[i] = math.Log(float64(i) + 1)
+	}
+	return t
+}()
+
 // pairFeaturesKeys is pairFeatures with the keys of e given.
 func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]float64, cross bool) {
+	if !q.prepared {
+		x.prepare(q)
+	}
 	cross = q.lang != e.lang
 	a := q.keys
-	var massA, massB, titleA, titleB float64
-	var numsA, numsB, titleNumsA, titleNumsB, rareTitlesA, rareTitlesB, namesA, namesB int
-	weight := func(k key, idf float64) float64 {
-		if k.title() {
-			return idf
-		}
-		return idf * leadWeight
+	c := 0
+	if cross {
+		c = 1
 	}
-	idfOf := func(k key) (float64, int32) {
-		df := x.df[slot(k)]
-		return x.idf(df), df
-	}
-	for _, k := range a {
-		if !relevant(k.kind(), cross) {
-			continue
-		}
-		idf, df := idfOf(k)
-		massA += weight(k, idf)
-		if k.title() {
-			titleA += idf
-			if df <= rareDF {
-				rareTitlesA++
-			}
-			if k.name() && df <= nameDF {
-				namesA++
-			}
-		}
-		if k.kind() == kindNum {
-			numsA++
-			if k.title() {
-				titleNumsA++
-			}
-		}
-	}
+	sa := &q.sides[c]
+	var sb side
 	for _, k := range b {
 		if !relevant(k.kind(), cross) {
 			continue
 		}
-		idf, df := idfOf(k)
-		massB += weight(k, idf)
-		if k.title() {
-			titleB += idf
-			if df <= rareDF {
-				rareTitlesB++
-			}
-			if k.name() && df <= nameDF {
-				namesB++
-			}
-		}
-		if k.kind() == kindNum {
-			numsB++
-			if k.title() {
-				titleNumsB++
-			}
-		}
+		df := x.df[slot(k)]
+		sb.add(k, df, q.idfOf(df))
 	}
+	massA, massB, titleA, titleB := sa.mass, sb.mass, sa.title, sb.title
+	numsA, numsB, titleNumsA, titleNumsB := sa.nums, sb.nums, sa.titleNums, sb.titleNums
+	rareTitlesA, rareTitlesB, namesA, namesB := sa.rareTitles, sb.rareTitles, sa.names, sb.names
+	titleKeys := sa.titleKeys + sb.titleKeys
 	var sharedA, sharedB, sharedTitleA, sharedTitleB, shared, both, anchor float64
-	var rare, names, nums, titleNums, matchedRareTitles, sharedNamesA, sharedNamesB int
+	var rare, names, nums, titleNums, matchedRareTitles, sharedNamesA, sharedNamesB, matchedTitleKeys int
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		ka, kb := a[i], b[j]
@@ -139,10 +181,10 @@ func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]floa
 		}
 		i++
 		j++
-		if !relevant(ka.kind(), cross) {
+		if !relevant(ka.kind(), cross) || ka.kind() == kindSkeleton && !ka.name() && !kb.name() {
 			continue
 		}
-		idf, df := idfOf(ka)
+		idf, df := q.idf[i-1], q.df[i-1]
 		sharedA += weight(ka, idf)
 		sharedB += weight(kb, idf)
 		shared += idf
@@ -159,6 +201,12 @@ func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]floa
 			both += idf
 		}
 		anchor = max(anchor, idf)
+		if ka.title() {
+			matchedTitleKeys++
+		}
+		if kb.title() {
+			matchedTitleKeys++
+		}
 		if df <= rareDF && ka.title() {
 			matchedRareTitles++
 		}
@@ -197,6 +245,7 @@ func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]floa
 	f[fMinTitle] = min(f[fTitleQ], f[fTitleC])
 	f[fTitleTitle] = ratio(both, min(titleA, titleB))
 	f[fAnchor] = ratio(anchor, math.Log(float64(x.live)+idfPrior))
+	f[fTitleKeys] = ratio(float64(matchedTitleKeys), float64(titleKeys))
 	if namesA > sharedNamesA && namesB > sharedNamesB {
 		f[fNameConflict] = 1
 	}

@@ -323,7 +323,7 @@ func TestRealEval(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		story, x := clusterReal(items, Options{})
+		story, x := clusterReal(items, Options{Threshold: evalThreshold})
 		var log func(string, realItem, realItem)
 		if what := os.Getenv("EVAL_PAIRS"); testing.Verbose() && what != "" {
 			log = func(kind string, a, b realItem) {
@@ -375,3 +375,11 @@ func init() {
 		fmt.Sscan(v, &storySupport)
 	}
 }
+
+func init() {
+	if v := os.Getenv("EVAL_THRESHOLD"); v != "" {
+		fmt.Sscan(v, &evalThreshold)
+	}
+}
+
+var evalThreshold float64

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 	"unicode"
@@ -12,9 +11,10 @@ import (
 )
 
 // A key is one piece of evidence an item carries, as a 32-bit value: a
-// 28-bit hash in the high bits, then a title bit, a capital bit and the
-// key's kind in the low two bits. An item's keys are sorted and distinct
-// by hash, so two items are compared by one merge.
+// 28-bit hash in the high bits, the key's kind in the next two, then a
+// capital bit and a title bit in the lowest. The kind and the hash are the
+// key's slot, the same wherever the key occurs; an item's keys are sorted
+// and distinct by slot, so two items are compared by one merge.
 type key uint32
 
 // Key kinds.
@@ -34,18 +34,19 @@ const (
 )
 
 const (
-	keyTitle = 1 << 2 // the key occurs in the title
-	keyCap   = 1 << 3 // the word was capitalised inside a sentence: a name
+	keyTitle = 1 << 0 // the key occurs in the title
+	keyCap   = 1 << 1 // the word was capitalised inside a sentence: a name
+	keyFlags = keyTitle | keyCap
 	keyShift = 4
 )
 
 func (k key) hash() uint32 { return uint32(k) >> keyShift }
-func (k key) kind() int    { return int(k & 3) }
+func (k key) kind() int    { return int(k>>2) & 3 }
 func (k key) title() bool  { return k&keyTitle != 0 }
 func (k key) name() bool   { return k&keyCap != 0 }
 
 func makeKey(h uint32, kind int, title, capital bool) key {
-	k := key(h<<keyShift) | key(kind)
+	k := key(h<<keyShift) | key(kind)<<2
 	if title {
 		k |= keyTitle
 	}
@@ -91,6 +92,9 @@ func keys(title, summary string, lx *lexicon) []key {
 				break
 			}
 		}
+		if !tk.allUpper && string(tk.word()) == "us" {
+			continue // the pronoun, not the US
+		}
 		ks = lx.appendKeys(ks, tk.word(), tk.number, tk.inTitle, tk.capital)
 	}
 	return dedupeKeys(ks)
@@ -99,11 +103,11 @@ func keys(title, summary string, lx *lexicon) []key {
 // dedupeKeys sorts ks and keeps one key per hash, merging the title and
 // capital bits of its occurrences.
 func dedupeKeys(ks []key) []key {
-	slices.SortFunc(ks, func(a, b key) int { return cmp.Compare(slot(a), slot(b)) })
+	slices.Sort(ks) // by slot, then flags
 	out := ks[:0]
 	for _, k := range ks {
 		if n := len(out); n > 0 && slot(out[n-1]) == slot(k) {
-			out[n-1] |= k & (keyTitle | keyCap)
+			out[n-1] |= k & keyFlags
 			continue
 		}
 		out = append(out, k)
@@ -132,7 +136,7 @@ func (lx *lexicon) appendKeys(ks []key, w []byte, number, title, capital bool) [
 		return append(ks, makeKey(t.cross, kindConcept, title, capital))
 	}
 	ks = append(ks, makeKey(t.word, kindWord, title, capital))
-	if t.cross != 0 && (capital || t.skeletonLen >= minSkeleton) {
+	if t.cross != 0 && (capital && t.skeletonLen >= minSkeleton || t.skeletonLen >= minSkeletonLower) {
 		ks = append(ks, makeKey(t.cross, kindSkeleton, title, capital))
 	}
 	return ks
@@ -228,6 +232,7 @@ type tokenizer struct {
 	inTitle  bool
 	number   bool
 	capital  bool
+	allUpper bool // the word is written in capitals ("US", "НАТО")
 	sentence bool // the next word starts a sentence
 	// titleCase is set while reading a title In Which Every Word Is
 	// Capitalised: there a capital says nothing of names.
@@ -309,6 +314,7 @@ func (t *tokenizer) scan() bool {
 		}
 		t.i = i
 		t.number = digit
+		t.allUpper = allUpper
 		// An all-capital word (НАТО, NASA) is a name wherever it is; a
 		// capitalised one only where a sentence does not start.
 		t.capital = upper && (!t.sentence && !t.titleCase || allUpper && len(t.buf) > 2)
@@ -319,17 +325,12 @@ func (t *tokenizer) scan() bool {
 	return false
 }
 
-// prepareText puts s in NFKC when it needs it, writes ё as е and removes
-// its dateline.
+// prepareText puts s in NFKC when it needs it and removes its dateline.
 func prepareText(s string) string {
 	if !simpleText(s) {
 		s = nfkc(s)
 	}
-	s = stripDateline(s)
-	if strings.ContainsAny(s, "ёЁ") {
-		s = strings.NewReplacer("ё", "е", "Ё", "Е").Replace(s)
-	}
-	return s
+	return stripDateline(s) // ё is written е by lowerRune
 }
 
 // trimOutlet removes the outlet name that aggregators append to a title
@@ -355,14 +356,28 @@ func trimOutlet(title string) string {
 // start with a capital.
 func isTitleCase(s string) bool {
 	long, upper := 0, 0
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if utf8.RuneCountInString(w) < 4 {
+	n, first := 0, rune(0)
+	end := func() {
+		if n >= 4 {
+			long++
+			if unicode.IsUpper(first) {
+				upper++
+			}
+		}
+		n = 0
+	}
+	for i := 0; i < len(s); {
+		r, size := decodeRune(s, i)
+		i += size
+		if !isLetter(r) {
+			end()
 			continue
 		}
-		long++
-		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
-			upper++
+		if n == 0 {
+			first = r
 		}
+		n++
 	}
+	end()
 	return long >= 3 && upper*10 >= long*7
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/wiredesk/wiredesk"
 	"go/format"
 	"math"
 	"os"
@@ -53,6 +54,57 @@ func pairRows(items []realItem) []row {
 		event[hash64(it.ID)] = it.Event
 		it.StoryID = it.Event
 		x.Add(it.Item)
+	}
+	return rows
+}
+
+// tgPair is one labelled pair of testdata/real/pairs-tgcontest.
+type tgPair struct {
+	same bool
+	a, b wiredesk.Item
+}
+
+func loadTGPairs(t testing.TB) []tgPair {
+	rows, err := readTSV("testdata/real/pairs-tgcontest/pairs.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []tgPair
+	for _, r := range rows {
+		lang := r["language"]
+		out = append(out, tgPair{
+			same: r["label"] == "same",
+			a:    wiredesk.Item{ID: r["pair"] + "/a", SourceID: "a", Language: lang, Title: r["title_a"], Summary: r["lead_a"], Published: t0},
+			b:    wiredesk.Item{ID: r["pair"] + "/b", SourceID: "b", Language: lang, Title: r["title_b"], Summary: r["lead_b"], Published: t0},
+		})
+	}
+	return out
+}
+
+// tgRows returns a row for every tgcontest pair whose index has parity
+// half (0: the tune half, 1: held out), with document frequencies from all
+// the pairs' texts. The pairs have no times: hours is 0.
+func tgRows(t testing.TB, half int) []row {
+	pairs := loadTGPairs(t)
+	x := New(Options{})
+	for _, p := range pairs {
+		a, b := p.a, p.b
+		a.StoryID, b.StoryID = a.ID, b.ID
+		x.Add(a)
+		x.Add(b)
+	}
+	var rows []row
+	for i, p := range pairs {
+		if i%2 != half {
+			continue
+		}
+		ka, kb := keys(p.a.Title, p.a.Summary, x.lx), keys(p.b.Title, p.b.Summary, x.lx)
+		x.mu.RLock()
+		q := query{keys: ka, unix: unixOf(p.a), source: x.lookup(p.a.SourceID), lang: x.lookup(itemLanguage(p.a))}
+		e := entry{unix: unixOf(p.b), source: x.lookup(p.b.SourceID), lang: x.lookup(itemLanguage(p.b)), n: uint16(len(kb))}
+		f, cross := x.pairFeaturesKeys(&q, &e, kb)
+		x.mu.RUnlock()
+		rows = append(rows, row{f: f, cross: cross, same: p.same})
 	}
 	return rows
 }
@@ -167,6 +219,13 @@ func TestTrainModel(t *testing.T) {
 			} else {
 				same = append(same, r)
 			}
+		}
+	}
+	for _, r := range tgRows(t, 0) {
+		if r.cross {
+			cross = append(cross, r)
+		} else {
+			same = append(same, r)
 		}
 	}
 	got := logistic{same: fitLogistic(same, modelLambda), cross: fitLogistic(cross, modelLambda)}

@@ -166,7 +166,12 @@ func skeleton(w string, buf []byte) []byte {
 // maxSkeleton is how many consonant classes a skeleton keeps.
 const maxSkeleton = 5
 
-// minSkeleton is the shortest skeleton that is evidence: shorter ones
-// ("rt", "pr") are shared by too many unrelated words of the other
-// language.
-const minSkeleton = 3
+// minSkeleton is the shortest skeleton of a name that is evidence: shorter
+// ones ("rt", "dn") are shared by too many unrelated words of the other
+// language. minSkeletonLower is the same for a word written in lower case,
+// which is a name far less often and meets common words of the other
+// language by chance ("место"/"most").
+const (
+	minSkeleton      = 3
+	minSkeletonLower = 4
+)
