@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 	"sync"
 
@@ -40,15 +41,24 @@ var defaultLexicon = sync.OnceValue(func() *lexicon {
 	return lx
 })
 
-// loadLexicon reads every .tsv table of fsys. A stem that two concepts
-// claim is ambiguous and left out of both.
+// loadLexicon reads every .tsv table of fsys.
+//
+// A stem that two concepts claim is ambiguous and left out of both — but
+// two concepts of different tables that share a stem in each language are
+// one concept written twice (the news table's "авария/accident" and the
+// general table's), and are merged first.
 //
 // The Russian stemmer does not always give a lemma and its inflected forms
 // one stem ("гепатит" → "гепатит" but "гепатита" → "гепат"), so the stems
 // of a Russian word's usual case forms are registered too, as weaker
 // claims: they never displace a lemma's own stem, and two concepts' weak
 // claims on one stem cancel.
-func loadLexicon(fsys embed.FS) (*lexicon, error) {
+func loadLexicon(fsys fs.FS) (*lexicon, error) {
+	concepts, err := readConcepts(fsys)
+	if err != nil {
+		return nil, err
+	}
+	root := mergeConcepts(concepts)
 	lx := &lexicon{ru: map[string]string{}, en: map[string]string{}, cache: map[string]term{}}
 	type claim struct {
 		concept string
@@ -78,18 +88,49 @@ func loadLexicon(fsys embed.FS) (*lexicon, error) {
 			ambiguous[k] = true
 		}
 	}
-	entries, err := fsys.ReadDir("lexicon")
+	for i, c := range concepts {
+		id := concepts[root(i)].id
+		for _, st := range c.ru {
+			add("ru", st, id, false)
+		}
+		for _, st := range c.ruWeak {
+			add("ru", st, id, true)
+		}
+		for _, st := range c.en {
+			add("en", st, id, false)
+		}
+	}
+	for stem, c := range claims["ru"] {
+		lx.ru[stem] = c.concept
+	}
+	for stem, c := range claims["en"] {
+		lx.en[stem] = c.concept
+	}
+	return lx, nil
+}
+
+// A concept is one line of a table, its words stemmed.
+type concept struct {
+	id, table      string
+	ru, ruWeak, en []string
+}
+
+// readConcepts parses every .tsv table of fsys's lexicon directory.
+func readConcepts(fsys fs.FS) ([]concept, error) {
+	entries, err := fs.ReadDir(fsys, "lexicon")
 	if err != nil {
 		return nil, fmt.Errorf("lexicon: %w", err)
 	}
+	var out []concept
 	for _, e := range entries {
 		if !strings.HasSuffix(e.Name(), ".tsv") {
 			continue
 		}
-		data, err := fsys.ReadFile("lexicon/" + e.Name())
+		data, err := fs.ReadFile(fsys, "lexicon/"+e.Name())
 		if err != nil {
 			return nil, fmt.Errorf("lexicon: %w", err)
 		}
+		table := strings.TrimSuffix(e.Name(), ".tsv")
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		line := 0
 		for sc.Scan() {
@@ -102,28 +143,71 @@ func loadLexicon(fsys embed.FS) (*lexicon, error) {
 			if len(cols) != 3 {
 				return nil, fmt.Errorf("lexicon/%s:%d: want 3 tab-separated columns, have %d", e.Name(), line, len(cols))
 			}
-			concept := strings.TrimSuffix(e.Name(), ".tsv") + ":" + cols[0]
+			c := concept{id: table + ":" + cols[0], table: table}
 			for _, w := range splitWords(cols[1]) {
-				add("ru", stemRussian(w), concept, false)
+				c.ru = append(c.ru, stemRussian(w))
 				for _, f := range russianForms(w) {
-					add("ru", stemRussian(f), concept, true)
+					c.ruWeak = append(c.ruWeak, stemRussian(f))
 				}
 			}
 			for _, w := range splitWords(cols[2]) {
-				add("en", stemEnglish(w), concept, false)
+				c.en = append(c.en, stemEnglish(w))
 			}
+			out = append(out, c)
 		}
 		if err := sc.Err(); err != nil {
 			return nil, fmt.Errorf("lexicon/%s: %w", e.Name(), err)
 		}
 	}
-	for stem, c := range claims["ru"] {
-		lx.ru[stem] = c.concept
+	return out, nil
+}
+
+// mergeConcepts unites concepts of different tables that share a Russian
+// stem and an English stem, and returns each concept's representative.
+func mergeConcepts(cs []concept) func(int) int {
+	parent := make([]int, len(cs))
+	for i := range parent {
+		parent[i] = i
 	}
-	for stem, c := range claims["en"] {
-		lx.en[stem] = c.concept
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
 	}
-	return lx, nil
+	byRU := map[string][]int{}
+	for i, c := range cs {
+		for _, st := range c.ru {
+			byRU[st] = append(byRU[st], i)
+		}
+	}
+	for i, c := range cs {
+		for _, st := range c.ru {
+			for _, j := range byRU[st] {
+				if j == i || cs[j].table == c.table || !shareAny(c.en, cs[j].en) {
+					continue
+				}
+				ri, rj := find(i), find(j)
+				if ri != rj {
+					parent[max(ri, rj)] = min(ri, rj)
+				}
+			}
+		}
+	}
+	return find
+}
+
+func shareAny(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // russianForms returns the usual case forms of a Russian noun or adjective
