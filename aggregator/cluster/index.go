@@ -73,6 +73,7 @@ type Index struct {
 	stories []story
 	storyOf map[string]int32
 	names   map[string]int32 // interned source ids and languages
+	scratch sync.Pool        // *scratch for candidates
 	apart   map[apartKey]bool
 	live    int
 	oldest  int64
@@ -207,6 +208,7 @@ func (x *Index) decide(it wiredesk.Item) Decision {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	q.source, q.lang = x.lookup(it.SourceID), x.lookup(itemLanguage(it))
+	x.prepare(&q)
 	best, bestP := int32(-1), 0.0
 	consider := func(st int32, p float64) {
 		if x.apart[apartKey{q.item, x.stories[st].id}] {
@@ -282,47 +284,94 @@ func (x *Index) inWindow(e *entry, unix int64) bool {
 // candidates returns the indexed items that share a rare key with q, best
 // first by the weight of the rare keys they share, at most maxCandidates.
 func (x *Index) candidates(q *query) []int32 {
-	type acc struct {
-		entry int32
-		w     float64
+	sc, _ := x.scratch.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{table: make([]int32, scratchTable)}
 	}
-	var cands []acc
-	pos := map[int32]int{}
-	for _, k := range q.keys {
-		df := x.df[slot(k)]
+	defer x.scratch.Put(sc)
+	sc.cands = sc.cands[:0]
+	for i, k := range q.keys {
+		df := q.df[i]
 		if df == 0 || df > maxDF {
 			continue
 		}
-		w := x.idf(df)
+		w := q.idf[i]
 		post := x.posting[slot(k)]
-		for i := len(post) - 1; i >= 0; i-- {
-			s := post[i]
+		for j := len(post) - 1; j >= 0; j-- {
+			s := post[j]
 			e := &x.entries[s]
-			if !x.inWindow(e, q.unix) || e.id == q.item {
+			if !x.inWindow(e, q.unix) || e.id == q.item || k.kind() == kindWord && e.lang != q.lang {
 				continue
 			}
-			if k.kind() == kindWord && e.lang != q.lang {
-				continue
-			}
-			if j, ok := pos[s]; ok {
-				cands[j].w += w
-				continue
-			}
-			pos[s] = len(cands)
-			cands = append(cands, acc{s, w})
+			sc.add(s, w)
 		}
 	}
-	slices.SortFunc(cands, func(a, b acc) int {
-		if c := cmp.Compare(b.w, a.w); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.entry, a.entry)
-	})
-	out := make([]int32, 0, min(len(cands), maxCandidates))
-	for _, c := range cands[:min(len(cands), maxCandidates)] {
-		out = append(out, c.entry)
+	cands := sc.cands
+	n := min(len(cands), maxCandidates)
+	slices.SortFunc(cands, byWeight)
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = cands[i].entry
 	}
+	sc.reset()
 	return out
+}
+
+// A scratch is a Match's working space for gathering candidates, reused
+// through Index.scratch: the candidates and an open-addressing table from
+// entry to its place among them.
+type scratch struct {
+	cands []candidate
+	table []int32 // entry+1 at its hash slot, or 0; len is a power of two
+	used  []int32 // slots to clear
+}
+
+type candidate struct {
+	entry int32
+	w     float64
+}
+
+// scratchTable is the table size: twice the most candidates a Match can
+// gather (every key of an item, each with up to maxDF postings), rounded
+// up to a power of two.
+const scratchTable = 1 << 14
+
+func byWeight(a, b candidate) int {
+	if c := cmp.Compare(b.w, a.w); c != 0 {
+		return c
+	}
+	return cmp.Compare(b.entry, a.entry)
+}
+
+// add adds w to the weight of entry s, gathering it if it is new.
+func (sc *scratch) add(s int32, w float64) {
+	mask := uint32(len(sc.table) - 1)
+	h := uint32(s) * 2654435761 & mask
+	for {
+		v := sc.table[h]
+		if v == 0 {
+			if len(sc.cands) >= len(sc.table)/2 {
+				return // full; cannot happen with the bounds above
+			}
+			sc.table[h] = int32(len(sc.cands)) + 1
+			sc.used = append(sc.used, int32(h))
+			sc.cands = append(sc.cands, candidate{s, w})
+			return
+		}
+		if c := &sc.cands[v-1]; c.entry == s {
+			c.w += w
+			return
+		}
+		h = (h + 1) & mask
+	}
+}
+
+func (sc *scratch) reset() {
+	for _, h := range sc.used {
+		sc.table[h] = 0
+	}
+	sc.used = sc.used[:0]
+	sc.cands = sc.cands[:0]
 }
 
 // idf is the inverse document frequency of a key in df live items.

@@ -27,8 +27,8 @@ var lexiconFiles embed.FS
 type lexicon struct {
 	ru, en map[string]string // stem → concept id
 
-	mu    sync.RWMutex
-	cache map[string]term
+	mu           sync.RWMutex
+	cache, older map[string]term
 }
 
 // defaultLexicon is the lexicon built from the embedded tables, loaded on

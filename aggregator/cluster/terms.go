@@ -156,6 +156,9 @@ type term struct {
 func (lx *lexicon) term(w []byte) term {
 	lx.mu.RLock()
 	t, ok := lx.cache[string(w)]
+	if !ok {
+		t, ok = lx.older[string(w)]
+	}
 	lx.mu.RUnlock()
 	if ok {
 		return t
@@ -163,15 +166,17 @@ func (lx *lexicon) term(w []byte) term {
 	t = lx.compute(string(w))
 	lx.mu.Lock()
 	if len(lx.cache) >= maxTermCache {
-		clear(lx.cache)
+		lx.older, lx.cache = lx.cache, make(map[string]term, maxTermCache/4)
 	}
 	lx.cache[string(w)] = t
 	lx.mu.Unlock()
 	return t
 }
 
-// maxTermCache bounds the word cache; when it is full it starts again.
-const maxTermCache = 1 << 18
+// maxTermCache bounds the word cache. It has two generations: when the
+// newer is full it becomes the older and the older is dropped, so the words
+// in daily use stay whatever else passes through.
+const maxTermCache = 1 << 17
 
 func (lx *lexicon) compute(w string) term {
 	if n, ok := numberWords[w]; ok {

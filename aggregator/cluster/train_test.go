@@ -42,6 +42,7 @@ func pairRows(items []realItem) []row {
 		q := query{keys: ks, unix: unixOf(it.Item), item: hash64(it.ID)}
 		x.mu.RLock()
 		q.source, q.lang = x.lookup(it.SourceID), x.lookup(itemLanguage(it.Item))
+		x.prepare(&q)
 		for _, c := range x.candidates(&q) {
 			e := &x.entries[c]
 			if e.source == q.source {
