@@ -79,6 +79,7 @@ type Poller struct {
 	Log      *slog.Logger
 	Now      func() time.Time
 	Observer Observer // optional
+	Limits   Limits   // bounds of one poll; zero: none
 
 	// pauseMu guards pauses: the hosts a 429 paused, so that a cron pass
 	// skips their other sources instead of waiting out the pause.
@@ -279,7 +280,12 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 	res.Encoding = st.Encoding
 	res.FeedTitle = parsed.Title
 
-	stats, err := p.save(ctx, st, parsed.Items)
+	items, dropped := p.Limits.apply(parsed.Items)
+	if dropped > 0 {
+		p.log().Warn("document over the poll limits; kept the newest items", "source", src.ID,
+			"items", len(parsed.Items), "kept", len(items), "max_items", p.Limits.MaxItems)
+	}
+	stats, err := p.save(ctx, st, items)
 	if err != nil {
 		return res, fmt.Errorf("source %s: save: %w", src.ID, err)
 	}

@@ -75,6 +75,14 @@ type Poll struct {
 	MaxRedirects int
 	MaxBody      int64 // bytes
 	UserAgent    string
+
+	// Bounds of one poll (defaults in build.go). MaxItems is the most items
+	// taken from one document, newest first; the others cap the bytes of an
+	// item's title, summary and content, cut at a character boundary.
+	MaxItems   int
+	MaxTitle   int64
+	MaxSummary int64
+	MaxContent int64
 }
 
 // Publish is the [publish] table.
