@@ -45,7 +45,7 @@ func Compact(ctx context.Context, src, dst string, opt Options) (before, after i
 	if before, err = s.Size(); err != nil {
 		return 0, 0, fmt.Errorf("compact: %w", err)
 	}
-	if err := compactInto(ctx, s.bolt, dst); err != nil {
+	if err := compactInto(ctx, s.bolt, src, dst); err != nil {
 		return before, 0, fmt.Errorf("compact %s into %s: %w", src, dst, err)
 	}
 	fi, err := os.Stat(dst)
@@ -55,7 +55,10 @@ func Compact(ctx context.Context, src, dst string, opt Options) (before, after i
 	return before, fi.Size(), nil
 }
 
-func compactInto(ctx context.Context, src *bolt.DB, dst string) (err error) {
+// compactInto copies src, the database at srcPath, into a new file that
+// replaces dst. On any error, a damaged page of src included, the new file
+// is removed: nothing is left behind.
+func compactInto(ctx context.Context, src *bolt.DB, srcPath, dst string) (err error) {
 	dir := filepath.Dir(dst)
 	f, err := os.CreateTemp(dir, filepath.Base(dst)+".compact-*")
 	if err != nil {
@@ -74,7 +77,7 @@ func compactInto(ctx context.Context, src *bolt.DB, dst string) (err error) {
 	if err != nil {
 		return err
 	}
-	err = bolt.Compact(out, src, compactTxMaxSize)
+	err = guard(srcPath, func() error { return bolt.Compact(out, src, compactTxMaxSize) })
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
