@@ -37,8 +37,10 @@ type OnceOptions struct {
 // set: a cron pass must be as polite as the daemon. Sources of a host that a
 // 429 paused are skipped too, even with Force, so a pass never waits out a
 // Retry-After; and a source waiting for its host holds none of the
-// Concurrency slots. The error is non-nil only for storage failures or
-// cancellation; source failures are counted in the Summary.
+// Concurrency slots. Source failures, a storage error while reading or
+// saving one source's data (a full disk) included, are counted in the
+// Summary; the error is non-nil only for a damaged database
+// (wiredesk.ErrDamaged) or cancellation.
 func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt OnceOptions) (Summary, error) {
 	start := p.now()
 	conc := opt.Concurrency
@@ -68,6 +70,13 @@ func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt Onc
 		}
 		wg.Go(func() {
 			r, err := p.pollOnce(ctx, src, opt.Force, global)
+			if sourceOnly(ctx, err) {
+				// A storage error while saving one source (a full disk)
+				// fails that source: the others' items are kept and the
+				// pass goes on to render the feeds.
+				p.log().Error("poll: storage error; source failed", "source", src.ID, "error", err)
+				r.SourceID, r.Outcome, r.Err, err = src.ID, OutcomeError, err, nil
+			}
 			mu.Lock()
 			if err != nil && firstEr == nil {
 				firstEr = err
@@ -87,6 +96,13 @@ func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt Onc
 		firstEr = ctx.Err()
 	}
 	return sum, firstEr
+}
+
+// sourceOnly reports whether err, a storage error from polling one
+// source, fails that source only. Cancellation stops the pass, and a
+// damaged database fails it: the next source would meet the same damage.
+func sourceOnly(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() == nil && !errors.Is(err, wiredesk.ErrDamaged)
 }
 
 func (s *Summary) add(r Result) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -141,16 +142,57 @@ func TestRunOnceWaitingHostHoldsNoSlot(t *testing.T) {
 	}
 }
 
-// RunOnce returns storage failures.
+// A storage error while saving one source (a full disk) fails that source
+// only: the others are saved and counted, and RunOnce returns no error. A
+// damaged database, which every source would meet, stops the pass.
 func TestRunOnceStorageFailure(t *testing.T) {
-	c := newClock()
-	p, db := newPoller(t, c)
-	p.Store = &countingStore{Store: db, failRead: errDisk}
-	w := newWire(t)
-	w.feed("/feed", "", rss("Wire", "", numbered(1, c.Now())...))
-	_, err := p.RunOnce(context.Background(), []wiredesk.Source{source("wire", w.URL+"/feed")}, aggregator.OnceOptions{})
-	if !errors.Is(err, errDisk) {
-		t.Errorf("RunOnce error = %v; want %v", err, errDisk)
+	errFull := fmt.Errorf("write wiredesk.db: %w", syscall.ENOSPC)
+	tests := []struct {
+		name       string
+		store      func(db aggregator.Store) *countingStore
+		wantErr    error // nil: the pass goes on
+		wantFailed int
+	}{
+		{"disk full saving one source", func(db aggregator.Store) *countingStore {
+			return &countingStore{Store: db, failFetch: errFull, failFetchOf: "flood"}
+		}, nil, 1},
+		{"state unreadable", func(db aggregator.Store) *countingStore {
+			return &countingStore{Store: db, failRead: errDisk}
+		}, nil, 3},
+		{"database damaged", func(db aggregator.Store) *countingStore {
+			return &countingStore{Store: db, failRead: fmt.Errorf("read: %w", wiredesk.ErrDamaged)}
+		}, wiredesk.ErrDamaged, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			p, db := newPoller(t, c)
+			p.Store = tt.store(db)
+			w := newWire(t)
+			w.feed("/feed", "", rss("Wire", "", numbered(1, c.Now())...))
+			sources := []wiredesk.Source{source("a", w.URL+"/feed?a"), source("b", w.URL+"/feed?b"), source("flood", w.URL+"/feed?flood")}
+			sum, err := p.RunOnce(context.Background(), sources, aggregator.OnceOptions{})
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Errorf("RunOnce error = %v; want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("RunOnce error = %v; want the failure counted per source", err)
+			}
+			if sum.Failed != tt.wantFailed || sum.OK != 3-tt.wantFailed {
+				t.Errorf("summary: %d ok, %d failed; want %d ok, %d failed", sum.OK, sum.Failed, 3-tt.wantFailed, tt.wantFailed)
+			}
+			for _, r := range sum.Results {
+				if r.Outcome == aggregator.OutcomeError && r.Err == nil {
+					t.Errorf("%s failed without an error", r.SourceID)
+				}
+			}
+			if tt.wantFailed == 1 && len(items(t, db, "a")) != 1 {
+				t.Errorf("source a's item not stored beside the failing source")
+			}
+		})
 	}
 }
 
