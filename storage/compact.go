@@ -19,7 +19,8 @@ const compactTxMaxSize = 64 << 20
 // It opens src read-write, so it refuses with an error matching
 // wiredesk.ErrLocked while another process holds it; the copy goes to a
 // temporary file beside dst that is synced and then renamed over dst, so
-// dst is always either the old file or the complete new one. opt.ReadOnly
+// dst is always either the old file or the complete new one. A file that
+// fails Check is refused with a *DamagedError. opt.ReadOnly
 // is ignored; opt.Command defaults to "compact".
 func Compact(ctx context.Context, src, dst string, opt Options) (before, after int64, err error) {
 	if err := ctx.Err(); err != nil {
@@ -42,6 +43,11 @@ func Compact(ctx context.Context, src, dst string, opt Options) (before, after i
 			err = fmt.Errorf("compact: %w", cerr)
 		}
 	}()
+	// A damaged file would be copied damage and all into a file that
+	// looks fresh: refuse it, and keep the original for a rescue.
+	if problems := s.Check(ctx); len(problems) > 0 {
+		return 0, 0, &DamagedError{Path: src, Err: fmt.Errorf("the consistency check found %d problem(s), the first: %w", len(problems), problems[0])}
+	}
 	if before, err = s.Size(); err != nil {
 		return 0, 0, fmt.Errorf("compact: %w", err)
 	}

@@ -154,23 +154,70 @@ func checkSize(db *bolt.DB, path string) error {
 	})
 }
 
-// Check runs bbolt's consistency check over the whole file (every page
-// reachable exactly once, the freelist consistent, keys in order) and
-// returns every problem found; none means the file is sound. It reads in
-// one transaction, so it may run while another goroutine writes.
+// Check verifies the whole file and returns every problem found, at most
+// maxProblems; none means the file is sound. It runs bbolt's consistency
+// check (every page reachable exactly once, the freelist consistent, keys
+// in order) and then decodes every stored item, story and source state,
+// since bbolt keeps no checksum of the values themselves. It reads in one
+// transaction, so it may run while another goroutine writes.
 func (d *DB) Check(ctx context.Context) []error {
 	if err := ctx.Err(); err != nil {
 		return []error{err}
 	}
 	var problems []error
+	note := func(err error) error {
+		problems = append(problems, err)
+		if len(problems) >= maxProblems {
+			return errStop
+		}
+		return ctx.Err()
+	}
 	err := d.view(func(tx *bolt.Tx) error {
 		for e := range tx.Check() { // drained to the end: the checker is a goroutine
-			problems = append(problems, e)
+			if len(problems) < maxProblems {
+				problems = append(problems, e)
+			}
 		}
-		return nil
+		if len(problems) > 0 {
+			return nil // the values may sit on the broken pages
+		}
+		return checkValues(tx, note)
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errStop) {
 		problems = append(problems, err)
 	}
 	return problems
+}
+
+// maxProblems bounds the problems Check returns.
+const maxProblems = 100
+
+// checkValues decodes every value of the data buckets, calling note for
+// each one that does not decode; an error from note ends the walk.
+func checkValues(tx *bolt.Tx, note func(error) error) error {
+	for _, b := range []struct {
+		name   []byte
+		decode func([]byte) error
+	}{
+		{bucketItems, func(v []byte) error { _, err := decodeItem(v); return err }},
+		{bucketStories, func(v []byte) error { _, err := decodeStory(v); return err }},
+		{bucketSources, func(v []byte) error { _, err := decodeSourceState(v); return err }},
+	} {
+		bk, err := bucket(tx, b.name)
+		if err != nil {
+			if err := note(err); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := bk.ForEach(func(k, v []byte) error {
+			if err := b.decode(v); err != nil {
+				return note(fmt.Errorf("bucket %s, key %q: %w", b.name, k, err))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
