@@ -3,6 +3,8 @@ package aggregator
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -46,6 +48,9 @@ func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt Onc
 	conc := opt.Concurrency
 	if conc <= 0 {
 		conc = 16
+	}
+	if err := p.restorePauses(ctx, sources); err != nil {
+		return Summary{}, err
 	}
 	var (
 		mu      sync.Mutex
@@ -96,6 +101,35 @@ func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt Onc
 		firstEr = ctx.Err()
 	}
 	return sum, firstEr
+}
+
+// restorePauses pauses again the hosts that a 429 paused in an earlier
+// run (a cron pass, or the daemon before a restart), so their other
+// sources are not asked before the host said they may be. The pause is
+// stored with the state of the source that got the 429: its LastStatus
+// and NextDue (the Retry-After).
+func (p *Poller) restorePauses(ctx context.Context, sources []wiredesk.Source) error {
+	if p.Hosts == nil {
+		return nil
+	}
+	now := p.now()
+	for _, src := range sources {
+		if !src.Enabled || hostOf(src.URL) == "" {
+			continue
+		}
+		st, err := p.Store.SourceState(ctx, src.ID)
+		if err != nil {
+			if sourceOnly(ctx, err) {
+				continue // that source's own poll will report it
+			}
+			return fmt.Errorf("source %s: read state: %w", src.ID, err)
+		}
+		if st.LastStatus == http.StatusTooManyRequests && st.NextDue.After(now) {
+			p.Hosts.Pause(hostOf(src.URL), st.NextDue)
+			p.notePause(hostOf(src.URL), st.NextDue)
+		}
+	}
+	return nil
 }
 
 // sourceOnly reports whether err, a storage error from polling one
@@ -185,6 +219,10 @@ func (s *Scheduler) Run(ctx context.Context, sources []wiredesk.Source) error {
 	s.sem = make(chan struct{}, conc)
 	s.running = map[string]*job{}
 	s.mu.Unlock()
+
+	if err := s.Poller.restorePauses(ctx, sources); err != nil {
+		s.Poller.log().Error("restore host pauses", "error", err)
+	}
 
 	s.update(sources)
 	<-ctx.Done()

@@ -480,6 +480,53 @@ func TestRunOnceSkipsRateLimitedHost(t *testing.T) {
 	}
 }
 
+// A 429's host pause outlives the run: the next cron pass (a new Poller
+// on the same database) skips the host's other sources until the pause
+// ends, then polls them.
+func TestRunOnceHostPauseSurvivesRuns(t *testing.T) {
+	c := newClock()
+	p, db := newPoller(t, c)
+	p.Hosts = schedule.NewHosts(1, 0)
+	limited := newWire(t)
+	body := rss("Wire", "", numbered(1, c.Now())...)
+	limited.handle("/a", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Retry-After", "3600")
+		rw.WriteHeader(http.StatusTooManyRequests)
+	})
+	limited.feed("/b", "", body)
+	a, b := source("a", limited.URL+"/a"), source("b", limited.URL+"/b")
+	if sum, err := p.RunOnce(context.Background(), []wiredesk.Source{a}, aggregator.OnceOptions{}); err != nil || sum.Failed != 1 {
+		t.Fatalf("first pass: %+v, %v; want source a failed with 429", sum, err)
+	}
+
+	due := state(t, db, "a").NextDue
+	tests := []struct {
+		name string
+		at   time.Time
+		want aggregator.Outcome
+	}{
+		{"within the Retry-After", due.Add(-time.Minute), aggregator.OutcomeSkipped},
+		{"after it", due.Add(time.Minute), aggregator.OutcomeOK},
+	}
+	for _, tt := range tests {
+		c.Set(tt.at)
+		next, _ := newPoller(t, c)
+		next.Store, next.Hosts = db, schedule.NewHosts(1, 0)
+		sum, err := next.RunOnce(context.Background(), []wiredesk.Source{a, b}, aggregator.OnceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range sum.Results {
+			if r.SourceID == "b" && r.Outcome != tt.want {
+				t.Errorf("%s: source b on the paused host = %s; want %s", tt.name, r.Outcome, tt.want)
+			}
+		}
+	}
+	if n := limited.hitsOf("/b"); n != 1 {
+		t.Errorf("source b fetched %d times; want once, after the pause", n)
+	}
+}
+
 // A source whose URL changes on reload is polled at its new URL at once,
 // not at the old URL's next due time.
 func TestSchedulerURLChangePollsAtOnce(t *testing.T) {
