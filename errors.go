@@ -16,3 +16,8 @@ var ErrNotModified = errors.New("not modified")
 // ErrSchemaTooNew is returned by storage.Open when the database was written
 // by a newer wiredesk whose schema this binary does not know.
 var ErrSchemaTooNew = errors.New("database schema is newer than this wiredesk")
+
+// ErrDamaged is returned by storage when the database file is not a
+// readable wiredesk database: empty, truncated, overwritten in places, or
+// another kind of file altogether.
+var ErrDamaged = errors.New("database damaged")

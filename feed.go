@@ -15,6 +15,9 @@ type Feed struct {
 	Languages   []string      // only items in these languages; empty: any
 	MaxAge      time.Duration // only items newer than this; zero: no limit
 	Limit       int           // at most this many entries
+	// MaxPerSource is the most live entries led by one source, so that one
+	// flooding wire cannot push the others out; zero means no cap.
+	MaxPerSource int
 	// Attribution is the credit template; "{sources}" is replaced with the
 	// natural list of source names.
 	Attribution    string

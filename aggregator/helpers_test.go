@@ -259,6 +259,8 @@ type countingStore struct {
 	saveFetches, saveState int
 	failRead, failFetch    error
 	failState              error
+	// failFetchOf fails SaveFetch with failFetch for this source only.
+	failFetchOf string
 }
 
 func (s *countingStore) SourceState(ctx context.Context, id string) (wiredesk.SourceState, error) {
@@ -286,6 +288,9 @@ func (s *countingStore) SaveFetch(ctx context.Context, r wiredesk.FetchResult) (
 	s.mu.Lock()
 	s.saveFetches++
 	err := s.failFetch
+	if s.failFetchOf != "" && s.failFetchOf != r.State.SourceID {
+		err = nil
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return wiredesk.SaveStats{}, err

@@ -80,6 +80,7 @@ type Poller struct {
 	Log      *slog.Logger
 	Now      func() time.Time
 	Observer Observer // optional
+	Limits   Limits   // bounds of one poll; zero: none
 
 	// pauseMu guards pauses: the hosts a 429 paused, so that a cron pass
 	// skips their other sources instead of waiting out the pause.
@@ -282,14 +283,19 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 	res.Encoding = st.Encoding
 	res.FeedTitle = parsed.Title
 
+	items, dropped := p.Limits.apply(parsed.Items)
+	if dropped > 0 {
+		p.log().Warn("document over the poll limits; kept the newest items", "source", src.ID,
+			"items", len(parsed.Items), "kept", len(items), "max_items", p.Limits.MaxItems)
+	}
 	// A pass waits here for its other sources; the fetch slot is not
 	// needed for that, and holding it could starve the sources waited for.
 	releaseGlobal()
-	assign, err := tk.arrive(ctx, parsed.Items)
+	assign, err := tk.arrive(ctx, items)
 	if err != nil {
 		return res, fmt.Errorf("source %s: %w", src.ID, err)
 	}
-	stats, err := p.save(ctx, st, parsed.Items, assign)
+	stats, err := p.save(ctx, st, items, assign)
 	if err != nil {
 		return res, fmt.Errorf("source %s: save: %w", src.ID, err)
 	}
@@ -325,9 +331,6 @@ func (p *Poller) save(ctx context.Context, st wiredesk.SourceState, items []wire
 	// SaveFetch also sets st.LastNewItem when an item is new, in the same
 	// transaction.
 	stats, err := p.Store.SaveFetch(ctx, r)
-	if err != nil {
-		return stats, err
-	}
 	if p.Cluster != nil {
 		fresh := make(map[string]bool, len(stats.NewItems))
 		for _, it := range stats.NewItems {
@@ -335,12 +338,16 @@ func (p *Poller) save(ctx context.Context, st wiredesk.SourceState, items []wire
 			fresh[it.ID] = true
 		}
 		// The pass indexed every item it matched; one that turned out to
-		// be stored already (and older than the index) leaves again.
+		// be stored already (and older than the index), or that a failed
+		// save did not store, leaves again.
 		for _, it := range items {
 			if _, ok := assign[it.ID]; ok && !fresh[it.ID] {
 				p.Cluster.Remove(it.ID)
 			}
 		}
+	}
+	if err != nil {
+		return stats, err
 	}
 	return stats, nil
 }

@@ -3,6 +3,8 @@ package aggregator
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -37,13 +39,18 @@ type OnceOptions struct {
 // set: a cron pass must be as polite as the daemon. Sources of a host that a
 // 429 paused are skipped too, even with Force, so a pass never waits out a
 // Retry-After; and a source waiting for its host holds none of the
-// Concurrency slots. The error is non-nil only for storage failures or
-// cancellation; source failures are counted in the Summary.
+// Concurrency slots. Source failures, a storage error while reading or
+// saving one source's data (a full disk) included, are counted in the
+// Summary; the error is non-nil only for a damaged database
+// (wiredesk.ErrDamaged) or cancellation.
 func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt OnceOptions) (Summary, error) {
 	start := p.now()
 	conc := opt.Concurrency
 	if conc <= 0 {
 		conc = 16
+	}
+	if err := p.restorePauses(ctx, sources); err != nil {
+		return Summary{}, err
 	}
 	var (
 		mu      sync.Mutex
@@ -77,6 +84,13 @@ func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt Onc
 		wg.Go(func() {
 			defer tk.leave()
 			r, err := p.pollOnce(ctx, src, opt.Force, global, tk)
+			if sourceOnly(ctx, err) {
+				// A storage error while saving one source (a full disk)
+				// fails that source: the others' items are kept and the
+				// pass goes on to render the feeds.
+				p.log().Error("poll: storage error; source failed", "source", src.ID, "error", err)
+				r.SourceID, r.Outcome, r.Err, err = src.ID, OutcomeError, err, nil
+			}
 			mu.Lock()
 			if err != nil && firstEr == nil {
 				firstEr = err
@@ -96,6 +110,42 @@ func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt Onc
 		firstEr = ctx.Err()
 	}
 	return sum, firstEr
+}
+
+// restorePauses pauses again the hosts that a 429 paused in an earlier
+// run (a cron pass, or the daemon before a restart), so their other
+// sources are not asked before the host said they may be. The pause is
+// stored with the state of the source that got the 429: its LastStatus
+// and NextDue (the Retry-After).
+func (p *Poller) restorePauses(ctx context.Context, sources []wiredesk.Source) error {
+	if p.Hosts == nil {
+		return nil
+	}
+	now := p.now()
+	for _, src := range sources {
+		if !src.Enabled || hostOf(src.URL) == "" {
+			continue
+		}
+		st, err := p.Store.SourceState(ctx, src.ID)
+		if err != nil {
+			if sourceOnly(ctx, err) {
+				continue // that source's own poll will report it
+			}
+			return fmt.Errorf("source %s: read state: %w", src.ID, err)
+		}
+		if st.LastStatus == http.StatusTooManyRequests && st.NextDue.After(now) {
+			p.Hosts.Pause(hostOf(src.URL), st.NextDue)
+			p.notePause(hostOf(src.URL), st.NextDue)
+		}
+	}
+	return nil
+}
+
+// sourceOnly reports whether err, a storage error from polling one
+// source, fails that source only. Cancellation stops the pass, and a
+// damaged database fails it: the next source would meet the same damage.
+func sourceOnly(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() == nil && !errors.Is(err, wiredesk.ErrDamaged)
 }
 
 func (s *Summary) add(r Result) {
@@ -178,6 +228,10 @@ func (s *Scheduler) Run(ctx context.Context, sources []wiredesk.Source) error {
 	s.sem = make(chan struct{}, conc)
 	s.running = map[string]*job{}
 	s.mu.Unlock()
+
+	if err := s.Poller.restorePauses(ctx, sources); err != nil {
+		s.Poller.log().Error("restore host pauses", "error", err)
+	}
 
 	s.update(sources)
 	<-ctx.Done()

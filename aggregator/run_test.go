@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -141,16 +142,57 @@ func TestRunOnceWaitingHostHoldsNoSlot(t *testing.T) {
 	}
 }
 
-// RunOnce returns storage failures.
+// A storage error while saving one source (a full disk) fails that source
+// only: the others are saved and counted, and RunOnce returns no error. A
+// damaged database, which every source would meet, stops the pass.
 func TestRunOnceStorageFailure(t *testing.T) {
-	c := newClock()
-	p, db := newPoller(t, c)
-	p.Store = &countingStore{Store: db, failRead: errDisk}
-	w := newWire(t)
-	w.feed("/feed", "", rss("Wire", "", numbered(1, c.Now())...))
-	_, err := p.RunOnce(context.Background(), []wiredesk.Source{source("wire", w.URL+"/feed")}, aggregator.OnceOptions{})
-	if !errors.Is(err, errDisk) {
-		t.Errorf("RunOnce error = %v; want %v", err, errDisk)
+	errFull := fmt.Errorf("write wiredesk.db: %w", syscall.ENOSPC)
+	tests := []struct {
+		name       string
+		store      func(db aggregator.Store) *countingStore
+		wantErr    error // nil: the pass goes on
+		wantFailed int
+	}{
+		{"disk full saving one source", func(db aggregator.Store) *countingStore {
+			return &countingStore{Store: db, failFetch: errFull, failFetchOf: "flood"}
+		}, nil, 1},
+		{"state unreadable", func(db aggregator.Store) *countingStore {
+			return &countingStore{Store: db, failRead: errDisk}
+		}, nil, 3},
+		{"database damaged", func(db aggregator.Store) *countingStore {
+			return &countingStore{Store: db, failRead: fmt.Errorf("read: %w", wiredesk.ErrDamaged)}
+		}, wiredesk.ErrDamaged, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			p, db := newPoller(t, c)
+			p.Store = tt.store(db)
+			w := newWire(t)
+			w.feed("/feed", "", rss("Wire", "", numbered(1, c.Now())...))
+			sources := []wiredesk.Source{source("a", w.URL+"/feed?a"), source("b", w.URL+"/feed?b"), source("flood", w.URL+"/feed?flood")}
+			sum, err := p.RunOnce(context.Background(), sources, aggregator.OnceOptions{})
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Errorf("RunOnce error = %v; want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("RunOnce error = %v; want the failure counted per source", err)
+			}
+			if sum.Failed != tt.wantFailed || sum.OK != 3-tt.wantFailed {
+				t.Errorf("summary: %d ok, %d failed; want %d ok, %d failed", sum.OK, sum.Failed, 3-tt.wantFailed, tt.wantFailed)
+			}
+			for _, r := range sum.Results {
+				if r.Outcome == aggregator.OutcomeError && r.Err == nil {
+					t.Errorf("%s failed without an error", r.SourceID)
+				}
+			}
+			if tt.wantFailed == 1 && len(items(t, db, "a")) != 1 {
+				t.Errorf("source a's item not stored beside the failing source")
+			}
+		})
 	}
 }
 
@@ -435,6 +477,53 @@ func TestRunOnceSkipsRateLimitedHost(t *testing.T) {
 		if r.SourceID == "other" && r.Outcome != aggregator.OutcomeOK {
 			t.Errorf("source of another host = %s; want ok", r.Outcome)
 		}
+	}
+}
+
+// A 429's host pause outlives the run: the next cron pass (a new Poller
+// on the same database) skips the host's other sources until the pause
+// ends, then polls them.
+func TestRunOnceHostPauseSurvivesRuns(t *testing.T) {
+	c := newClock()
+	p, db := newPoller(t, c)
+	p.Hosts = schedule.NewHosts(1, 0)
+	limited := newWire(t)
+	body := rss("Wire", "", numbered(1, c.Now())...)
+	limited.handle("/a", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Retry-After", "3600")
+		rw.WriteHeader(http.StatusTooManyRequests)
+	})
+	limited.feed("/b", "", body)
+	a, b := source("a", limited.URL+"/a"), source("b", limited.URL+"/b")
+	if sum, err := p.RunOnce(context.Background(), []wiredesk.Source{a}, aggregator.OnceOptions{}); err != nil || sum.Failed != 1 {
+		t.Fatalf("first pass: %+v, %v; want source a failed with 429", sum, err)
+	}
+
+	due := state(t, db, "a").NextDue
+	tests := []struct {
+		name string
+		at   time.Time
+		want aggregator.Outcome
+	}{
+		{"within the Retry-After", due.Add(-time.Minute), aggregator.OutcomeSkipped},
+		{"after it", due.Add(time.Minute), aggregator.OutcomeOK},
+	}
+	for _, tt := range tests {
+		c.Set(tt.at)
+		next, _ := newPoller(t, c)
+		next.Store, next.Hosts = db, schedule.NewHosts(1, 0)
+		sum, err := next.RunOnce(context.Background(), []wiredesk.Source{a, b}, aggregator.OnceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range sum.Results {
+			if r.SourceID == "b" && r.Outcome != tt.want {
+				t.Errorf("%s: source b on the paused host = %s; want %s", tt.name, r.Outcome, tt.want)
+			}
+		}
+	}
+	if n := limited.hitsOf("/b"); n != 1 {
+		t.Errorf("source b fetched %d times; want once, after the pause", n)
 	}
 }
 

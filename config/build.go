@@ -27,6 +27,17 @@ const (
 	maxFeedLimit       = 1000
 	minSourceInterval  = time.Second
 	defaultArchiveSize = 50
+
+	// Per-poll bounds, so that one hostile or broken source costs bounded
+	// time, memory and disk whatever it sends (issue 11). A wire publishes
+	// tens of items per hour and titles of a line; a document of 185,000
+	// items or a 5 MB title is a flood, not news.
+	defaultMaxItems   = 500        // items taken from one document, newest first
+	maxMaxItems       = 1_000_000  // the most max_items accepts
+	defaultMaxTitle   = 2_000      // bytes of a title
+	defaultMaxSummary = 16_000     // bytes of a plain-text summary
+	defaultMaxContent = 256_000    // bytes of sanitised HTML content
+	maxTextCap        = 64_000_000 // the most a text cap accepts
 )
 
 // config decodes the whole document.
@@ -186,6 +197,10 @@ func (p *parser) poll(t *table, s *Poll) {
 		MaxRedirects: 5,
 		MaxBody:      10 * 1000 * 1000,
 		UserAgent:    defaultUserAgent,
+		MaxItems:     defaultMaxItems,
+		MaxTitle:     defaultMaxTitle,
+		MaxSummary:   defaultMaxSummary,
+		MaxContent:   defaultMaxContent,
 	}
 	t.duration("interval", &s.Interval, minSourceInterval)
 	t.duration("timeout", &s.Timeout, time.Nanosecond)
@@ -206,6 +221,19 @@ func (p *parser) poll(t *table, s *Poll) {
 	t.duration("max_backoff", &s.MaxBackoff, minSourceInterval)
 	if s.MinInterval > s.MaxInterval {
 		t.errorf("max_interval", "%s is shorter than min_interval %s", formatDuration(s.MaxInterval), formatDuration(s.MinInterval))
+	}
+	t.integer("max_items", &s.MaxItems, 1, maxMaxItems)
+	t.size("max_title", &s.MaxTitle, maxTextCap)
+	t.size("max_summary", &s.MaxSummary, maxTextCap)
+	t.size("max_content", &s.MaxContent, maxTextCap)
+	for _, c := range []struct {
+		key string
+		n   int64
+	}{{"max_title", s.MaxTitle}, {"max_summary", s.MaxSummary}, {"max_content", s.MaxContent}} {
+		// A cap must leave room for a character and the "…" that marks the cut.
+		if c.n < 16 {
+			t.errorf(c.key, "%d bytes is too small; write at least \"16B\"", c.n)
+		}
 	}
 	t.finish()
 }
@@ -598,8 +626,29 @@ func (p *parser) feed(t *table, sources []wiredesk.Source) wiredesk.Feed {
 	t.str("attribution_and", &f.AttributionAnd)
 	t.str("also", &f.Also)
 	t.boolean("cluster", &f.Cluster)
+	if selectedSources(f, sources) > 1 {
+		f.MaxPerSource = (f.Limit + 1) / 2
+	}
+	t.integer("max_per_source", &f.MaxPerSource, 0, maxFeedLimit)
 	t.finish()
 	return f
+}
+
+// selectedSources counts the configured sources feed f takes items from:
+// those it lists or that carry one of its tags; every source when it names
+// neither. Its max_per_source is on by default only when this is above one,
+// since a one-wire feed has nobody to crowd out.
+func selectedSources(f wiredesk.Feed, sources []wiredesk.Source) int {
+	if len(f.Sources) == 0 && len(f.Tags) == 0 {
+		return len(sources)
+	}
+	n := 0
+	for _, s := range sources {
+		if slices.Contains(f.Sources, s.ID) || slices.ContainsFunc(s.Tags, func(tag string) bool { return slices.Contains(f.Tags, tag) }) {
+			n++
+		}
+	}
+	return n
 }
 
 // members reports each value of key that is not in known, or repeated.

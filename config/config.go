@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -75,6 +76,14 @@ type Poll struct {
 	MaxRedirects int
 	MaxBody      int64 // bytes
 	UserAgent    string
+
+	// Bounds of one poll (defaults in build.go). MaxItems is the most items
+	// taken from one document, newest first; the others cap the bytes of an
+	// item's title, summary and content, cut at a character boundary.
+	MaxItems   int
+	MaxTitle   int64
+	MaxSummary int64
+	MaxContent int64
 }
 
 // Publish is the [publish] table.
@@ -96,11 +105,18 @@ type Log struct {
 	Format string // auto, text or json
 }
 
+// MaxFileSize is the largest config file Load reads. A desk of a thousand
+// sources takes about 300 KB.
+const MaxFileSize = 1 << 20
+
 // Load reads the file at path and parses it with Parse, expanding ${VAR}
 // from the process environment. A file that cannot be read is reported as
-// *Errors too; errors.Is(err, fs.ErrNotExist) tells a missing file.
+// *Errors too; errors.Is(err, fs.ErrNotExist) tells a missing file. The
+// file must be a regular file (or a link to one) of at most MaxFileSize
+// bytes: a device such as /dev/zero or a FIFO is refused at once instead
+// of being read forever or waited on.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		msg := err.Error()
 		var pe *fs.PathError
@@ -110,6 +126,53 @@ func Load(path string) (*Config, error) {
 		return nil, &Errors{{File: path, Msg: "cannot read: " + msg, err: err}}
 	}
 	return Parse(path, data, os.LookupEnv)
+}
+
+// readFile reads a regular file of at most MaxFileSize bytes. It checks
+// the kind of file before opening it, since opening a FIFO blocks until a
+// writer comes, and reads at most one byte past the limit, since a file
+// may grow after the check.
+func readFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("not a regular file (%s); give the path of a TOML file", kind(fi.Mode()))}
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("file is %d bytes, larger than the limit of %d", fi.Size(), MaxFileSize)}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("file is larger than the limit of %d bytes", MaxFileSize)}
+	}
+	return data, nil
+}
+
+// kind names a file mode's type for an error message.
+func kind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return m.Type().String()
 }
 
 // Parse parses and validates the TOML document data. filename names the

@@ -177,6 +177,7 @@ func TestDefaults(t *testing.T) {
 			MinInterval: time.Minute, MaxInterval: 24 * time.Hour, MaxBackoff: 6 * time.Hour,
 			HostDelay: 500 * time.Millisecond, Concurrency: 16, PerHost: 2, MaxRedirects: 5,
 			MaxBody: 10_000_000, UserAgent: "wiredesk/VERSION (+https://github.com/wiredesk/wiredesk)",
+			MaxItems: 500, MaxTitle: 2_000, MaxSummary: 16_000, MaxContent: 256_000,
 		},
 		Publish: Publish{OutDir: filepath.Join(dir, "public"), ArchiveSize: 50},
 		Cluster: Cluster{Window: 36 * time.Hour, Threshold: DefaultClusterThreshold},
@@ -192,6 +193,39 @@ func TestDefaults(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Parse() =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// max_per_source is on by default only for feeds of several wires: a
+// one-wire feed has nobody to crowd out.
+func TestMaxPerSourceDefault(t *testing.T) {
+	const sources = "[[source]]\nid = \"a\"\nurl = \"https://a.example/rss\"\ntags = [\"x\"]\n" +
+		"[[source]]\nid = \"b\"\nurl = \"https://b.example/rss\"\ntags = [\"x\"]\n" +
+		"[[source]]\nid = \"c\"\nurl = \"https://c.example/rss\"\n"
+	tests := []struct {
+		name, feed string
+		want       int
+	}{
+		{"every source", "", 25},
+		{"two listed", `sources = ["a", "b"]`, 25},
+		{"one listed", `sources = ["c"]`, 0},
+		{"a tag of two", `tags = ["x"]`, 25},
+		{"odd limit rounds up", "limit = 7", 4},
+		{"explicit", "max_per_source = 10", 10},
+		{"explicitly off", "max_per_source = 0", 0},
+		{"explicit on one source", "sources = [\"c\"]\nmax_per_source = 3", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := sources + "[[feed]]\nslug = \"f\"\ntitle = \"F\"\n" + tt.feed + "\n"
+			cfg, err := Parse("w.toml", []byte(doc), fakeEnv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Feeds[0].MaxPerSource; got != tt.want {
+				t.Errorf("MaxPerSource = %d; want %d", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -218,6 +252,10 @@ max_header_bytes = "1MiB"
 path = "/var/lib/wiredesk/w.db"
 [poll]
 max_body = "1.5MB"
+max_items = 20
+max_title = "1KiB"
+max_summary = "2KB"
+max_content = "1MB"
 [cluster]
 threshold = 1
 [[source]]
@@ -257,6 +295,10 @@ include = ["/end$/", "$$5"]
 		{"max_header_bytes", cfg.Server.MaxHeaderBytes, 1 << 20},
 		{"storage path", cfg.Storage.Path, "/var/lib/wiredesk/w.db"},
 		{"max_body", cfg.Poll.MaxBody, int64(1_500_000)},
+		{"max_items", cfg.Poll.MaxItems, 20},
+		{"max_title", cfg.Poll.MaxTitle, int64(1024)},
+		{"max_summary", cfg.Poll.MaxSummary, int64(2000)},
+		{"max_content", cfg.Poll.MaxContent, int64(1_000_000)},
 		{"threshold", cfg.Cluster.Threshold, 1.0},
 		{"language", s.Language, "ru"},
 		{"encoding", s.Encoding, "windows-1251"},

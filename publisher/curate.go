@@ -282,7 +282,17 @@ func (r *Rules) Curate(stories []wiredesk.Story, sources map[string]wiredesk.Sou
 		}
 		return cmp.Compare(a.Story.ID, b.Story.ID)
 	})
+	r.pick(ds)
+	return ds
+}
+
+// pick marks the matched decisions of ds (sorted, matched first, newest
+// first) that make the live feed: at most Limit, and at most MaxPerSource
+// led by one source, so that a wire that floods cannot push the others'
+// stories out. A story counts for the source of its first eligible item.
+func (r *Rules) pick(ds []Decision) {
 	n := 0
+	perSource := map[string]int{}
 	for i := range ds {
 		if !ds[i].Matched() {
 			break
@@ -291,10 +301,26 @@ func (r *Rules) Curate(stories []wiredesk.Story, sources map[string]wiredesk.Sou
 			ds[i].Reason = fmt.Sprintf("beyond limit %d", r.spec.Limit)
 			continue
 		}
+		lead := leadSource(ds[i])
+		if r.spec.MaxPerSource > 0 && perSource[lead] >= r.spec.MaxPerSource {
+			ds[i].Reason = fmt.Sprintf("beyond max_per_source %d for %s", r.spec.MaxPerSource, lead)
+			continue
+		}
 		ds[i].Picked = true
+		perSource[lead]++
 		n++
 	}
-	return ds
+}
+
+// leadSource is the source a matched story counts for: that of its first
+// eligible item.
+func leadSource(d Decision) string {
+	for i, ok := range d.Eligible {
+		if ok {
+			return d.Story.Items[i].SourceID
+		}
+	}
+	return ""
 }
 
 // splitStories turns each item into a story of its own, for feeds that

@@ -281,6 +281,66 @@ func TestCurateUnclustered(t *testing.T) {
 	}
 }
 
+// A wire that floods must not push the others out of a feed of several
+// wires: max_per_source caps the live entries each source leads.
+func TestCurateMaxPerSource(t *testing.T) {
+	flood := func(n int) []wiredesk.Story {
+		var out []wiredesk.Story
+		for i := range n {
+			out = append(out, story(fmt.Sprintf("f%02d", i), "interfax", "Flood", time.Duration(i+1)*time.Minute))
+		}
+		return out
+	}
+	others := []wiredesk.Story{
+		story("t1", "tass", "Older TASS report", 3*time.Hour),
+		story("r1", "rferl", "Older RFE/RL report", 4*time.Hour),
+	}
+	tests := []struct {
+		name        string
+		limit, cap  int
+		wantPicked  []string // ids, newest first
+		wantDropped map[string]string
+	}{
+		{
+			name: "no cap: the flood fills the feed", limit: 4, cap: 0,
+			wantPicked:  []string{"f00", "f01", "f02", "f03"},
+			wantDropped: map[string]string{"t1": "beyond limit 4", "r1": "beyond limit 4"},
+		},
+		{
+			name: "cap 2: the others keep their place", limit: 4, cap: 2,
+			wantPicked:  []string{"f00", "f01", "t1", "r1"},
+			wantDropped: map[string]string{"f02": "beyond max_per_source 2 for interfax", "f09": "beyond max_per_source 2 for interfax"},
+		},
+		{
+			name: "the limit still applies", limit: 3, cap: 2,
+			wantPicked:  []string{"f00", "f01", "t1"},
+			wantDropped: map[string]string{"r1": "beyond limit 3"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spec := wiredesk.Feed{Slug: "all", Limit: tt.limit, MaxPerSource: tt.cap, Cluster: true}
+			ds := Curate(spec, append(flood(10), others...), testSources(), curateNow)
+			var picked []string
+			reasons := map[string]string{}
+			for _, d := range ds {
+				if d.Picked {
+					picked = append(picked, d.Story.ID)
+				}
+				reasons[d.Story.ID] = d.Reason
+			}
+			if !slices.Equal(picked, tt.wantPicked) {
+				t.Errorf("picked %q; want %q", picked, tt.wantPicked)
+			}
+			for id, want := range tt.wantDropped {
+				if got := reasons[id]; got != want {
+					t.Errorf("story %s: reason %q; want %q", id, got, want)
+				}
+			}
+		})
+	}
+}
+
 func TestCompileErrors(t *testing.T) {
 	tests := []struct {
 		name string

@@ -19,7 +19,8 @@ const compactTxMaxSize = 64 << 20
 // It opens src read-write, so it refuses with an error matching
 // wiredesk.ErrLocked while another process holds it; the copy goes to a
 // temporary file beside dst that is synced and then renamed over dst, so
-// dst is always either the old file or the complete new one. opt.ReadOnly
+// dst is always either the old file or the complete new one. A file that
+// fails Check is refused with a *DamagedError. opt.ReadOnly
 // is ignored; opt.Command defaults to "compact".
 func Compact(ctx context.Context, src, dst string, opt Options) (before, after int64, err error) {
 	if err := ctx.Err(); err != nil {
@@ -42,10 +43,15 @@ func Compact(ctx context.Context, src, dst string, opt Options) (before, after i
 			err = fmt.Errorf("compact: %w", cerr)
 		}
 	}()
+	// A damaged file would be copied damage and all into a file that
+	// looks fresh: refuse it, and keep the original for a rescue.
+	if problems := s.Check(ctx); len(problems) > 0 {
+		return 0, 0, &DamagedError{Path: src, Err: fmt.Errorf("the consistency check found %d problem(s), the first: %w", len(problems), problems[0])}
+	}
 	if before, err = s.Size(); err != nil {
 		return 0, 0, fmt.Errorf("compact: %w", err)
 	}
-	if err := compactInto(ctx, s.bolt, dst); err != nil {
+	if err := compactInto(ctx, s.bolt, src, dst); err != nil {
 		return before, 0, fmt.Errorf("compact %s into %s: %w", src, dst, err)
 	}
 	fi, err := os.Stat(dst)
@@ -55,7 +61,10 @@ func Compact(ctx context.Context, src, dst string, opt Options) (before, after i
 	return before, fi.Size(), nil
 }
 
-func compactInto(ctx context.Context, src *bolt.DB, dst string) (err error) {
+// compactInto copies src, the database at srcPath, into a new file that
+// replaces dst. On any error, a damaged page of src included, the new file
+// is removed: nothing is left behind.
+func compactInto(ctx context.Context, src *bolt.DB, srcPath, dst string) (err error) {
 	dir := filepath.Dir(dst)
 	f, err := os.CreateTemp(dir, filepath.Base(dst)+".compact-*")
 	if err != nil {
@@ -74,7 +83,7 @@ func compactInto(ctx context.Context, src *bolt.DB, dst string) (err error) {
 	if err != nil {
 		return err
 	}
-	err = bolt.Compact(out, src, compactTxMaxSize)
+	err = guard(srcPath, func() error { return bolt.Compact(out, src, compactTxMaxSize) })
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}

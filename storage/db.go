@@ -46,6 +46,8 @@ type DB struct {
 
 	// pruneChunk is the most items deleted per write transaction by Prune.
 	pruneChunk int
+	// saveChunk is the most items written per transaction by SaveFetch.
+	saveChunk int
 	// afterPruneTx, when set, is called after each Prune transaction
 	// commits (tests count transactions with it).
 	afterPruneTx func()
@@ -70,10 +72,17 @@ func open(path string, opt Options, ms []migration) (*DB, error) {
 	if now == nil {
 		now = time.Now
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:      timeout,
-		ReadOnly:     opt.ReadOnly,
-		FreelistType: bolt.FreelistMapType,
+	if err := checkFile(path); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	var bdb *bolt.DB
+	err := guard(path, func() (err error) {
+		bdb, err = bolt.Open(path, 0o600, &bolt.Options{
+			Timeout:      timeout,
+			ReadOnly:     opt.ReadOnly,
+			FreelistType: bolt.FreelistMapType,
+		})
+		return err
 	})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
@@ -81,11 +90,15 @@ func open(path string, opt Options, ms []migration) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	if err := checkSize(bdb, path); err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	// SaveState batches concurrent writers; gather them for at most 2ms
 	// (bbolt's default is 10ms) so a lone state write is not held up.
 	bdb.MaxBatchDelay = 2 * time.Millisecond
-	d := &DB{bolt: bdb, path: path, now: now, readOnly: opt.ReadOnly, pruneChunk: defaultPruneChunk}
-	if err := checkSchema(bdb, ms); err != nil {
+	d := &DB{bolt: bdb, path: path, now: now, readOnly: opt.ReadOnly, pruneChunk: defaultPruneChunk, saveChunk: DefaultSaveChunk}
+	if err := guard(path, func() error { return checkSchema(bdb, ms) }); err != nil {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}

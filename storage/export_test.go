@@ -91,3 +91,6 @@ func Check(d *DB) error {
 		return nil
 	})
 }
+
+// SetSaveChunk sets the most items SaveFetch writes per transaction.
+func SetSaveChunk(d *DB, n int) { d.saveChunk = n }

@@ -107,10 +107,9 @@ func (bs *buckets) deleteStory(id string, r *storyRecord) error {
 	return bs.stories.Delete([]byte(id))
 }
 
-// SaveFetch stores one poll of one source in a single write transaction:
-// r.State and every item of r.Items. Items are matched to stored ones by
-// identity (SourceID + Key; SourceID defaults to r.State.SourceID, ID to
-// wiredesk.ItemID):
+// SaveFetch stores one poll of one source: r.State and every item of
+// r.Items. Items are matched to stored ones by identity (SourceID + Key;
+// SourceID defaults to r.State.SourceID, ID to wiredesk.ItemID):
 //
 //   - stored with the same Hash: counted Unchanged, nothing written;
 //   - stored with another Hash: replaced in place, keeping ID, FirstSeen
@@ -121,21 +120,52 @@ func (bs *buckets) deleteStory(id string, r *storyRecord) error {
 //     of several sources before saving them), or, when r.Assign names
 //     none, starts a story whose ID is the item's ID.
 //
+// The items are written in write transactions of at most DefaultSaveChunk
+// items each, so that a large poll never holds the writer lock for long
+// (other sources' saves and state writes run between them) and each
+// transaction costs the same whatever the poll's size: bbolt splits its
+// nodes only at commit, so one transaction of n new items costs O(n²).
+// r.State is written with the last chunk. ctx is checked before each
+// chunk: when it is cancelled, or a chunk fails (a full disk), the chunks
+// committed before stay and the state is not written, so the source's next
+// poll fetches the document again in full and stores the rest; no item is
+// ever stored twice.
+//
 // The poll time is r.State.LastAttempt, or Now when that is zero.
 // Storage keeps r.State.LastNewItem: it is set to the poll time when some
 // item is new and never moves back to an older value than stored. Items
 // that have left the feed stay stored. r.Assign runs inside the write
 // transaction and must not call methods of d.
 func (d *DB) SaveFetch(ctx context.Context, r wiredesk.FetchResult) (wiredesk.SaveStats, error) {
-	if err := ctx.Err(); err != nil {
-		return wiredesk.SaveStats{}, err
-	}
 	now := r.State.LastAttempt
 	if now.IsZero() {
 		now = d.now()
 	}
 	var stats wiredesk.SaveStats
-	err := d.bolt.Update(func(tx *bolt.Tx) error {
+	items := r.Items
+	for {
+		chunk := items[:min(len(items), d.saveChunk)]
+		items = items[len(chunk):]
+		if err := d.saveItems(ctx, &r, chunk, len(items) == 0, now, &stats); err != nil {
+			return wiredesk.SaveStats{}, fmt.Errorf("save fetch of %s: %w", r.State.SourceID, err)
+		}
+		if len(items) == 0 {
+			return stats, nil
+		}
+	}
+}
+
+// DefaultSaveChunk is the most items SaveFetch writes in one transaction.
+// At 256 a transaction of new items takes a few milliseconds.
+const DefaultSaveChunk = 256
+
+// saveItems writes items of r in one transaction, and r.State too when
+// last is set.
+func (d *DB) saveItems(ctx context.Context, r *wiredesk.FetchResult, items []wiredesk.Item, last bool, now time.Time, stats *wiredesk.SaveStats) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.update(func(tx *bolt.Tx) error {
 		// The writer lock may have taken a while.
 		if err := ctx.Err(); err != nil {
 			return err
@@ -144,12 +174,12 @@ func (d *DB) SaveFetch(ctx context.Context, r wiredesk.FetchResult) (wiredesk.Sa
 		if err != nil {
 			return err
 		}
-		for i := range r.Items {
-			if err := d.saveItem(bs, &r, r.Items[i], now, &stats); err != nil {
-				return fmt.Errorf("item %d: %w", i, err)
+		for i := range items {
+			if err := d.saveItem(bs, r, items[i], now, stats); err != nil {
+				return fmt.Errorf("item %s: %w", items[i].Key, err)
 			}
 		}
-		if r.State.SourceID == "" {
+		if !last || r.State.SourceID == "" {
 			return nil
 		}
 		st := r.State
@@ -167,10 +197,6 @@ func (d *DB) SaveFetch(ctx context.Context, r wiredesk.FetchResult) (wiredesk.Sa
 		}
 		return putState(tx, &st)
 	})
-	if err != nil {
-		return wiredesk.SaveStats{}, fmt.Errorf("save fetch of %s: %w", r.State.SourceID, err)
-	}
-	return stats, nil
 }
 
 func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, now time.Time, stats *wiredesk.SaveStats) error {
@@ -308,7 +334,7 @@ func (d *DB) EachItem(ctx context.Context, q ItemQuery, oldestFirst bool, fn fun
 		}
 		return nil
 	}
-	err := d.bolt.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		bs, err := openBuckets(tx)
 		if err != nil {
 			return err
@@ -349,7 +375,7 @@ func (d *DB) ItemCounts(ctx context.Context) (map[string]int, error) {
 		return nil, err
 	}
 	counts := map[string]int{}
-	err := d.bolt.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketItemTime)
 		if err != nil {
 			return err

@@ -31,7 +31,7 @@ func (d *DB) Prune(ctx context.Context, before time.Time) (PruneStats, error) {
 			n    PruneStats
 			more bool
 		)
-		err := d.bolt.Update(func(tx *bolt.Tx) error {
+		err := d.update(func(tx *bolt.Tx) error {
 			var err error
 			n, more, err = d.pruneChunkTx(tx, before)
 			return err

@@ -27,7 +27,7 @@ func (d *DB) SourceState(ctx context.Context, id string) (wiredesk.SourceState, 
 	if err := ctx.Err(); err != nil {
 		return st, err
 	}
-	err := d.bolt.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSources)
 		if err != nil {
 			return err
@@ -51,7 +51,7 @@ func (d *DB) SourceStates(ctx context.Context) (map[string]wiredesk.SourceState,
 		return nil, err
 	}
 	out := map[string]wiredesk.SourceState{}
-	err := d.bolt.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSources)
 		if err != nil {
 			return err
@@ -84,7 +84,7 @@ func (d *DB) SaveState(ctx context.Context, st wiredesk.SourceState) error {
 	// transaction (bbolt waits at most MaxBatchDelay to gather them); the
 	// call still returns only after the commit, so nothing is less durable.
 	// putState is idempotent, as Batch may run it twice.
-	err := d.bolt.Batch(func(tx *bolt.Tx) error {
+	err := d.batch(func(tx *bolt.Tx) error {
 		return putState(tx, &st)
 	})
 	if err != nil {

@@ -25,7 +25,7 @@ func (d *DB) Stories(ctx context.Context, q StoryQuery) ([]wiredesk.Story, error
 		return nil, err
 	}
 	var out []wiredesk.Story
-	err := d.bolt.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		bs, err := openBuckets(tx)
 		if err != nil {
 			return err
@@ -67,7 +67,7 @@ func (d *DB) Story(ctx context.Context, id string) (wiredesk.Story, error) {
 		return wiredesk.Story{}, err
 	}
 	var s wiredesk.Story
-	err := d.bolt.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		bs, err := openBuckets(tx)
 		if err != nil {
 			return err

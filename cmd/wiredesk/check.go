@@ -14,21 +14,25 @@ import (
 )
 
 func cmdCheck(ctx context.Context, e *env, args []string) error {
-	fs, cfgPath := flags(e, "check", "check [-config FILE] [-fetch]",
-		"  wiredesk check -config /etc/wiredesk/wiredesk.toml\n  wiredesk check -config demo.toml -fetch   # also fetch and parse every source\n\n"+
+	fs, cfgPath := flags(e, "check", "check [-config FILE] [-fetch] [-db | -db-file FILE]",
+		"  wiredesk check -config /etc/wiredesk/wiredesk.toml\n  wiredesk check -config demo.toml -fetch   # also fetch and parse every source\n"+
+			"  wiredesk check -config demo.toml -db      # also verify the database file (daemon stopped)\n\n"+
 			"Reports every problem at once with file, line and key. Keys (all documented in config.example.toml):\n"+
 			"  [server]   listen base_url admin_listen admin_token read_header_timeout read_timeout write_timeout\n"+
 			"             idle_timeout shutdown_timeout max_header_bytes\n"+
 			"  [storage]  path retention lock_timeout\n"+
 			"  [poll]     interval timeout concurrency per_host host_delay max_body max_redirects user_agent\n"+
-			"             min_interval max_interval max_backoff\n"+
+			"             min_interval max_interval max_backoff max_items max_title max_summary max_content\n"+
 			"  [publish]  out_dir hub archive_size        [cluster] window threshold        [log] level format\n"+
 			"  [[source]] id name url interval tags language rights encoding fallback_encoding timezone priority\n"+
 			"             enabled headers username password     (secrets: \"${VAR}\" from the environment)\n"+
 			"  [[feed]]   slug title description language sources tags include exclude languages max_age limit\n"+
-			"             attribution attribution_and also cluster\n"+
-			"Exit codes: 0 valid, 2 invalid, 1 when a -fetch source fails.")
+			"             attribution attribution_and also cluster max_per_source\n"+
+			"Exit codes: 0 valid, 2 invalid, 1 when a -fetch source fails, 4 database locked (-db),\n"+
+			"5 database damaged (-db).")
 	doFetch := fs.Bool("fetch", false, "also fetch and parse every enabled source (reaches the network)")
+	doDB := fs.Bool("db", false, "also run the database consistency check on [storage] path (read-only)")
+	dbFile := fs.String("db-file", "", "run the database consistency check on `file` (a backup, say) instead of [storage] path")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,6 +47,15 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (%d sources, %d feeds)\n", cfg.File, len(cfg.Sources), len(cfg.Feeds))
+	if *doDB || *dbFile != "" {
+		path := cfg.Storage.Path
+		if *dbFile != "" {
+			path = *dbFile
+		}
+		if err := checkDB(ctx, e, cfg, path); err != nil {
+			return err
+		}
+	}
 	if !*doFetch {
 		return nil
 	}

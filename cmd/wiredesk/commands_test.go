@@ -49,6 +49,47 @@ func TestImportOPML(t *testing.T) {
 	}
 }
 
+// Feeds of an untrusted OPML file that point at local files, this
+// machine or a private network are flagged, on stderr and above the block.
+func TestImportOPMLWarns(t *testing.T) {
+	tests := []struct{ url, want string }{
+		{"https://tass.ru/rss/v2.xml", ""},
+		{"http://93.184.216.34/rss", ""},
+		{"file:///etc/passwd", `scheme "file" is not http or https`},
+		{"gopher://x.example/", `scheme "gopher" is not http or https`},
+		{"http://localhost:9090/metrics", `host "localhost" is this machine`},
+		{"http://127.0.0.1/admin", "address 127.0.0.1 is this machine"},
+		{"http://[::1]/", "address ::1 is this machine"},
+		{"http://10.1.2.3/feed", "address 10.1.2.3 is private"},
+		{"http://192.168.0.1/feed", "address 192.168.0.1 is private"},
+		{"http://169.254.169.254/latest/meta-data/", "address 169.254.169.254 is private, link-local"},
+		{"http://[::ffff:10.0.0.1]/", "address 10.0.0.1 is private"},
+		{"http://router.internal/rss", `host "router.internal" is this machine or a local network`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "s.opml")
+			doc := `<opml version="2.0"><body><outline text="Feed" xmlUrl="` + tt.url + `"/></body></opml>`
+			if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, stderr := runIn(t, "import-opml", p)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if tt.want == "" {
+				if stderr != "" || strings.Contains(out, "WARNING") {
+					t.Errorf("warned about a public URL:\n%s%s", stderr, out)
+				}
+				return
+			}
+			if !strings.Contains(stderr, tt.want) || !strings.Contains(out, "# WARNING: "+tt.want) {
+				t.Errorf("stderr %q, output %q; want both to say %q", stderr, out, tt.want)
+			}
+		})
+	}
+}
+
 func TestImportOPMLErrors(t *testing.T) {
 	dir := t.TempDir()
 	tests := []struct{ name, body, want string }{

@@ -10,7 +10,7 @@ import (
 func cmdCompact(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "compact", "compact [-config FILE]",
 		"  systemctl stop wiredesk && wiredesk compact -config /etc/wiredesk/wiredesk.toml && systemctl start wiredesk\n\n"+
-			"Exit codes: 0, 1 fatal, 4 database locked (stop the daemon first).")
+			"Exit codes: 0, 1 fatal, 4 database locked (stop the daemon first), 5 database damaged (nothing written).")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

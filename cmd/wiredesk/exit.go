@@ -17,6 +17,7 @@ const (
 	exitUsage   = 2 // usage or config error
 	exitPartial = 3 // some sources failed but feeds were written
 	exitLocked  = 4 // database locked by another process
+	exitDamaged = 5 // database file damaged or not a wiredesk database
 )
 
 // errPartial is returned by once when some sources failed but feeds were
@@ -38,6 +39,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.Is(err, wiredesk.ErrLocked):
 		return exitLocked
+	case errors.Is(err, wiredesk.ErrDamaged):
+		return exitDamaged
 	case errors.Is(err, errPartial):
 		return exitPartial
 	case errors.As(err, &ue), errors.As(err, &ce):

@@ -11,7 +11,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "export", "export [-config FILE] [-out DIR]",
 		"  wiredesk export -config /etc/wiredesk/wiredesk.toml\n  wiredesk export -config demo.toml -out /var/www/feeds\n\n"+
 			"Writes <slug>.rss, <slug>.atom, <slug>.json, feeds.opml and archive pages atomically; unchanged files are left alone.\n"+
-			"Exit codes: 0, 1 fatal, 4 database locked.")
+			"Exit codes: 0, 1 fatal, 4 database locked, 5 database damaged.")
 	out := fs.String("out", "", "write to `dir` (default: [publish] out_dir)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

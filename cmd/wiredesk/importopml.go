@@ -5,12 +5,16 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"golang.org/x/net/html/charset"
+
+	"github.com/wiredesk/wiredesk"
 )
 
 type opmlDoc struct {
@@ -43,12 +47,15 @@ func cmdImportOPML(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	return importOPML(e.stdout, f, fs.Arg(0))
+	return importOPML(e.stdout, e.stderr, f, fs.Arg(0))
 }
 
 // importOPML writes one [[source]] block per feed outline of r. Ids are
-// derived from titles and de-duplicated.
-func importOPML(w io.Writer, r io.Reader, name string) error {
+// derived from titles and de-duplicated. An OPML file may come from
+// anyone: a feed URL that is not http(s), or that points at this machine
+// or a private network, is flagged on warn and in a comment above its
+// block, so nobody pastes it unread.
+func importOPML(w, warn io.Writer, r io.Reader, name string) error {
 	dec := xml.NewDecoder(r)
 	dec.CharsetReader = charset.NewReaderLabel
 	var doc opmlDoc
@@ -92,6 +99,10 @@ func importOPML(w io.Writer, r io.Reader, name string) error {
 		used[id]++
 		if n := used[id]; n > 1 {
 			id += "-" + strconv.Itoa(n)
+		}
+		if why := suspectURL(o.XMLURL); why != "" {
+			fmt.Fprintf(warn, "wiredesk: warning: %s: source %q: %s\n", name, id, why)
+			fmt.Fprintf(w, "# WARNING: %s; review before use\n", why)
 		}
 		fmt.Fprintf(w, "[[source]]\nid   = %s\nname = %s\nurl  = %s\n", strconv.Quote(id), strconv.Quote(title), strconv.Quote(o.XMLURL))
 		if o.Language != "" {
@@ -163,4 +174,32 @@ var translit = map[rune]string{
 	'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
 	'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y", 'ь': "",
 	'э': "e", 'ю': "yu", 'я': "ya",
+}
+
+// suspectURL says why a feed URL from an untrusted OPML file deserves a
+// second look, or "" when it is a plain public http(s) URL. Host names are
+// not resolved (no network here); only address literals and names that
+// can only mean this machine or a private network are flagged.
+func suspectURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "URL does not parse"
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Sprintf("scheme %q is not http or https (wiredesk would read %s)", u.Scheme, wiredesk.RedactURL(raw))
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".local") || strings.HasSuffix(host, ".internal") {
+		return fmt.Sprintf("host %q is this machine or a local network", host)
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ip = ip.Unmap()
+		switch {
+		case ip.IsLoopback():
+			return fmt.Sprintf("address %s is this machine (loopback)", ip)
+		case ip.IsPrivate(), ip.IsLinkLocalUnicast(), ip.IsUnspecified(), ip.IsMulticast():
+			return fmt.Sprintf("address %s is private, link-local or not routable", ip)
+		}
+	}
+	return ""
 }

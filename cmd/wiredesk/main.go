@@ -48,6 +48,7 @@ func commands() []command {
 		{"export", "write every published feed from the database to out_dir, without polling", cmdExport},
 		{"preview", "show what a feed would publish and why each other item is left out", cmdPreview},
 		{"compact", "rewrite the database file to its live size (daemon stopped)", cmdCompact},
+		{"backup", "write a consistent copy of the database, also while the daemon runs", cmdBackup},
 		{"poll-now", "ask a running daemon to poll every source now", cmdPollNow},
 		{"version", "print version and build information", cmdVersion},
 	}

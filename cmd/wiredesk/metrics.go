@@ -122,7 +122,7 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 
 func route(p string) string {
 	switch {
-	case p == "/", p == "/status", p == "/metrics", p == "/healthz", p == "/feeds.opml", p == "/admin/poll-now":
+	case p == "/", p == "/status", p == "/metrics", p == "/healthz", p == "/feeds.opml", p == "/admin/poll-now", p == "/admin/backup":
 		return p
 	case strings.HasPrefix(p, "/feeds/") && strings.Contains(p, "/archive/"):
 		return "/feeds/{slug}/archive/{n}.atom"

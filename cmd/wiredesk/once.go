@@ -19,7 +19,8 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 			"  wiredesk once -config demo.toml -out /tmp/feeds -json\n"+
 			"  # crontab: */5 * * * * wiredesk once -config /etc/wiredesk/wiredesk.toml >>/var/log/wiredesk.log 2>&1\n\n"+
 			"Exit codes: 0 all ok, 3 some sources failed but feeds were written, 1 fatal,\n"+
-			"2 usage/config, 4 database locked by another process (use `wiredesk poll-now` then).")
+			"2 usage/config, 4 database locked by another process (use `wiredesk poll-now` then),\n"+
+			"5 database damaged (see `wiredesk check -db`).")
 	out := fs.String("out", "", "write feeds to `dir` (default: [publish] out_dir)")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object on stdout instead of lines")
 	force := fs.Bool("force", false, "also poll sources that are backing off or rate limited")

@@ -369,21 +369,28 @@ func TestRequireToken(t *testing.T) {
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
 	tests := []struct {
 		name, token, remote, auth string
+		header                    string // "Name: value" a proxy adds; "" none
 		want                      int
 	}{
-		{"loopback, no token configured", "", "127.0.0.1:5555", "", http.StatusAccepted},
-		{"ipv6 loopback, no token configured", "", "[::1]:5555", "", http.StatusAccepted},
-		{"other host, no token configured", "", "10.0.0.5:1234", "", http.StatusForbidden},
-		{"other host, no token configured, sends one", "", "10.0.0.5:1234", "Bearer anything", http.StatusForbidden},
-		{"other host without token", "s3cret", "10.0.0.5:1234", "", http.StatusUnauthorized},
-		{"other host with wrong token", "s3cret", "10.0.0.5:1234", "Bearer s3cre", http.StatusUnauthorized},
-		{"other host with token as basic auth", "s3cret", "10.0.0.5:1234", "Basic s3cret", http.StatusUnauthorized},
-		{"other host with right token", "s3cret", "10.0.0.5:1234", "Bearer s3cret", http.StatusAccepted},
-		{"auth scheme is case-insensitive (RFC 9110 11.1)", "s3cret", "10.0.0.5:1234", "bearer s3cret", http.StatusAccepted},
-		{"token with trailing garbage", "s3cret", "10.0.0.5:1234", "Bearer s3cret x", http.StatusUnauthorized},
-		{"loopback without the configured token", "s3cret", "127.0.0.1:5555", "", http.StatusUnauthorized},
-		{"loopback with right token", "s3cret", "127.0.0.1:5555", "Bearer s3cret", http.StatusAccepted},
-		{"unparseable remote address", "", "garbage", "", http.StatusForbidden},
+		{"loopback, no token configured", "", "127.0.0.1:5555", "", "", http.StatusAccepted},
+		{"ipv6 loopback, no token configured", "", "[::1]:5555", "", "", http.StatusAccepted},
+		{"other host, no token configured", "", "10.0.0.5:1234", "", "", http.StatusForbidden},
+		{"other host, no token configured, sends one", "", "10.0.0.5:1234", "Bearer anything", "", http.StatusForbidden},
+		{"other host without token", "s3cret", "10.0.0.5:1234", "", "", http.StatusUnauthorized},
+		{"other host with wrong token", "s3cret", "10.0.0.5:1234", "Bearer s3cre", "", http.StatusUnauthorized},
+		{"other host with token as basic auth", "s3cret", "10.0.0.5:1234", "Basic s3cret", "", http.StatusUnauthorized},
+		{"other host with right token", "s3cret", "10.0.0.5:1234", "Bearer s3cret", "", http.StatusAccepted},
+		{"auth scheme is case-insensitive (RFC 9110 11.1)", "s3cret", "10.0.0.5:1234", "bearer s3cret", "", http.StatusAccepted},
+		{"token with trailing garbage", "s3cret", "10.0.0.5:1234", "Bearer s3cret x", "", http.StatusUnauthorized},
+		{"loopback without the configured token", "s3cret", "127.0.0.1:5555", "", "", http.StatusUnauthorized},
+		{"loopback with right token", "s3cret", "127.0.0.1:5555", "Bearer s3cret", "", http.StatusAccepted},
+		{"unparseable remote address", "", "garbage", "", "", http.StatusForbidden},
+		// A reverse proxy on the same host makes everyone loopback.
+		{"loopback through a proxy: X-Forwarded-For", "", "127.0.0.1:5555", "", "X-Forwarded-For: 203.0.113.9", http.StatusForbidden},
+		{"loopback through a proxy: Forwarded", "", "127.0.0.1:5555", "", "Forwarded: for=203.0.113.9", http.StatusForbidden},
+		{"loopback through a proxy: X-Real-IP", "", "[::1]:5555", "", "X-Real-IP: 203.0.113.9", http.StatusForbidden},
+		{"loopback through a proxy, empty header", "", "127.0.0.1:5555", "", "X-Forwarded-For: ", http.StatusForbidden},
+		{"through a proxy with the right token", "s3cret", "127.0.0.1:5555", "Bearer s3cret", "X-Forwarded-For: 203.0.113.9", http.StatusAccepted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -394,6 +401,9 @@ func TestRequireToken(t *testing.T) {
 			req.RemoteAddr = tt.remote
 			if tt.auth != "" {
 				req.Header.Set("Authorization", tt.auth)
+			}
+			if name, value, ok := strings.Cut(tt.header, ": "); ok {
+				req.Header.Set(name, value)
 			}
 			rec := httptest.NewRecorder()
 			d.requireToken(next).ServeHTTP(rec, req)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/wiredesk/wiredesk/config"
 )
 
 func cmdPollNow(ctx context.Context, e *env, args []string) error {
@@ -25,33 +27,9 @@ func cmdPollNow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	addr := cfg.Server.AdminListen
-	if addr == "" {
-		addr = cfg.Server.Listen
-	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("[server] listen %q: %w", addr, err)
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	u := "http://" + net.JoinHostPort(host, port) + "/admin/poll-now"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
+	resp, err := adminCall(ctx, e, cfg, http.MethodPost, "/admin/poll-now", 10*time.Second)
 	if err != nil {
 		return err
-	}
-	token := cfg.Server.AdminToken.Reveal()
-	if v, ok := e.getenv("WIREDESK_ADMIN_TOKEN"); ok && v != "" {
-		token = v
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	client := &http.Client{Timeout: 10 * time.Second}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("is `wiredesk serve` running? %w", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
@@ -60,4 +38,40 @@ func cmdPollNow(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprint(e.stdout, string(body))
 	return nil
+}
+
+// adminCall sends one admin request to the running daemon, on [server]
+// admin_listen (or listen), with WIREDESK_ADMIN_TOKEN (or [server]
+// admin_token) as a bearer token when set. timeout bounds the whole
+// exchange, body included; zero means none.
+func adminCall(ctx context.Context, e *env, cfg *config.Config, method, path string, timeout time.Duration) (*http.Response, error) {
+	addr := cfg.Server.AdminListen
+	if addr == "" {
+		addr = cfg.Server.Listen
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("[server] listen %q: %w", addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	u := "http://" + net.JoinHostPort(host, port) + path
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	token := cfg.Server.AdminToken.Reveal()
+	if v, ok := e.getenv("WIREDESK_ADMIN_TOKEN"); ok && v != "" {
+		token = v
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	client := &http.Client{Timeout: timeout}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("is `wiredesk serve` running? %w", err)
+	}
+	return resp, nil
 }

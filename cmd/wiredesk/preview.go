@@ -14,7 +14,7 @@ func cmdPreview(ctx context.Context, e *env, args []string) error {
 		"  wiredesk preview -config demo.toml -feed central-asia\n"+
 			"  wiredesk preview -feed russia-wire -since 72h -dropped=false\n\n"+
 			"Lists what the feed would publish (with each story's wires) and, for every other stored item, the rule\n"+
-			"that left it out. Exit codes: 0, 1 fatal, 2 usage/unknown feed, 4 database locked.")
+			"that left it out. Exit codes: 0, 1 fatal, 2 usage/unknown feed, 4 database locked, 5 database damaged.")
 	slugFlag := fs.String("feed", "", "feed `slug` to preview (required)")
 	since := fs.Duration("since", 24*time.Hour, "consider items first seen within this `duration`")
 	showDropped := fs.Bool("dropped", true, "also list what is left out, with the reason")

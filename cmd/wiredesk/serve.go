@@ -168,10 +168,28 @@ func (d *daemon) run(ctx context.Context, cfgPath string) error {
 			d.log.Warn("shutdown", "addr", srv.Addr, "error", e)
 		}
 	}
-	wg.Wait()
+	if !waitUntil(shutdownCtx, &wg) {
+		// A poll cannot be stopped inside gofeed's parse of a huge body;
+		// the rest of the daemon's goroutines end with the process. Saves
+		// are chunked and check ctx, so Close waits at most for one chunk.
+		d.log.Warn("shutdown_timeout passed with a poll still parsing; exiting without waiting for it",
+			"shutdown_timeout", cfg.Server.ShutdownTimeout.String())
+	}
 	d.pub.Close()
 	d.log.Info("stopped")
 	return err
+}
+
+// waitUntil waits for wg until ctx is done and reports whether wg finished.
+func waitUntil(ctx context.Context, wg *sync.WaitGroup) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // server builds a hardened http.Server: every timeout set, headers capped.
@@ -197,6 +215,7 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 	adminMux.Handle("GET /metrics", d.mets.handler())
 	adminMux.HandleFunc("GET /healthz", d.healthz)
 	adminMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
+	adminMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
 
 	pubMux := http.NewServeMux()
 	pubMux.HandleFunc("GET /healthz", d.healthz)
@@ -205,6 +224,7 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 		pubMux.Handle("GET /status", d.statusHandler())
 		pubMux.Handle("GET /metrics", d.mets.handler())
 		pubMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
+		pubMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
 		return d.mets.instrument(pubMux), nil
 	}
 	return d.mets.instrument(pubMux), d.mets.instrument(adminMux)
@@ -229,17 +249,22 @@ func (d *daemon) pollNow(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "polling %d sources\n", n)
 }
 
-// requireToken guards admin calls: a loopback client needs no token unless
-// one is configured; anyone else must send "Authorization: Bearer TOKEN".
+// requireToken guards admin calls: a loopback client that came through no
+// proxy needs no token unless one is configured; anyone else must send
+// "Authorization: Bearer TOKEN". A reverse proxy on the same host makes
+// every client look like loopback; the headers it adds give it away.
 func (d *daemon) requireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := d.config().Server.AdminToken.Reveal()
 		if token == "" {
-			if isLoopback(r.RemoteAddr) {
+			switch {
+			case isLoopback(r.RemoteAddr) && !proxied(r):
 				next.ServeHTTP(w, r)
-				return
+			case isLoopback(r.RemoteAddr):
+				http.Error(w, "admin calls through a proxy need [server] admin_token", http.StatusForbidden)
+			default:
+				http.Error(w, "admin calls from other hosts need [server] admin_token", http.StatusForbidden)
 			}
-			http.Error(w, "admin calls from other hosts need [server] admin_token", http.StatusForbidden)
 			return
 		}
 		// The scheme is case-insensitive (RFC 9110 section 11.1).
@@ -251,6 +276,17 @@ func (d *daemon) requireToken(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// proxied reports whether r carries a header that reverse proxies add to
+// say whom they forward for.
+func proxied(r *http.Request) bool {
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip", "Via"} {
+		if _, ok := r.Header[h]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func isLoopback(remote string) bool {

@@ -17,7 +17,7 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "sources", "sources [-config FILE]",
 		"  wiredesk sources -config /etc/wiredesk/wiredesk.toml\n\n"+
 			"Works beside a running daemon only when it is stopped (the database is locked); see /status instead.\n"+
-			"Exit codes: 0, 1 fatal, 4 database locked.")
+			"Exit codes: 0, 1 fatal, 4 database locked, 5 database damaged.")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

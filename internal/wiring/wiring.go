@@ -79,6 +79,12 @@ func Poller(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.L
 		},
 		Hosts: schedule.NewHosts(cfg.Poll.PerHost, cfg.Poll.HostDelay),
 		Log:   log,
+		Limits: aggregator.Limits{
+			MaxItems:   cfg.Poll.MaxItems,
+			MaxTitle:   int(cfg.Poll.MaxTitle),
+			MaxSummary: int(cfg.Poll.MaxSummary),
+			MaxContent: int(cfg.Poll.MaxContent),
+		},
 	}, nil
 }
 
