@@ -337,6 +337,13 @@ func (p *parser) source(t *table, defaultInterval time.Duration) wiredesk.Source
 	} else if !present {
 		t.errorf("", "missing url: add url = \"https://…\" (http, https or a file path) to this [[source]]")
 	}
+	if t.str("public_url", &s.PublicURL) && s.PublicURL != "" {
+		if _, err := checkHTTPURL(s.PublicURL); err != nil {
+			t.errorf("public_url", "%v", err)
+		} else if !wiredesk.IsPublicURL(s.PublicURL) {
+			t.errorf("public_url", "%q carries credentials (userinfo or a key, token or password parameter); it is published in every feed", wiredesk.RedactURL(s.PublicURL))
+		}
+	}
 	t.duration("interval", &s.Interval, minSourceInterval)
 	if t.strs("tags", &s.Tags) {
 		s.Tags = slices.Compact(slices.Sorted(slices.Values(s.Tags)))

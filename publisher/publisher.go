@@ -34,9 +34,12 @@ import (
 )
 
 // Reader is what the publisher needs from storage: the stories with
-// activity since a time, each with its items in order of first report.
+// activity since a time, each with its items in order of first report, and
+// the home links the sources' own feeds gave (SourceState.FeedLink, by
+// source id), which credit a source that has no public_url.
 type Reader interface {
 	RecentStories(ctx context.Context, since time.Time) ([]wiredesk.Story, error)
+	SourceLinks(ctx context.Context) (map[string]string, error)
 }
 
 // Options configure a Publisher. The zero value of each field is usable
@@ -256,8 +259,12 @@ func (p *Publisher) Refresh(ctx context.Context) (changed []string, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("read stories: %w", err)
 	}
+	links, err := p.r.SourceLinks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read source links: %w", err)
+	}
 	old := p.site.Load()
-	docs, failed, errs := p.render(cfg, stories, now)
+	docs, failed, errs := p.render(cfg, stories, links, now)
 	for _, slug := range failed {
 		if old == nil {
 			continue
@@ -311,9 +318,9 @@ func (p *Publisher) Refresh(ctx context.Context) (changed []string, err error) {
 
 // render builds the body of every document. The returned docs carry only
 // body, paths and the content type and cache control to prepare them with.
-func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, now time.Time) (docs map[string]*doc, failed []string, errs []error) {
+func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, links map[string]string, now time.Time) (docs map[string]*doc, failed []string, errs []error) {
 	docs = map[string]*doc{}
-	ec := EntryContext{BaseURL: cfg.base, Sources: cfg.sources}
+	ec := EntryContext{BaseURL: cfg.base, Sources: cfg.sources, Links: links}
 	var listed []listedFeed
 	shortest := time.Duration(0)
 	for _, spec := range cfg.opt.Feeds {

@@ -124,6 +124,21 @@ func (r StoryReader) RecentStories(ctx context.Context, since time.Time) ([]wire
 	return r.DB.Stories(ctx, storage.StoryQuery{Since: since})
 }
 
+// SourceLinks returns the home link each source's feed gave, by source id.
+func (r StoryReader) SourceLinks(ctx context.Context) (map[string]string, error) {
+	states, err := r.DB.SourceStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	links := make(map[string]string, len(states))
+	for id, st := range states {
+		if st.FeedLink != "" {
+			links[id] = st.FeedLink
+		}
+	}
+	return links, nil
+}
+
 // StatusReader adapts *storage.DB to status.Reader.
 type StatusReader struct{ DB *storage.DB }
 
