@@ -26,7 +26,7 @@ const (
 	defaultFeedLimit   = 50
 	maxFeedLimit       = 1000
 	minSourceInterval  = time.Second
-	defaultArchiveSize = 50
+	defaultArchivePeriod = 24 * time.Hour
 )
 
 // config decodes the whole document.
@@ -213,7 +213,7 @@ func (p *parser) poll(t *table, s *Poll) {
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func (p *parser) publish(t *table, s *Publish) {
-	*s = Publish{OutDir: "public", ArchiveSize: defaultArchiveSize}
+	*s = Publish{OutDir: "public", ArchivePeriod: defaultArchivePeriod}
 	if t.str("out_dir", &s.OutDir) && strings.TrimSpace(s.OutDir) == "" {
 		t.errorf("out_dir", "must not be empty")
 	}
@@ -223,7 +223,12 @@ func (p *parser) publish(t *table, s *Publish) {
 			t.errorf("hub", "%v", err)
 		}
 	}
-	t.integer("archive_size", &s.ArchiveSize, 1, math.MaxInt)
+	t.duration("archive_period", &s.ArchivePeriod, time.Minute)
+	// archive_size (entries per page) numbered pages from the oldest entry,
+	// so retention renumbered them; it is still accepted, so that old
+	// files load, and ignored.
+	var archiveSize int
+	t.integer("archive_size", &archiveSize, 1, math.MaxInt)
 	t.finish()
 }
 

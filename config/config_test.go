@@ -178,7 +178,7 @@ func TestDefaults(t *testing.T) {
 			HostDelay: 500 * time.Millisecond, Concurrency: 16, PerHost: 2, MaxRedirects: 5,
 			MaxBody: 10_000_000, UserAgent: "wiredesk/VERSION (+https://github.com/wiredesk/wiredesk)",
 		},
-		Publish: Publish{OutDir: filepath.Join(dir, "public"), ArchiveSize: 50},
+		Publish: Publish{OutDir: filepath.Join(dir, "public"), ArchivePeriod: 24 * time.Hour},
 		Cluster: Cluster{Window: 36 * time.Hour, Threshold: DefaultClusterThreshold},
 		Log:     Log{Level: "info", Format: "auto"},
 		Sources: []wiredesk.Source{{

@@ -53,13 +53,17 @@ type Options struct {
 	Title     string // of the index page and the OPML list; default "wiredesk"
 	// Hub is the WebSub hub URL; empty disables WebSub.
 	Hub string
-	// ArchiveSize is the number of entries per RFC 5005 archive page;
-	// zero disables archives.
-	ArchiveSize int
-	Sources     []wiredesk.Source
-	Feeds       []wiredesk.Feed
-	Now         func() time.Time // default time.Now
-	Log         *slog.Logger     // default: discard
+	// ArchivePeriod is the span of first-seen time one RFC 5005 archive
+	// page covers (see archive.go); zero disables archives.
+	ArchivePeriod time.Duration
+	// Retention is how long storage keeps items ([storage] retention);
+	// archive periods that began longer ago are not published. Zero: no
+	// limit beyond Window.
+	Retention time.Duration
+	Sources   []wiredesk.Source
+	Feeds     []wiredesk.Feed
+	Now       func() time.Time // default time.Now
+	Log       *slog.Logger     // default: discard
 	// HTTPClient sends WebSub pings; default a client with a 30s timeout.
 	HTTPClient *http.Client
 	// Window is how far back Refresh reads stories; default 30 days.
@@ -334,7 +338,7 @@ func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, links map[st
 		if shortest == 0 || maxAge < shortest {
 			shortest = maxAge
 		}
-		fdocs, err := p.renderFeed(cfg, spec, rules, rules.Curate(stories, cfg.sources, now), ec, maxAge)
+		fdocs, err := p.renderFeed(cfg, spec, rules, rules.Curate(stories, cfg.sources, now), ec, maxAge, now)
 		if err != nil {
 			failed = append(failed, spec.Slug)
 			errs = append(errs, fmt.Errorf("render feed %s: %w", spec.Slug, err))
@@ -366,15 +370,18 @@ func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, links map[st
 }
 
 // renderFeed renders one feed's live documents and archive pages.
-func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, ds []Decision, ec EntryContext, maxAge time.Duration) ([]*doc, error) {
-	var live, overflow []render.Entry
+func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, ds []Decision, ec EntryContext, maxAge time.Duration, now time.Time) ([]*doc, error) {
+	var live []render.Entry
+	var matched []archived
 	for _, d := range ds {
-		switch {
-		case d.Picked:
-			live = append(live, entryOf(spec, d, ec))
-		case d.Matched():
-			overflow = append(overflow, entryOf(spec, d, ec))
+		if !d.Picked && !d.Matched() {
+			continue
 		}
+		e := entryOf(spec, d, ec)
+		if d.Picked {
+			live = append(live, e)
+		}
+		matched = append(matched, archived{entry: e, created: d.Story.Created, picked: d.Picked})
 	}
 	urls := feedURLs(cfg.base, spec.Slug)
 	base := render.Feed{
@@ -389,7 +396,7 @@ func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, 
 		Generator:   cfg.opt.Generator,
 		TTL:         maxAge,
 	}
-	plan := planArchive(overflow, cfg.opt.ArchiveSize)
+	plan := planArchive(matched, now, archiveHorizon(cfg.opt, now), cfg.opt.ArchivePeriod)
 	cc := cacheControl(maxAge)
 
 	var out []*doc
@@ -399,7 +406,7 @@ func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, 
 		if format == render.Atom {
 			f.Entries = append(slices.Clip(live), plan.extra...)
 			if len(plan.pages) > 0 {
-				f.PrevArchive = archiveURL(cfg.base, spec.Slug, len(plan.pages))
+				f.PrevArchive = archiveURL(cfg.base, spec.Slug, plan.pages[len(plan.pages)-1].n)
 			}
 		}
 		var buf bytes.Buffer
@@ -412,25 +419,34 @@ func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, 
 		out = append(out, d)
 	}
 	for i, page := range plan.pages {
-		n := i + 1
 		f := base
 		f.HubURL = ""
-		f.FeedURLs = map[render.Format]string{render.Atom: archiveURL(cfg.base, spec.Slug, n)}
+		f.FeedURLs = map[render.Format]string{render.Atom: archiveURL(cfg.base, spec.Slug, page.n)}
 		f.Current = urls[render.Atom]
 		f.Archive = true
-		f.Entries = page
-		if n > 1 {
-			f.PrevArchive = archiveURL(cfg.base, spec.Slug, n-1)
+		f.Entries = page.entries
+		if i > 0 {
+			f.PrevArchive = archiveURL(cfg.base, spec.Slug, plan.pages[i-1].n)
 		}
 		var buf bytes.Buffer
 		if err := render.Write(&buf, render.Atom, f); err != nil {
-			return nil, fmt.Errorf("archive page %d: %w", n, err)
+			return nil, fmt.Errorf("archive page %d: %w", page.n, err)
 		}
-		path := archivePath(spec.Slug, n)
+		path := archivePath(spec.Slug, page.n)
 		out = append(out, newDoc(path, strings.TrimPrefix(path, "/feeds/"), spec.Slug, buf.Bytes(),
 			render.ContentType(render.Atom), archiveCacheControl))
 	}
 	return out, nil
+}
+
+// archiveHorizon is the earliest first-seen time whose stories Refresh is
+// sure to read in full: now minus the shorter of Window and Retention.
+func archiveHorizon(opt Options, now time.Time) time.Time {
+	keep := opt.Window
+	if opt.Retention > 0 && opt.Retention < keep {
+		keep = opt.Retention
+	}
+	return now.Add(-keep)
 }
 
 // entryOf builds the published entry of a picked or archived decision.
