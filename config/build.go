@@ -21,11 +21,11 @@ import (
 
 // Defaults of the keys that have one; see config.example.toml.
 const (
-	defaultListen      = "127.0.0.1:8080"
-	defaultUserAgent   = "wiredesk/VERSION (+https://github.com/wiredesk/wiredesk)"
-	defaultFeedLimit   = 50
-	maxFeedLimit       = 1000
-	minSourceInterval  = time.Second
+	defaultListen        = "127.0.0.1:8080"
+	defaultUserAgent     = "wiredesk/VERSION (+https://github.com/wiredesk/wiredesk)"
+	defaultFeedLimit     = 50
+	maxFeedLimit         = 1000
+	minSourceInterval    = time.Second
 	defaultArchivePeriod = 24 * time.Hour
 )
 
