@@ -21,7 +21,7 @@ func TestLinkBase(t *testing.T) {
 
 func TestOneLine(t *testing.T) {
 	cyr := strings.Repeat("ж", 200) // 400 bytes; byte 300 is a character start
-	odd := "x" + cyr                 // byte 300 is inside a character
+	odd := "x" + cyr                // byte 300 is inside a character
 	tests := []struct {
 		name, in, want string
 	}{
