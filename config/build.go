@@ -176,15 +176,15 @@ func (p *parser) abs(path string) string {
 func (p *parser) poll(t *table, s *Poll) {
 	*s = Poll{
 		Interval:     5 * time.Minute,
-		Timeout:      20 * time.Second,
+		Timeout:      wiredesk.DefaultFetchTimeout,
 		MinInterval:  time.Minute,
 		MaxInterval:  24 * time.Hour,
 		MaxBackoff:   6 * time.Hour,
 		HostDelay:    500 * time.Millisecond,
 		Concurrency:  16,
 		PerHost:      2,
-		MaxRedirects: 5,
-		MaxBody:      10 * 1000 * 1000,
+		MaxRedirects: wiredesk.DefaultMaxRedirects,
+		MaxBody:      wiredesk.DefaultMaxBody,
 		UserAgent:    defaultUserAgent,
 	}
 	t.duration("interval", &s.Interval, minSourceInterval)
