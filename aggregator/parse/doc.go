@@ -13,7 +13,7 @@
 // (translate.go, gofeed's Translator idea) builds wiredesk.Item values:
 // plain-text titles and summaries, sanitised content (yandex:full-text
 // first), canonical links, dates re-parsed from the raw strings in the
-// source's time zone, and identity keys per DESIGN.md "Identity rules".
+// source's time zone, and identity keys per docs/DESIGN.md "Identity rules".
 //
 // The package does no I/O: fetching is package fetch's job, text and URL
 // normalisation is package normalize's, and storing, deduplicating across

@@ -53,7 +53,7 @@ type jsonAttachment struct {
 	SizeInBytes int64  `json:"size_in_bytes,omitempty"`
 }
 
-// jsonWiredesk is the "_wiredesk" item extension (DESIGN.md "Credit in
+// jsonWiredesk is the "_wiredesk" item extension (docs/DESIGN.md "Credit in
 // every format"): the story's cross-feed id, the wires that carried the
 // story and their own items.
 type jsonWiredesk struct {
@@ -71,7 +71,7 @@ type jsonSource struct {
 
 type jsonOriginal struct {
 	Source string `json:"source"`
-	GUID   string `json:"guid"` // always present, "" when the wire gave none (DESIGN.md shape)
+	GUID   string `json:"guid"` // always present, "" when the wire gave none (docs/DESIGN.md shape)
 	URL    string `json:"url"`
 }
 
