@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -33,7 +35,15 @@ var (
 )
 
 // OpenDB opens the configured database with the configured lock timeout.
+// A command that writes creates the database's folder first, so that a
+// fresh config pointing at /var/lib/wiredesk/wiredesk.db works on the first
+// `once`; a read-only command never creates anything.
 func OpenDB(cfg *config.Config, readOnly bool, command string) (*storage.DB, error) {
+	if !readOnly {
+		if err := os.MkdirAll(filepath.Dir(cfg.Storage.Path), 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
 	return storage.Open(cfg.Storage.Path, storage.Options{
 		Timeout:  cfg.Storage.LockTimeout,
 		ReadOnly: readOnly,
