@@ -256,7 +256,7 @@ func (p *parser) cluster(t *table, s *Cluster) {
 }
 
 func (p *parser) log(t *table, s *Log) {
-	*s = Log{Level: "info", Format: "auto"}
+	*s = Log{Level: "info", Format: "text"}
 	t.enum("level", &s.Level, "debug", "info", "warn", "error")
 	t.enum("format", &s.Format, "auto", "text", "json")
 	t.finish()

@@ -180,7 +180,7 @@ func TestDefaults(t *testing.T) {
 		},
 		Publish: Publish{OutDir: filepath.Join(dir, "public"), ArchivePeriod: 24 * time.Hour},
 		Cluster: Cluster{Window: 36 * time.Hour, Threshold: DefaultClusterThreshold},
-		Log:     Log{Level: "info", Format: "auto"},
+		Log:     Log{Level: "info", Format: "text"},
 		Sources: []wiredesk.Source{{
 			ID: "tass", Name: "tass", URL: "https://tass.ru/rss/v2.xml", Interval: 5 * time.Minute,
 			Rights: wiredesk.RightsFull, Timezone: time.UTC, Enabled: true,
