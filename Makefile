@@ -7,7 +7,7 @@ LDFLAGS   := -s -w -X main.buildVersion=$(VERSION) -X main.buildRevision=$(REVIS
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: all build run test race lint fmt vet imports bench bench-10k microbench fuzz golden cover conformance clean
+.PHONY: all build run test race lint fmt vet imports tidy bench bench-10k microbench fuzz golden cover conformance clean
 
 all: build
 
@@ -32,7 +32,11 @@ fmt:
 imports:
 	$(GO) test -count=1 -run TestImportRules ./cmd/wiredesk
 
-lint: fmt vet imports
+## tidy: go.mod and go.sum list exactly what the code imports (direct deps not marked indirect)
+tidy:
+	$(GO) mod tidy -diff
+
+lint: fmt vet imports tidy
 	$(GO) run $(STATICCHECK) ./...
 
 ## bench: the end-to-end harness (see BENCHMARKS.md), then the micro-benchmarks

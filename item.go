@@ -70,7 +70,7 @@ type IdentityInput struct {
 }
 
 // Identity returns the item's identity key within its source, following
-// DESIGN.md "Identity rules": the GUID when present and unique within the
+// docs/DESIGN.md "Identity rules": the GUID when present and unique within the
 // document; GUID + canonical link when the feed reuses a GUID; else the
 // canonical link; else a hash of the normalised title and date.
 func Identity(in IdentityInput) string {

@@ -17,13 +17,18 @@ const (
 
 // Source is one wire feed as configured in a [[source]] table.
 type Source struct {
-	ID       string        // stable key, [a-z0-9-]
-	Name     string        // credited in attribution lines
-	URL      string        // http, https or absolute file:// URL
-	Interval time.Duration // poll interval
-	Tags     []string
-	Language string // BCP 47 tag, e.g. "ru"; may be empty
-	Rights   Rights
+	ID   string // stable key, [a-z0-9-]
+	Name string // credited in attribution lines
+	URL  string // http, https or absolute file:// URL
+	// PublicURL is the URL published feeds credit the wire with (RSS
+	// <source url>, atom:source, _wiredesk.sources[].url): its public feed
+	// or home page. Empty: the home link of the wire's own feed. URL, which
+	// may be a paid or private endpoint, is never published.
+	PublicURL string
+	Interval  time.Duration // poll interval
+	Tags      []string
+	Language  string // BCP 47 tag, e.g. "ru"; may be empty
+	Rights    Rights
 	// Encoding forces a charset ("windows-1251") when the wire lies.
 	Encoding string
 	// FallbackEncoding is used when nothing in the body or headers names a
@@ -70,6 +75,22 @@ func RedactURL(raw string) string {
 		}
 	}
 	return u.String()
+}
+
+// IsPublicURL reports whether raw may be published: an absolute http or
+// https URL with a host, no userinfo and no query parameter whose name
+// suggests a credential (those RedactURL hides).
+func IsPublicURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return false
+	}
+	for k := range u.Query() {
+		if secretParam(k) {
+			return false
+		}
+	}
+	return true
 }
 
 func secretParam(name string) bool {

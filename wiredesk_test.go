@@ -112,3 +112,25 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+func TestIsPublicURL(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"https://www.interfax.ru/rss.asp", true},
+		{"https://x.example/feed?id=7&lang=ru", true},
+		{"https://desk:hunter2@tass.example/rss", false},
+		{"https://desk@tass.example/rss", false},
+		{"https://x.example/feed?apikey=abc", false},
+		{"https://x.example/feed?Token=abc", false},
+		{"file:///srv/feeds/a.xml", false},
+		{"/rss.xml", false},
+		{"http://[::1", false},
+	}
+	for _, tt := range tests {
+		if got := IsPublicURL(tt.in); got != tt.want {
+			t.Errorf("IsPublicURL(%q) = %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/aggregator/cluster"
@@ -479,10 +480,20 @@ func hostOf(raw string) string {
 	return strings.ToLower(u.Host)
 }
 
+// maxErrorBytes bounds the error text kept in SourceState.LastError.
+const maxErrorBytes = 300
+
+// oneLine collapses s to one line of at most maxErrorBytes bytes plus an
+// ellipsis, cut at a character boundary so that a Cyrillic (or any
+// multi-byte) error text never ends in half a character.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
+	if len(s) <= maxErrorBytes {
+		return s
 	}
-	return s
+	cut := maxErrorBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -21,13 +21,12 @@ import (
 
 // Defaults of the keys that have one; see config.example.toml.
 const (
-	defaultListen      = "127.0.0.1:8080"
-	defaultUserAgent   = "wiredesk/VERSION (+https://github.com/wiredesk/wiredesk)"
-	defaultFeedLimit   = 50
-	maxFeedLimit       = 1000
-	minSourceInterval  = time.Second
-	defaultArchiveSize = 50
-
+	defaultListen        = "127.0.0.1:8080"
+	defaultUserAgent     = "wiredesk/VERSION (+https://github.com/wiredesk/wiredesk)"
+	defaultFeedLimit     = 50
+	maxFeedLimit         = 1000
+	minSourceInterval    = time.Second
+	defaultArchivePeriod = 24 * time.Hour
 	// Per-poll bounds, so that one hostile or broken source costs bounded
 	// time, memory and disk whatever it sends (issue 11). A wire publishes
 	// tens of items per hour and titles of a line; a document of 185,000
@@ -187,15 +186,15 @@ func (p *parser) abs(path string) string {
 func (p *parser) poll(t *table, s *Poll) {
 	*s = Poll{
 		Interval:     5 * time.Minute,
-		Timeout:      20 * time.Second,
+		Timeout:      wiredesk.DefaultFetchTimeout,
 		MinInterval:  time.Minute,
 		MaxInterval:  24 * time.Hour,
 		MaxBackoff:   6 * time.Hour,
 		HostDelay:    500 * time.Millisecond,
 		Concurrency:  16,
 		PerHost:      2,
-		MaxRedirects: 5,
-		MaxBody:      10 * 1000 * 1000,
+		MaxRedirects: wiredesk.DefaultMaxRedirects,
+		MaxBody:      wiredesk.DefaultMaxBody,
 		UserAgent:    defaultUserAgent,
 		MaxItems:     defaultMaxItems,
 		MaxTitle:     defaultMaxTitle,
@@ -241,7 +240,7 @@ func (p *parser) poll(t *table, s *Poll) {
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func (p *parser) publish(t *table, s *Publish) {
-	*s = Publish{OutDir: "public", ArchiveSize: defaultArchiveSize}
+	*s = Publish{OutDir: "public", ArchivePeriod: defaultArchivePeriod}
 	if t.str("out_dir", &s.OutDir) && strings.TrimSpace(s.OutDir) == "" {
 		t.errorf("out_dir", "must not be empty")
 	}
@@ -251,7 +250,12 @@ func (p *parser) publish(t *table, s *Publish) {
 			t.errorf("hub", "%v", err)
 		}
 	}
-	t.integer("archive_size", &s.ArchiveSize, 1, math.MaxInt)
+	t.duration("archive_period", &s.ArchivePeriod, time.Minute)
+	// archive_size (entries per page) numbered pages from the oldest entry,
+	// so retention renumbered them; it is still accepted, so that old
+	// files load, and ignored.
+	var archiveSize int
+	t.integer("archive_size", &archiveSize, 1, math.MaxInt)
 	t.finish()
 }
 
@@ -279,7 +283,7 @@ func (p *parser) cluster(t *table, s *Cluster) {
 }
 
 func (p *parser) log(t *table, s *Log) {
-	*s = Log{Level: "info", Format: "auto"}
+	*s = Log{Level: "info", Format: "text"}
 	t.enum("level", &s.Level, "debug", "info", "warn", "error")
 	t.enum("format", &s.Format, "auto", "text", "json")
 	t.finish()
@@ -364,6 +368,13 @@ func (p *parser) source(t *table, defaultInterval time.Duration) wiredesk.Source
 		}
 	} else if !present {
 		t.errorf("", "missing url: add url = \"https://…\" (http, https or a file path) to this [[source]]")
+	}
+	if t.str("public_url", &s.PublicURL) && s.PublicURL != "" {
+		if _, err := checkHTTPURL(s.PublicURL); err != nil {
+			t.errorf("public_url", "%v", err)
+		} else if !wiredesk.IsPublicURL(s.PublicURL) {
+			t.errorf("public_url", "%q carries credentials (userinfo or a key, token or password parameter); it is published in every feed", wiredesk.RedactURL(s.PublicURL))
+		}
 	}
 	t.duration("interval", &s.Interval, minSourceInterval)
 	if t.strs("tags", &s.Tags) {

@@ -88,9 +88,11 @@ type Poll struct {
 
 // Publish is the [publish] table.
 type Publish struct {
-	OutDir      string // absolute; where `once` and `export` write feeds
-	Hub         string // WebSub hub URL; empty: none
-	ArchiveSize int    // entries per RFC 5005 archive page
+	OutDir string // absolute; where `once` and `export` write feeds
+	Hub    string // WebSub hub URL; empty: none
+	// ArchivePeriod is the first-seen span one RFC 5005 archive page
+	// covers; pages are numbered from 1970-01-01 UTC.
+	ArchivePeriod time.Duration
 }
 
 // Cluster is the [cluster] table.

@@ -179,9 +179,9 @@ func TestDefaults(t *testing.T) {
 			MaxBody: 10_000_000, UserAgent: "wiredesk/VERSION (+https://github.com/wiredesk/wiredesk)",
 			MaxItems: 500, MaxTitle: 2_000, MaxSummary: 16_000, MaxContent: 256_000,
 		},
-		Publish: Publish{OutDir: filepath.Join(dir, "public"), ArchiveSize: 50},
+		Publish: Publish{OutDir: filepath.Join(dir, "public"), ArchivePeriod: 24 * time.Hour},
 		Cluster: Cluster{Window: 36 * time.Hour, Threshold: DefaultClusterThreshold},
-		Log:     Log{Level: "info", Format: "auto"},
+		Log:     Log{Level: "info", Format: "text"},
 		Sources: []wiredesk.Source{{
 			ID: "tass", Name: "tass", URL: "https://tass.ru/rss/v2.xml", Interval: 5 * time.Minute,
 			Rights: wiredesk.RightsFull, Timezone: time.UTC, Enabled: true,

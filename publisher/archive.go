@@ -1,75 +1,118 @@
 package publisher
 
 import (
+	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/wiredesk/wiredesk/publisher/render"
 )
 
 // RFC 5005 archived feeds.
 //
-// A feed with a limit publishes its newest Limit entries live. The older
-// entries that match its rules are cut into archive pages of ArchiveSize
-// entries, counted from the oldest: page 1 holds the oldest ArchiveSize
-// entries, page 2 the next, and so on. Only full pages are published, at
-// /feeds/{slug}/archive/{n}.atom; the newest matching entries that do not
-// fill a page yet stay in the live Atom feed, after its Limit newest, so
-// that the live feed and the pages together hold every entry (RFC 5005
-// section 4: the complete feed is the union of the current document and its
-// archives). The live Atom feed therefore carries up to Limit+ArchiveSize-1
-// entries; RSS and JSON Feed carry Limit and have no archives.
+// A feed with a limit publishes its newest Limit entries live. Every entry
+// that matches its rules also belongs to one archive page by the time its
+// story was first seen (Story.Created, which never changes): page n covers
+// the ArchivePeriod-long period [(n-1)·period, n·period) counted from
+// 1970-01-01 UTC, a fixed anchor. With the default period of 24h, page
+// 20523 is 2026-03-10 (UTC). A page is published at
+// /feeds/{slug}/archive/{n}.atom once its period has ended and one of its
+// entries has left the live limit, with every matching entry of the
+// period, live or not (readers dedupe by id, and the entry ids of a feed
+// are the same in its pages). Matching entries of
+// periods not yet ended that are beyond the limit stay in the live Atom
+// feed, after its Limit newest, so that the live feed and the pages
+// together hold every entry (RFC 5005 section 4). RSS and JSON Feed carry
+// Limit entries and have no archives.
 //
 // The live Atom feed links rel="prev-archive" to the newest page; each page
 // carries fh:archive, links rel="current" to the live feed and
-// rel="prev-archive" to the page before it. Pages carry no next-archive
-// link, which would change a page's bytes when the next page appears.
+// rel="prev-archive" to the page before it (numbers skip periods without
+// entries). Pages carry no next-archive link, which would change a page's
+// bytes when the next page appears.
 //
-// Stability: pages are computed from the stories Refresh reads (the last
-// Window, 30 days by default) and are served as immutable. A page changes
-// only when its set of entries changes, which happens when old entries
-// leave: storage retention prunes them, they fall out of the read window,
-// or out of the feed's max_age, or the feed's rules change. Each such loss
-// shifts every page by the number of entries lost. A reader holding a cached
-// page then has an older, still valid snapshot and, paging back, may see an
-// entry twice (readers dedupe by id) or miss one at a page boundary. Keep
-// retention and Window longer than the period readers are expected to page
-// back over.
+// Stability: because pages are numbered from a fixed anchor and filled by
+// first-seen time, an entry leaving at the old end (storage retention, the
+// read Window) never renumbers or refills another page; the page that
+// becomes the oldest only loses its prev-archive link. A page is only
+// published while its whole period lies after the horizon, now minus the
+// shorter of Window and Retention: the period that retention is eating
+// into is withdrawn (404) rather than served with entries missing. A page
+// still changes when its own entries change: a wire joins one of its
+// stories (credits, updated), the feed's rules change, or max_age drops an
+// entry whose wire date is older than max_age.
 
 // archiveCacheControl is the Cache-Control of archive pages.
 const archiveCacheControl = "public, max-age=31536000, immutable"
 
-// archivePlan is how a feed's entries beyond its limit are published.
+// archived is a matching entry and the first-seen time of its story.
+type archived struct {
+	entry   render.Entry
+	created time.Time
+	picked  bool // in the live limit
+}
+
+// archivePage is one published page: its number and entries, newest first.
+type archivePage struct {
+	n       int64
+	entries []render.Entry
+}
+
+// archivePlan is how a feed's matching entries are published beyond the
+// live limit.
 type archivePlan struct {
-	// pages[0] is archive page 1, the oldest; each page lists its entries
-	// newest first.
-	pages [][]render.Entry
-	// extra are the newest entries that do not fill a page, newest first;
-	// they go to the live Atom feed.
+	// pages are the published pages, oldest first.
+	pages []archivePage
+	// extra are the entries beyond the limit whose period has not ended,
+	// newest first; they go to the live Atom feed.
 	extra []render.Entry
 }
 
-// planArchive cuts overflow, the matching entries beyond the limit in
-// newest-first order, into full pages of size entries. size <= 0 disables
-// archives.
-func planArchive(overflow []render.Entry, size int) archivePlan {
-	if size <= 0 {
-		return archivePlan{}
+// pageOf is the number of the page whose period holds t.
+func pageOf(t time.Time, period time.Duration) int64 {
+	return t.UTC().Unix()/int64(period/time.Second) + 1
+}
+
+// pageStart is when page n's period begins.
+func pageStart(n int64, period time.Duration) time.Time {
+	return time.Unix((n-1)*int64(period/time.Second), 0).UTC()
+}
+
+// planArchive assigns matching entries, newest first, to pages of period
+// (at least a second; shorter disables archives). Pages whose period has
+// not ended at now, or began before horizon, are not published.
+func planArchive(es []archived, now, horizon time.Time, period time.Duration) archivePlan {
+	var plan archivePlan
+	if period < time.Second {
+		return plan
 	}
-	full := len(overflow) / size
-	extraN := len(overflow) - full*size
-	plan := archivePlan{extra: overflow[:extraN:extraN]}
-	for n := 1; n <= full; n++ {
-		// Page n holds the entries at positions (n-1)*size … n*size-1
-		// counted from the oldest, i.e. from the end of overflow.
-		hi := len(overflow) - (n-1)*size
-		plan.pages = append(plan.pages, slices.Clip(overflow[hi-size:hi]))
+	byPage := map[int64][]render.Entry{}
+	beyond := map[int64]bool{} // the page has an entry beyond the live limit
+	for _, a := range es {
+		n := pageOf(a.created, period)
+		ended := !pageStart(n+1, period).After(now)
+		whole := !pageStart(n, period).Before(horizon)
+		switch {
+		case ended && whole:
+			byPage[n] = append(byPage[n], a.entry)
+			beyond[n] = beyond[n] || !a.picked
+		case !ended && !a.picked:
+			plan.extra = append(plan.extra, a.entry)
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(byPage)) {
+		// A page whose entries are all still live is not needed yet; it
+		// appears, whole, when the first of them leaves the limit.
+		if beyond[n] {
+			plan.pages = append(plan.pages, archivePage{n: n, entries: byPage[n]})
+		}
 	}
 	return plan
 }
 
-func archivePath(slug string, n int) string {
-	return "/feeds/" + slug + "/archive/" + strconv.Itoa(n) + ".atom"
+func archivePath(slug string, n int64) string {
+	return "/feeds/" + slug + "/archive/" + strconv.FormatInt(n, 10) + ".atom"
 }
 
-func archiveURL(base, slug string, n int) string { return base + archivePath(slug, n) }
+func archiveURL(base, slug string, n int64) string { return base + archivePath(slug, n) }

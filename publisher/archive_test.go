@@ -4,59 +4,75 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk"
+
 	"github.com/wiredesk/wiredesk/publisher/render"
 )
 
 func TestPlanArchive(t *testing.T) {
-	entries := func(ids ...int) []render.Entry {
-		var out []render.Entry
-		for _, id := range ids {
-			out = append(out, render.Entry{ID: fmt.Sprint(id)})
+	// Periods of 3h from the Unix epoch; curateNow (12:00 UTC) starts one.
+	const period = 3 * time.Hour
+	at := func(h int) time.Time { return curateNow.Add(-time.Duration(h) * time.Hour) }
+	entries := func(picked int, hours ...int) []archived {
+		var out []archived
+		for i, h := range hours {
+			out = append(out, archived{entry: render.Entry{ID: fmt.Sprint(h)}, created: at(h), picked: i < picked})
 		}
 		return out
 	}
-	ids := func(es []render.Entry) string {
-		var s []string
-		for _, e := range es {
-			s = append(s, e.ID)
+	page := func(h int) int64 { return pageOf(at(h), period) }
+	show := func(plan archivePlan) (pages []string, extra string) {
+		for _, p := range plan.pages {
+			var ids []string
+			for _, e := range p.entries {
+				ids = append(ids, e.ID)
+			}
+			pages = append(pages, fmt.Sprintf("%d:%s", p.n-page(1), strings.Join(ids, ",")))
 		}
-		return strings.Join(s, ",")
+		var ids []string
+		for _, e := range plan.extra {
+			ids = append(ids, e.ID)
+		}
+		return pages, strings.Join(ids, ",")
 	}
-	// Overflow is newest first: 9 is the newest, 1 the oldest.
+	// Hours back from now, newest first; pages are shown relative to the
+	// page of 1h ago (0), so -1 is the period before.
 	tests := []struct {
-		name     string
-		overflow []render.Entry
-		size     int
-		pages    []string
-		extra    string
+		name    string
+		es      []archived
+		now     time.Time
+		horizon time.Time
+		period  time.Duration
+		pages   []string
+		extra   string
 	}{
-		{"disabled", entries(3, 2, 1), 0, nil, ""},
-		{"nothing", nil, 3, nil, ""},
-		{"less than a page", entries(2, 1), 3, nil, "2,1"},
-		{"exactly a page", entries(3, 2, 1), 3, []string{"3,2,1"}, ""},
-		{"pages and a rest", entries(8, 7, 6, 5, 4, 3, 2, 1), 3, []string{"3,2,1", "6,5,4"}, "8,7"},
-		{"pages of one", entries(2, 1), 1, []string{"1", "2"}, ""},
+		{"disabled", entries(0, 1, 4), curateNow, at(100), 0, nil, ""},
+		{"all live: no page yet", entries(3, 1, 2, 4), curateNow, at(100), period, nil, ""},
+		{"a page once one entry leaves the limit, with its live entries too", entries(2, 1, 2, 4, 5), curateNow, at(100), period, []string{"-1:4,5"}, ""},
+		{"whole period published even if only its oldest left", entries(1, 1, 2, 3), curateNow, at(100), period, []string{"0:1,2,3"}, ""},
+		{"open period stays live", entries(1, -1, 0, 4), curateNow.Add(2 * time.Hour), at(100), period, []string{"-1:4"}, "0"},
+		{"period begun before the horizon is withdrawn", entries(0, 4, 7, 8), curateNow, at(7), period, []string{"-1:4"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan := planArchive(tt.overflow, tt.size)
-			var pages []string
-			for _, p := range plan.pages {
-				pages = append(pages, ids(p))
-			}
+			pages, extra := show(planArchive(tt.es, tt.now, tt.horizon, tt.period))
 			if !slices.Equal(pages, tt.pages) {
 				t.Errorf("pages = %q; want %q", pages, tt.pages)
 			}
-			if got := ids(plan.extra); got != tt.extra {
-				t.Errorf("extra = %q; want %q", got, tt.extra)
+			if extra != tt.extra {
+				t.Errorf("extra = %q; want %q", extra, tt.extra)
 			}
 		})
+	}
+	if got, want := pageOf(time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC), 24*time.Hour), int64(20523); got != want {
+		t.Errorf("page of 2026-03-10 = %d; want %d (days since 1970, from 1)", got, want)
 	}
 }
 
@@ -92,8 +108,8 @@ func (d atomDoc) titles() []string {
 func TestArchives(t *testing.T) {
 	clk := &clock{t: curateNow}
 	opt := testOptions(clk)
-	opt.ArchiveSize = 3
-	r := &fakeReader{stories: testStories(11)} // limit 3: k1-k3 live, k4-k11 older
+	opt.ArchivePeriod = 3 * time.Hour
+	r := &fakeReader{stories: testStories(11)} // hourly back from 11:00; limit 3: k1-k3 live
 	p := New(r, opt)
 	defer p.Close()
 	if _, err := p.Refresh(context.Background()); err != nil {
@@ -111,17 +127,20 @@ func TestArchives(t *testing.T) {
 		}
 		return d, resp
 	}
-	archive := func(n int) string { return fmt.Sprintf("%s/feeds/central-asia/archive/%d.atom", testBase, n) }
+	// Page numbers relative to the period 09:00-12:00, which holds k1-k3.
+	n0 := pageOf(curateNow.Add(-time.Hour), opt.ArchivePeriod)
+	path := func(rel int64) string { return fmt.Sprintf("/feeds/central-asia/archive/%d.atom", n0+rel) }
+	archive := func(rel int64) string { return testBase + path(rel) }
 	liveURL := testBase + "/feeds/central-asia.atom"
 
-	// Older entries k4…k11 (8): pages of 3 from the oldest are
-	// {k11,k10,k9} and {k8,k7,k6}; k5 and k4 stay live.
+	// k1-k3 (09:00-11:00) are all live: their page is not published yet.
+	// k4-k6, k7-k9 and k10-k11 fill the three periods before it.
 	live, _ := fetch("/feeds/central-asia.atom")
-	if got, want := live.titles(), []string{"1", "2", "3", "4", "5"}; !slices.Equal(got, want) {
+	if got, want := live.titles(), []string{"1", "2", "3"}; !slices.Equal(got, want) {
 		t.Errorf("live Atom entries %v; want %v", got, want)
 	}
-	if got := live.link("prev-archive"); got != archive(2) {
-		t.Errorf("live prev-archive = %q; want %q", got, archive(2))
+	if got := live.link("prev-archive"); got != archive(-1) {
+		t.Errorf("live prev-archive = %q; want %q", got, archive(-1))
 	}
 	if live.Archive != nil {
 		t.Errorf("live feed is marked fh:archive")
@@ -132,70 +151,152 @@ func TestArchives(t *testing.T) {
 	}
 
 	for _, tt := range []struct {
-		n      int
+		rel    int64
 		titles []string
 		prev   string
 	}{
-		{2, []string{"6", "7", "8"}, archive(1)},
-		{1, []string{"9", "10", "11"}, ""},
+		{-1, []string{"4", "5", "6"}, archive(-2)},
+		{-2, []string{"7", "8", "9"}, archive(-3)},
+		{-3, []string{"10", "11"}, ""},
 	} {
-		page, resp := fetch(fmt.Sprintf("/feeds/central-asia/archive/%d.atom", tt.n))
+		page, resp := fetch(path(tt.rel))
 		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("archive %d: status %d", tt.n, resp.StatusCode)
+			t.Fatalf("archive %d: status %d", n0+tt.rel, resp.StatusCode)
 		}
 		if got := page.titles(); !slices.Equal(got, tt.titles) {
-			t.Errorf("archive %d entries %v; want %v", tt.n, got, tt.titles)
+			t.Errorf("archive %d entries %v; want %v", n0+tt.rel, got, tt.titles)
 		}
 		if got := page.link("prev-archive"); got != tt.prev {
-			t.Errorf("archive %d prev-archive = %q; want %q", tt.n, got, tt.prev)
+			t.Errorf("archive %d prev-archive = %q; want %q", n0+tt.rel, got, tt.prev)
 		}
 		if got := page.link("current"); got != liveURL {
-			t.Errorf("archive %d current = %q; want %q", tt.n, got, liveURL)
+			t.Errorf("archive %d current = %q; want %q", n0+tt.rel, got, liveURL)
 		}
-		if got := page.link("self"); got != archive(tt.n) {
-			t.Errorf("archive %d self = %q; want %q", tt.n, got, archive(tt.n))
+		if got := page.link("self"); got != archive(tt.rel) {
+			t.Errorf("archive %d self = %q; want %q", n0+tt.rel, got, archive(tt.rel))
 		}
 		if page.Archive == nil {
-			t.Errorf("archive %d lacks fh:archive", tt.n)
+			t.Errorf("archive %d lacks fh:archive", n0+tt.rel)
 		}
 		if got := resp.Header.Get("Cache-Control"); !strings.Contains(got, "immutable") {
-			t.Errorf("archive %d Cache-Control = %q; want immutable", tt.n, got)
+			t.Errorf("archive %d Cache-Control = %q; want immutable", n0+tt.rel, got)
 		}
 		if got := resp.Header.Get("Content-Type"); got != render.ContentType(render.Atom) {
-			t.Errorf("archive %d Content-Type = %q", tt.n, got)
+			t.Errorf("archive %d Content-Type = %q", n0+tt.rel, got)
 		}
 	}
-	if _, resp := fetch("/feeds/central-asia/archive/3.atom"); resp.StatusCode != http.StatusNotFound {
-		t.Errorf("archive 3: status %d; want 404", resp.StatusCode)
+	if _, resp := fetch(path(0)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("archive %d (all live): status %d; want 404", n0, resp.StatusCode)
 	}
 
-	// A new story pushes k3 out of the live limit; k3, k4 and k5 then fill
-	// page 3, and pages 1 and 2 keep their bytes.
-	_, p1 := fetch("/feeds/central-asia/archive/1.atom")
-	_, p2 := fetch("/feeds/central-asia/archive/2.atom")
+	// A new story (11:30) pushes k3 out of the live limit: the page of
+	// 09:00-12:00 appears with all of k0-k3, and the older pages keep
+	// their bytes.
+	before := map[int64]string{}
+	for _, rel := range []int64{-1, -2, -3} {
+		before[rel] = get(t, h, "GET", path(rel)).Header.Get("Etag")
+	}
 	r.add(story("k0", "interfax", "Kazakhstan story 0", 30*time.Minute))
 	clk.Advance(time.Hour)
 	if _, err := p.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	page3, resp := fetch("/feeds/central-asia/archive/3.atom")
+	page0, resp := fetch(path(0))
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("archive 3 after a new story: status %d", resp.StatusCode)
+		t.Fatalf("archive %d after a new story: status %d", n0, resp.StatusCode)
 	}
-	if got, want := page3.titles(), []string{"3", "4", "5"}; !slices.Equal(got, want) {
-		t.Errorf("archive 3 entries %v; want %v", got, want)
+	if got, want := page0.titles(), []string{"0", "1", "2", "3"}; !slices.Equal(got, want) {
+		t.Errorf("archive %d entries %v; want %v", n0, got, want)
 	}
-	for n, before := range map[int]*http.Response{1: p1, 2: p2} {
-		_, after := fetch(fmt.Sprintf("/feeds/central-asia/archive/%d.atom", n))
-		if after.Header.Get("Etag") != before.Header.Get("Etag") || after.Header.Get("Last-Modified") != before.Header.Get("Last-Modified") {
-			t.Errorf("archive %d changed after a new story", n)
+	for rel, etag := range before {
+		if got := get(t, h, "GET", path(rel)).Header.Get("Etag"); got != etag {
+			t.Errorf("archive %d changed after a new story", n0+rel)
 		}
 	}
 	live, _ = fetch("/feeds/central-asia.atom")
 	if got, want := live.titles(), []string{"0", "1", "2"}; !slices.Equal(got, want) {
 		t.Errorf("live Atom entries %v; want %v", got, want)
 	}
-	if got := live.link("prev-archive"); got != archive(3) {
-		t.Errorf("live prev-archive = %q; want %q", got, archive(3))
+	if got := live.link("prev-archive"); got != archive(0) {
+		t.Errorf("live prev-archive = %q; want %q", got, archive(0))
 	}
+}
+
+// TestArchivesSurviveRetention deletes the oldest stories as storage
+// retention does and checks that every page not reached by the deletion
+// keeps its number and its bytes, and that the page retention reached is
+// withdrawn rather than served with entries missing. Pages counted from
+// the oldest entry (the old design) renumber here. The one byte change
+// allowed: the page that becomes the oldest loses its prev-archive link to
+// the withdrawn page.
+func TestArchivesSurviveRetention(t *testing.T) {
+	clk := &clock{t: curateNow}
+	opt := testOptions(clk)
+	opt.ArchivePeriod = 3 * time.Hour
+	opt.Retention = 12 * time.Hour
+	r := &fakeReader{stories: testStories(20)} // k1 11:00 … k20 16:00 the day before
+	p := New(r, opt)
+	defer p.Close()
+	ctx := context.Background()
+	if _, err := p.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := p.Handler()
+	pages := func() map[string]string {
+		out := map[string]string{}
+		for _, path := range p.site.Load().paths {
+			if strings.Contains(path, "/central-asia/archive/") {
+				out[path] = body(t, get(t, h, "GET", path))
+			}
+		}
+		return out
+	}
+	first := pages()
+	// Horizon 00:00: the periods from 00:00, 03:00 and 06:00 are published
+	// (09:00-12:00 is all live); the older ones began before the horizon.
+	if len(first) != 3 {
+		t.Fatalf("%d archive pages before retention; want 3: %v", len(first), slices.Sorted(maps.Keys(first)))
+	}
+
+	// Three hours later retention (12h) has deleted every story first
+	// seen before 03:00.
+	clk.Advance(3 * time.Hour)
+	cutoff := clk.Now().Add(-opt.Retention)
+	r.mu.Lock()
+	r.stories = slices.DeleteFunc(r.stories, func(st wiredesk.Story) bool { return st.Created.Before(cutoff) })
+	r.mu.Unlock()
+	if _, err := p.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second := pages()
+	oldest := archivePath("central-asia", pageOf(curateNow.Add(-12*time.Hour), opt.ArchivePeriod))
+	for path, b := range first {
+		got, ok := second[path]
+		switch {
+		case path == oldest && ok:
+			t.Errorf("%s (00:00-03:00, reached by retention) is still published", path)
+		case path != oldest && !ok:
+			t.Errorf("%s disappeared after retention", path)
+		case path != oldest && got != b && withoutPrevArchive(got) != withoutPrevArchive(b):
+			t.Errorf("%s changed after retention:\n%s\nwant:\n%s", path, got, b)
+		case got != b && !strings.Contains(b, archivePath("central-asia", pageOf(curateNow.Add(-12*time.Hour), opt.ArchivePeriod))):
+			t.Errorf("%s lost a prev-archive link to a page still published", path)
+		}
+	}
+	for path := range second {
+		if _, ok := first[path]; !ok {
+			t.Errorf("new page %s after retention; want none", path)
+		}
+	}
+}
+
+// withoutPrevArchive drops an Atom document's rel="prev-archive" link line.
+func withoutPrevArchive(doc string) string {
+	var keep []string
+	for _, line := range strings.Split(doc, "\n") {
+		if !strings.Contains(line, `rel="prev-archive"`) {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, "\n")
 }

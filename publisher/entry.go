@@ -23,10 +23,14 @@ type EntryContext struct {
 	// "http://localhost:8080"; tag: URIs use its host name.
 	BaseURL string
 	// Sources are the configured sources by id. Entry building reads Name
-	// (credit), URL (credited feed URL, always through Source.Redacted),
-	// Rights and Priority. A source missing from the map is credited by its
-	// id, has priority 0 and is treated as headline-only.
+	// (credit), PublicURL (credited URL), Rights and Priority; never URL,
+	// which may be a private endpoint. A source missing from the map is
+	// credited by its id, has priority 0 and is treated as headline-only.
 	Sources map[string]wiredesk.Source
+	// Links are the home links the sources' own feeds give
+	// (SourceState.FeedLink), by source id: the credited URL of a source
+	// without a PublicURL, when it is a URL that may be published.
+	Links map[string]string
 }
 
 // tagDate is the date component of every tag: URI wiredesk mints (RFC 4151
@@ -49,27 +53,69 @@ func FeedID(baseURL, slug string) string {
 	return tagPrefix(baseURL) + "feeds/" + tagSpecific(slug)
 }
 
-// EntryID returns the published id of the story with the given storage id:
-// "tag:HOST,2026:story/ID". It is the guid (RSS), id (Atom) and id (JSON
-// Feed) of the story in every feed and format, and depends on nothing that
-// changes when wires join the story; distinct story ids give distinct
-// entry ids.
-func EntryID(baseURL, storyID string) string {
+// EntryID returns the published id of a story in the feed with the given
+// slug: "tag:HOST,2026:feeds/SLUG/story/ID". It is the guid (RSS), id
+// (Atom) and id (JSON Feed) of the story in that feed, in every format and
+// its archive pages, and depends on nothing that changes when wires join
+// the story. Each feed has its own id for a shared story because readers
+// that key items by guid alone (newsboat) would otherwise show it in only
+// one of the feeds; StoryID is the id that is the same everywhere.
+func EntryID(baseURL, slug, storyID string) string {
+	return tagPrefix(baseURL) + "feeds/" + tagSpecific(slug) + "/story/" + tagSpecific(storyID)
+}
+
+// StoryID returns a story's id across feeds, "tag:HOST,2026:story/ID"
+// (JSON Feed _wiredesk.story), for tools that dedupe what several of our
+// feeds carry. Until 2026-06 it was also the entry id in every feed.
+func StoryID(baseURL, storyID string) string {
 	return tagPrefix(baseURL) + "story/" + tagSpecific(storyID)
 }
 
-// ItemEntryID returns the published id of one item in a feed that does not
-// cluster (cluster = false): "tag:HOST,2026:item/ITEM-ID", from the item's
-// storage id.
+// ItemEntryID returns the published id of one item in the feed with the
+// given slug when that feed does not cluster (cluster = false):
+// "tag:HOST,2026:feeds/SLUG/item/ITEM-ID", from the item's storage id.
 //
 // It is deliberately not the story's id, even for a story with one item:
 // a story grows when other wires join it, and an id chosen by the story's
 // size would change under the reader. With this rule an item has exactly
-// one id for its whole life, in every unclustered feed and format, a story
-// has exactly one id in every clustered feed, and the "story/" and "item/"
-// name spaces never collide.
-func ItemEntryID(baseURL, itemID string) string {
+// one id for its whole life in each unclustered feed, a story has one id in
+// each clustered feed, and the "story/" and "item/" name spaces never
+// collide.
+func ItemEntryID(baseURL, slug, itemID string) string {
+	return tagPrefix(baseURL) + "feeds/" + tagSpecific(slug) + "/item/" + tagSpecific(itemID)
+}
+
+// ItemID is ItemEntryID's counterpart of StoryID: the item's id across
+// feeds, "tag:HOST,2026:item/ITEM-ID".
+func ItemID(baseURL, itemID string) string {
 	return tagPrefix(baseURL) + "item/" + tagSpecific(itemID)
+}
+
+// creditURL is the URL a source is credited with: its public_url, else
+// the home link its own feed gives when that may be published (http or
+// https, no userinfo, no credential parameters), else none. The polled URL
+// is never used: a paid wire's endpoint is private even without
+// credentials in it.
+func creditURL(src wiredesk.Source, feedLink string) string {
+	if src.PublicURL != "" && wiredesk.IsPublicURL(src.PublicURL) {
+		return src.PublicURL
+	}
+	if wiredesk.IsPublicURL(feedLink) {
+		return feedLink
+	}
+	return ""
+}
+
+// latestOf is the latest date among the items of source id: its
+// atom:source updated.
+func latestOf(items []wiredesk.Item, id string) time.Time {
+	var t time.Time
+	for _, it := range items {
+		if it.SourceID == id {
+			t = laterTime(t, laterTime(it.Date(), it.Modified))
+		}
+	}
+	return t
 }
 
 func tagPrefix(baseURL string) string {
@@ -128,7 +174,8 @@ func tagChar(c byte) bool {
 // leads; other wires contribute only their name and link.
 func StoryEntry(spec wiredesk.Feed, st wiredesk.Story, eligible []bool, ec EntryContext) render.Entry {
 	e := buildEntry(spec, st.Items, eligible, st.Updated, ec)
-	e.ID = EntryID(ec.BaseURL, st.ID)
+	e.ID = EntryID(ec.BaseURL, spec.Slug, st.ID)
+	e.StoryID = StoryID(ec.BaseURL, st.ID)
 	return e
 }
 
@@ -141,7 +188,8 @@ func ItemEntry(spec wiredesk.Feed, it wiredesk.Item, ec EntryContext) render.Ent
 	if id == "" {
 		id = wiredesk.ItemID(it.SourceID, it.Key)
 	}
-	e.ID = ItemEntryID(ec.BaseURL, id)
+	e.ID = ItemEntryID(ec.BaseURL, spec.Slug, id)
+	e.StoryID = ItemID(ec.BaseURL, id)
 	return e
 }
 
@@ -172,14 +220,9 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 	var names []string
 	for _, id := range (wiredesk.Story{Items: items}).SourceIDs() {
 		src, ok := ec.Sources[id]
-		s := render.Source{ID: id, Name: id}
-		if ok {
-			if src.Name != "" {
-				s.Name = src.Name
-			}
-			if src.URL != "" {
-				s.FeedURL = src.Redacted()
-			}
+		s := render.Source{ID: id, Name: id, URL: creditURL(src, ec.Links[id]), Updated: latestOf(items, id)}
+		if ok && src.Name != "" {
+			s.Name = src.Name
 		}
 		if id == lead.SourceID {
 			e.Lead = len(e.Sources)

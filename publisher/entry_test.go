@@ -272,8 +272,58 @@ func TestStoryEntryRelatedAndDates(t *testing.T) {
 	if got, want := strings.Join(e.Categories, "|"), "Category of INTERFAX"; got != want {
 		t.Errorf("Categories = %q; want %q", got, want)
 	}
-	if got := e.Sources[1].FeedURL; strings.Contains(got, "hunter2") || strings.Contains(got, "s3cret") {
-		t.Errorf("credited feed URL %q leaks a credential", got)
+	for _, src := range e.Sources {
+		if polled := entrySources()[src.ID].URL; src.URL == polled || strings.Contains(src.URL, "hunter2") || strings.Contains(src.URL, "s3cret") {
+			t.Errorf("source %s credited with %q, its polled URL", src.ID, src.URL)
+		}
+	}
+}
+
+// TestCreditURL checks which URL a wire is credited with: public_url, else
+// its feed's home link when that may be published, never the polled URL.
+func TestCreditURL(t *testing.T) {
+	tests := []struct {
+		name      string
+		src       wiredesk.Source
+		feedLink  string
+		wantURL   string
+		wantInRSS bool
+	}{
+		{"public_url wins", wiredesk.Source{URL: "https://desk:pw@tass.example/rss?apikey=k", PublicURL: "https://tass.ru/"}, "https://tass.example/", "https://tass.ru/", true},
+		{"feed link without public_url", wiredesk.Source{URL: "https://desk:pw@tass.example/rss?apikey=k"}, "https://tass.ru/", "https://tass.ru/", true},
+		{"feed link with credentials is not published", wiredesk.Source{URL: "https://tass.example/rss"}, "https://tass.example/?apikey=k", "", false},
+		{"feed link with userinfo is not published", wiredesk.Source{URL: "https://tass.example/rss"}, "https://desk@tass.example/", "", false},
+		{"no link: credited by name only, never the polled URL", wiredesk.Source{URL: "https://www.interfax.ru/rss.asp"}, "", "", false},
+		{"file URLs are never published", wiredesk.Source{URL: "file:///srv/wire.xml"}, "file:///srv/", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := tt.src
+			src.ID, src.Name = "tass", "TASS"
+			ec := EntryContext{BaseURL: entryBaseURL, Sources: map[string]wiredesk.Source{"tass": src}, Links: map[string]string{"tass": tt.feedLink}}
+			e := StoryEntry(entrySpec(), entryStory("s1", entryItem("tass", 0)), nil, ec)
+			if got := e.Sources[0].URL; got != tt.wantURL {
+				t.Errorf("credited URL = %q; want %q", got, tt.wantURL)
+			}
+			var buf bytes.Buffer
+			if err := render.Write(&buf, render.RSS, render.Feed{Title: "Wire", Entries: []render.Entry{e}}); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(buf.String(), "<source url="); got != tt.wantInRSS {
+				t.Errorf("RSS has <source url>: %v; want %v\n%s", got, tt.wantInRSS, buf.String())
+			}
+			for _, leak := range []string{src.URL, "pw@", "apikey"} {
+				for _, f := range render.Formats() {
+					buf.Reset()
+					if err := render.Write(&buf, f, render.Feed{Title: "Wire", Entries: []render.Entry{e}}); err != nil {
+						t.Fatal(err)
+					}
+					if strings.Contains(buf.String(), leak) {
+						t.Errorf("%s output contains %q", f, leak)
+					}
+				}
+			}
+		})
 	}
 }
 
@@ -354,10 +404,12 @@ func TestIDs(t *testing.T) {
 		{"feed id lower-cases the host", FeedID("https://Wire.Example.ORG/desk/", "ru"), "tag:wire.example.org,2026:feeds/ru"},
 		{"feed id without a base url", FeedID("", "x"), "tag:localhost,2026:feeds/x"},
 		{"ipv6 host", FeedID("http://[::1]:8080", "x"), "tag:--1,2026:feeds/x"},
-		{"story id", EntryID("http://localhost:8080", "01HX3K"), "tag:localhost,2026:story/01HX3K"},
-		{"story id escaped", EntryID("http://localhost:8080", "a b%c#d"), "tag:localhost,2026:story/a%20b%25c%23d"},
-		{"item id keeps slash", ItemEntryID("http://localhost:8080", "interfax/9f86d081"), "tag:localhost,2026:item/interfax/9f86d081"},
-		{"cyrillic escaped", EntryID("http://localhost:8080", "ё"), "tag:localhost,2026:story/%D1%91"},
+		{"entry id", EntryID("http://localhost:8080", "ru", "01HX3K"), "tag:localhost,2026:feeds/ru/story/01HX3K"},
+		{"entry id escaped", EntryID("http://localhost:8080", "ru", "a b%c#d"), "tag:localhost,2026:feeds/ru/story/a%20b%25c%23d"},
+		{"item entry id keeps slash", ItemEntryID("http://localhost:8080", "ru", "interfax/9f86d081"), "tag:localhost,2026:feeds/ru/item/interfax/9f86d081"},
+		{"cyrillic escaped", EntryID("http://localhost:8080", "ru", "ё"), "tag:localhost,2026:feeds/ru/story/%D1%91"},
+		{"story id across feeds", StoryID("http://localhost:8080", "01HX3K"), "tag:localhost,2026:story/01HX3K"},
+		{"item id across feeds", ItemID("http://localhost:8080", "interfax/9f86d081"), "tag:localhost,2026:item/interfax/9f86d081"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -368,18 +420,30 @@ func TestIDs(t *testing.T) {
 	}
 }
 
-// TestIDStability checks that a story keeps its id whatever joins it,
-// whichever feed publishes it and in every format, and that distinct
-// stories and items never share one.
+// TestIDStability checks that a story keeps its entry id whatever joins
+// it and in every format, that each feed gives a shared story its own
+// entry id (newsboat keys items by guid alone) while StoryID stays the
+// same, and that distinct stories and items never share one.
 func TestIDStability(t *testing.T) {
 	ec := entryContext()
 	one := entryStory("s1", entryItem("interfax", 0))
 	two := entryStory("s1", entryItem("interfax", 0), entryItem("rferl", 1))
 	other := wiredesk.Feed{Slug: "other", Title: "Other", Attribution: "Via {sources}", Cluster: true}
 	e1 := StoryEntry(entrySpec(), one, nil, ec)
-	e2 := StoryEntry(other, two, []bool{false, true}, ec)
+	e2 := StoryEntry(entrySpec(), two, []bool{false, true}, ec)
 	if e1.ID != e2.ID {
-		t.Errorf("story id changed from %q to %q when a wire joined", e1.ID, e2.ID)
+		t.Errorf("entry id changed from %q to %q when a wire joined", e1.ID, e2.ID)
+	}
+	eOther := StoryEntry(other, two, []bool{false, true}, ec)
+	if eOther.ID == e2.ID {
+		t.Errorf("feeds %q and %q share entry id %q", entrySpec().Slug, other.Slug, e2.ID)
+	}
+	if eOther.StoryID != e1.StoryID || e1.StoryID == "" {
+		t.Errorf("story ids %q and %q; want one id across feeds", e1.StoryID, eOther.StoryID)
+	}
+	i1, i2 := ItemEntry(entrySpec(), two.Items[0], ec), ItemEntry(other, two.Items[0], ec)
+	if i1.ID == i2.ID || i1.StoryID != i2.StoryID {
+		t.Errorf("item entry ids %q, %q (story ids %q, %q); want distinct entry ids and one story id", i1.ID, i2.ID, i1.StoryID, i2.StoryID)
 	}
 
 	ids := map[string]string{}
@@ -412,7 +476,7 @@ func TestItemEntry(t *testing.T) {
 	it := entryItem("tass", 0)
 	it.Modified = entryT0.Add(time.Hour)
 	e := ItemEntry(entrySpec(), it, entryContext())
-	if want := "tag:localhost,2026:item/tass/00000000000000000000"; e.ID != want {
+	if want := "tag:localhost,2026:feeds/wire/item/tass/00000000000000000000"; e.ID != want {
 		t.Errorf("ID = %q; want %q", e.ID, want)
 	}
 	if e.Attribution != "With reporting by TASS" || len(e.Related) != 0 || len(e.Originals) != 1 {
@@ -525,7 +589,7 @@ func ExampleStoryEntry() {
 	fmt.Println(e.Title)
 	fmt.Println(e.Text)
 	// Output:
-	// tag:localhost,2026:story/01HX3K
+	// tag:localhost,2026:feeds/ru/story/01HX3K
 	// Назарбаев встретился с Путиным
 	// Лидеры обсудили транзит.
 	//

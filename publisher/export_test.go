@@ -2,6 +2,7 @@ package publisher
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,9 +14,11 @@ import (
 func TestExport(t *testing.T) {
 	clk := &clock{t: curateNow}
 	opt := testOptions(clk)
-	opt.ArchiveSize = 2
-	r := &fakeReader{stories: testStories(5)} // limit 3: one archive page of k4, k5
+	opt.ArchivePeriod = 4 * time.Hour
+	r := &fakeReader{stories: testStories(5)} // limit 3: one archive page of k1-k4 (08:00-12:00); k5 is alone before
 	p := New(r, opt)
+	page := fmt.Sprintf("central-asia/archive/%d.atom", pageOf(curateNow.Add(-time.Hour), opt.ArchivePeriod))
+	pageBefore := fmt.Sprintf("central-asia/archive/%d.atom", pageOf(curateNow.Add(-5*time.Hour), opt.ArchivePeriod))
 	defer p.Close()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -24,7 +27,7 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Export: %v", err)
 	}
-	all := []string{"central-asia.atom", "central-asia.json", "central-asia.rss", "central-asia/archive/1.atom",
+	all := []string{"central-asia.atom", "central-asia.json", "central-asia.rss", pageBefore, page,
 		"everything.atom", "everything.json", "everything.rss", "feeds.opml"}
 	slices.Sort(written)
 	if !slices.Equal(written, all) {

@@ -34,9 +34,12 @@ import (
 )
 
 // Reader is what the publisher needs from storage: the stories with
-// activity since a time, each with its items in order of first report.
+// activity since a time, each with its items in order of first report, and
+// the home links the sources' own feeds gave (SourceState.FeedLink, by
+// source id), which credit a source that has no public_url.
 type Reader interface {
 	RecentStories(ctx context.Context, since time.Time) ([]wiredesk.Story, error)
+	SourceLinks(ctx context.Context) (map[string]string, error)
 }
 
 // Options configure a Publisher. The zero value of each field is usable
@@ -50,13 +53,17 @@ type Options struct {
 	Title     string // of the index page and the OPML list; default "wiredesk"
 	// Hub is the WebSub hub URL; empty disables WebSub.
 	Hub string
-	// ArchiveSize is the number of entries per RFC 5005 archive page;
-	// zero disables archives.
-	ArchiveSize int
-	Sources     []wiredesk.Source
-	Feeds       []wiredesk.Feed
-	Now         func() time.Time // default time.Now
-	Log         *slog.Logger     // default: discard
+	// ArchivePeriod is the span of first-seen time one RFC 5005 archive
+	// page covers (see archive.go); zero disables archives.
+	ArchivePeriod time.Duration
+	// Retention is how long storage keeps items ([storage] retention);
+	// archive periods that began longer ago are not published. Zero: no
+	// limit beyond Window.
+	Retention time.Duration
+	Sources   []wiredesk.Source
+	Feeds     []wiredesk.Feed
+	Now       func() time.Time // default time.Now
+	Log       *slog.Logger     // default: discard
 	// HTTPClient sends WebSub pings; default a client with a 30s timeout.
 	HTTPClient *http.Client
 	// Window is how far back Refresh reads stories; default 30 days.
@@ -256,8 +263,12 @@ func (p *Publisher) Refresh(ctx context.Context) (changed []string, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("read stories: %w", err)
 	}
+	links, err := p.r.SourceLinks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read source links: %w", err)
+	}
 	old := p.site.Load()
-	docs, failed, errs := p.render(cfg, stories, now)
+	docs, failed, errs := p.render(cfg, stories, links, now)
 	for _, slug := range failed {
 		if old == nil {
 			continue
@@ -311,9 +322,9 @@ func (p *Publisher) Refresh(ctx context.Context) (changed []string, err error) {
 
 // render builds the body of every document. The returned docs carry only
 // body, paths and the content type and cache control to prepare them with.
-func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, now time.Time) (docs map[string]*doc, failed []string, errs []error) {
+func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, links map[string]string, now time.Time) (docs map[string]*doc, failed []string, errs []error) {
 	docs = map[string]*doc{}
-	ec := EntryContext{BaseURL: cfg.base, Sources: cfg.sources}
+	ec := EntryContext{BaseURL: cfg.base, Sources: cfg.sources, Links: links}
 	var listed []listedFeed
 	shortest := time.Duration(0)
 	for _, spec := range cfg.opt.Feeds {
@@ -327,7 +338,7 @@ func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, now time.Tim
 		if shortest == 0 || maxAge < shortest {
 			shortest = maxAge
 		}
-		fdocs, err := p.renderFeed(cfg, spec, rules, rules.Curate(stories, cfg.sources, now), ec, maxAge)
+		fdocs, err := p.renderFeed(cfg, spec, rules, rules.Curate(stories, cfg.sources, now), ec, maxAge, now)
 		if err != nil {
 			failed = append(failed, spec.Slug)
 			errs = append(errs, fmt.Errorf("render feed %s: %w", spec.Slug, err))
@@ -359,15 +370,18 @@ func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, now time.Tim
 }
 
 // renderFeed renders one feed's live documents and archive pages.
-func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, ds []Decision, ec EntryContext, maxAge time.Duration) ([]*doc, error) {
-	var live, overflow []render.Entry
+func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, ds []Decision, ec EntryContext, maxAge time.Duration, now time.Time) ([]*doc, error) {
+	var live []render.Entry
+	var matched []archived
 	for _, d := range ds {
-		switch {
-		case d.Picked:
-			live = append(live, entryOf(spec, d, ec))
-		case d.Matched():
-			overflow = append(overflow, entryOf(spec, d, ec))
+		if !d.Picked && !d.Matched() {
+			continue
 		}
+		e := entryOf(spec, d, ec)
+		if d.Picked {
+			live = append(live, e)
+		}
+		matched = append(matched, archived{entry: e, created: d.Story.Created, picked: d.Picked})
 	}
 	urls := feedURLs(cfg.base, spec.Slug)
 	base := render.Feed{
@@ -382,7 +396,7 @@ func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, 
 		Generator:   cfg.opt.Generator,
 		TTL:         maxAge,
 	}
-	plan := planArchive(overflow, cfg.opt.ArchiveSize)
+	plan := planArchive(matched, now, archiveHorizon(cfg.opt, now), cfg.opt.ArchivePeriod)
 	cc := cacheControl(maxAge)
 
 	var out []*doc
@@ -392,7 +406,7 @@ func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, 
 		if format == render.Atom {
 			f.Entries = append(slices.Clip(live), plan.extra...)
 			if len(plan.pages) > 0 {
-				f.PrevArchive = archiveURL(cfg.base, spec.Slug, len(plan.pages))
+				f.PrevArchive = archiveURL(cfg.base, spec.Slug, plan.pages[len(plan.pages)-1].n)
 			}
 		}
 		var buf bytes.Buffer
@@ -405,25 +419,34 @@ func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, 
 		out = append(out, d)
 	}
 	for i, page := range plan.pages {
-		n := i + 1
 		f := base
 		f.HubURL = ""
-		f.FeedURLs = map[render.Format]string{render.Atom: archiveURL(cfg.base, spec.Slug, n)}
+		f.FeedURLs = map[render.Format]string{render.Atom: archiveURL(cfg.base, spec.Slug, page.n)}
 		f.Current = urls[render.Atom]
 		f.Archive = true
-		f.Entries = page
-		if n > 1 {
-			f.PrevArchive = archiveURL(cfg.base, spec.Slug, n-1)
+		f.Entries = page.entries
+		if i > 0 {
+			f.PrevArchive = archiveURL(cfg.base, spec.Slug, plan.pages[i-1].n)
 		}
 		var buf bytes.Buffer
 		if err := render.Write(&buf, render.Atom, f); err != nil {
-			return nil, fmt.Errorf("archive page %d: %w", n, err)
+			return nil, fmt.Errorf("archive page %d: %w", page.n, err)
 		}
-		path := archivePath(spec.Slug, n)
+		path := archivePath(spec.Slug, page.n)
 		out = append(out, newDoc(path, strings.TrimPrefix(path, "/feeds/"), spec.Slug, buf.Bytes(),
 			render.ContentType(render.Atom), archiveCacheControl))
 	}
 	return out, nil
+}
+
+// archiveHorizon is the earliest first-seen time whose stories Refresh is
+// sure to read in full: now minus the shorter of Window and Retention.
+func archiveHorizon(opt Options, now time.Time) time.Time {
+	keep := opt.Window
+	if opt.Retention > 0 && opt.Retention < keep {
+		keep = opt.Retention
+	}
+	return now.Add(-keep)
 }
 
 // entryOf builds the published entry of a picked or archived decision.

@@ -24,6 +24,13 @@ type fakeReader struct {
 	stories []wiredesk.Story
 	err     error
 	calls   int
+	links   map[string]string // SourceLinks
+}
+
+func (f *fakeReader) SourceLinks(context.Context) (map[string]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.links, nil
 }
 
 func (f *fakeReader) RecentStories(ctx context.Context, since time.Time) ([]wiredesk.Story, error) {

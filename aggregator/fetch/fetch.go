@@ -21,12 +21,12 @@ import (
 
 // Defaults used for zero fields of Options.
 const (
-	DefaultTimeout       = 20 * time.Second
+	DefaultTimeout       = wiredesk.DefaultFetchTimeout
 	DefaultDialTimeout   = 5 * time.Second
 	DefaultTLSTimeout    = 5 * time.Second
 	DefaultHeaderTimeout = 10 * time.Second
-	DefaultMaxBody       = 10 << 20 // 10MB
-	DefaultMaxRedirects  = 5
+	DefaultMaxBody       = wiredesk.DefaultMaxBody // 10MB
+	DefaultMaxRedirects  = wiredesk.DefaultMaxRedirects
 	DefaultUserAgent     = "wiredesk"
 )
 

@@ -13,12 +13,12 @@ import (
 	"golang.org/x/text/encoding/unicode/utf32"
 )
 
-// DefaultEncoding is the charset assumed for a body that is not valid UTF-8
-// and whose charset nothing names (no BOM, no usable XML prolog label, no
-// HTTP charset, no per-source fallback). windows-1252 is what browsers and
-// Universal Feed Parser fall back to; it decodes every byte, so the feed
-// still parses, and a wire in another single-byte charset (windows-1251,
-// koi8-r) should set the source's fallback or forced encoding.
+// DefaultEncoding is the charset assumed for a body that is not valid UTF-8,
+// whose charset nothing trustworthy names (no BOM, no usable XML prolog
+// label, no HTTP charset, no per-source fallback) and that detection cannot
+// read as Russian or Western text either (Hebrew, CJK…). windows-1252 is
+// what browsers and Universal Feed Parser fall back to; it decodes every
+// byte, so the feed still parses.
 const DefaultEncoding = "windows-1252"
 
 // Decision records which charset Decode used and why, for logs and the
@@ -46,17 +46,30 @@ func (d Decision) String() string { return d.Charset + " (" + d.Reason + ")" }
 //  2. a byte order mark (UTF-8, UTF-16LE/BE, UTF-32LE/BE);
 //  3. the UTF-16/32 byte pattern of "<" or leading whitespace without BOM;
 //  4. the body is valid UTF-8 and not pure ASCII: UTF-8, whatever the labels
-//     say (a "windows-1252" prolog on UTF-8 bytes is a common lie);
-//  5. the XML prolog's encoding label;
-//  6. the charset parameter of the HTTP Content-Type;
-//  7. fallback, the source's fallback encoding (an unknown label is an error);
-//  8. UTF-8 for a pure ASCII body, else DefaultEncoding.
+//     say (a "windows-1252" prolog on UTF-8 bytes is a common lie); and a
+//     body that is UTF-8 but for a few invalid bytes (at least
+//     damagedUTF8Ratio valid multi-byte characters per bad byte) stays
+//     UTF-8 with U+FFFD for the bad bytes, whatever the labels say;
+//  5. the XML prolog's encoding label, unless the bytes contradict it;
+//  6. the charset parameter of the HTTP Content-Type, unless contradicted;
+//  7. fallback, the source's fallback encoding (an unknown label is an
+//     error), unless contradicted;
+//  8. UTF-8 for a pure ASCII body;
+//  9. detection: the candidate single-byte charset (windows-1251, KOI8-R,
+//     windows-1252, ISO-8859-5, IBM866, x-mac-cyrillic) that reads at least
+//     three quarters of the body's non-ASCII letters as plausible words
+//     (see detect.go), the best scoring one;
+//  10. DefaultEncoding.
 //
-// Labels of UTF-16/32 in rules 5–7 are skipped (the body is not in the wide
-// byte pattern, or rule 3 would have matched), and so are unknown labels.
-// A body that a prolog or HTTP label calls UTF-8 but that has a few invalid
-// bytes among valid multi-byte sequences is taken as UTF-8 with U+FFFD for
-// the bad bytes, rather than re-read as a single-byte charset.
+// A label is contradicted when it says UTF-8 over bytes that are not mostly
+// UTF-8, or when it names a single-byte charset that reads most non-ASCII
+// letters as nonsense while the best candidate reads at least three
+// quarters of them as words. Labels of UTF-16/32 in rules 5–7 are skipped
+// (the body is not in the wide byte pattern, or rule 3 would have matched),
+// and so are unknown labels. Every skipped label and the detection figures
+// are named in the Decision's reason, which `wiredesk fetch` and /status
+// show. A body that a prolog or HTTP label calls UTF-8 and that has more
+// valid multi-byte sequences than invalid bytes is also taken as UTF-8.
 //
 // The output is always valid UTF-8.
 func Decode(body []byte, contentType, override, fallback string) ([]byte, Decision, error) {
@@ -84,9 +97,56 @@ func Decode(body []byte, contentType, override, fallback string) ([]byte, Decisi
 	if valid && !ascii {
 		return finishValid(body, false), Decision{"utf-8", "body is valid UTF-8"}, nil
 	}
+	if !valid {
+		if good, bad := utf8Sequences(body); bad > 0 && good >= damagedUTF8Ratio*bad {
+			return finishValid(bytes.ToValidUTF8(body, []byte("\uFFFD")), false),
+				Decision{"utf-8", fmt.Sprintf("body is UTF-8 but for %d invalid bytes among %d multi-byte characters, invalid bytes replaced", bad, good)}, nil
+		}
+	}
+	return decode8bit(body, contentType, fallback, ascii)
+}
 
-	// From here the body is pure ASCII or an 8-bit charset.
-	var ignored []string
+// damagedUTF8Ratio is how many valid multi-byte UTF-8 sequences a body
+// needs per invalid byte to be read as damaged UTF-8 whatever its labels
+// say. Text in a single-byte Cyrillic or Western charset almost never forms
+// valid sequences (a lead byte 0xC2–0xF4 must be followed by 0x80–0xBF,
+// mostly punctuation there), so even a few per invalid byte is telling;
+// eight leaves a wide margin.
+const damagedUTF8Ratio = 8
+
+// decode8bit is Decode for a body that is pure ASCII or not UTF-8: rules 5
+// to 8, with detection judging every label. A label is "contradicted by the
+// bytes" when it is utf-8 on bytes that are not mostly UTF-8, or when it is
+// a single-byte charset that reads most words as nonsense while another
+// candidate reads at least three quarters of them as text.
+func decode8bit(body []byte, contentType, fallback string, ascii bool) ([]byte, Decision, error) {
+	valid := ascii
+	var (
+		det     *detection
+		bigrams *bigramSet
+		ignored []string
+	)
+	detected := func() detection {
+		if det == nil {
+			bigrams = newBigramSet()
+			d := detect(body, bigrams)
+			det = &d
+		}
+		return *det
+	}
+	// contradicted returns why the bytes refute charset name, or "".
+	contradicted := func(name string) string {
+		if ascii {
+			return ""
+		}
+		d := detected()
+		own, ok := d.of(name, body, bigrams)
+		best := d.best()
+		if !ok || best.charset == name || !own.garbles() || !best.fits() {
+			return ""
+		}
+		return fmt.Sprintf("contradicted by the bytes (%s; %s)", own, d.summary())
+	}
 	try := func(label, source string) ([]byte, Decision, bool) {
 		label = strings.TrimSpace(label)
 		if label == "" {
@@ -106,6 +166,10 @@ func Decode(body []byte, contentType, override, fallback string) ([]byte, Decisi
 					Decision{"utf-8", source + ", invalid bytes replaced"}, true
 			}
 			ignored = append(ignored, fmt.Sprintf("%s %q on invalid UTF-8", source, label))
+			return nil, Decision{}, false
+		}
+		if why := contradicted(name); why != "" {
+			ignored = append(ignored, fmt.Sprintf("%s %q: %s", source, label, why))
 			return nil, Decision{}, false
 		}
 		reason := source
@@ -137,20 +201,33 @@ func Decode(body []byte, contentType, override, fallback string) ([]byte, Decisi
 		if err != nil {
 			return nil, Decision{}, fmt.Errorf("decode: fallback encoding: %w", err)
 		}
-		if !isWide(name) {
+		switch why := contradicted(name); {
+		case isWide(name):
+			ignored = append(ignored, fmt.Sprintf("source fallback encoding %q on 8-bit data", fallback))
+		case why != "":
+			ignored = append(ignored, fmt.Sprintf("source fallback encoding %q: %s", fallback, why))
+		default:
 			out, d, err := transcode(body, enc, name, Decision{name, "source fallback encoding"})
 			return out, note(d), err
 		}
-		ignored = append(ignored, fmt.Sprintf("source fallback encoding %q on 8-bit data", fallback))
 	}
 	if ascii {
 		return finishValid(body, false), note(Decision{"utf-8", "body is ASCII"}), nil
+	}
+	if d := detected(); d.best().fits() {
+		best := d.best()
+		enc, name, err := lookup(best.charset)
+		if err != nil {
+			return nil, Decision{}, fmt.Errorf("decode: detected encoding: %w", err)
+		}
+		out, dec, err := transcode(body, enc, name, Decision{name, "detected from the bytes, " + d.summary()})
+		return out, note(dec), err
 	}
 	enc, name, err := lookup(DefaultEncoding)
 	if err != nil {
 		return nil, Decision{}, fmt.Errorf("decode: default encoding: %w", err)
 	}
-	out, d, err := transcode(body, enc, name, Decision{name, "default for 8-bit data with no usable label"})
+	out, d, err := transcode(body, enc, name, Decision{name, "default for 8-bit data with no usable label that no candidate reads as text"})
 	return out, note(d), err
 }
 
@@ -420,11 +497,18 @@ func isASCII(b []byte) bool {
 // mostlyUTF8 reports whether b, which is not valid UTF-8, still has more
 // valid multi-byte sequences than invalid bytes: a UTF-8 feed with a few
 // damaged bytes (a CMS that cut a string mid-character), not an 8-bit
-// charset.
+// charset. It is the test for a body a label calls UTF-8; without such a
+// label Decode asks for damagedUTF8Ratio times more.
 func mostlyUTF8(b []byte) bool {
-	good, bad := 0, 0
+	good, bad := utf8Sequences(b)
+	return good > bad
+}
+
+// utf8Sequences counts the valid multi-byte UTF-8 sequences and the
+// invalid bytes of b.
+func utf8Sequences(b []byte) (good, bad int) {
 	for len(b) > 0 {
-		if b[0] < 0x80 {
+		if b[0] < utf8.RuneSelf {
 			b = b[1:]
 			continue
 		}
@@ -436,5 +520,5 @@ func mostlyUTF8(b []byte) bool {
 		}
 		b = b[n:]
 	}
-	return good > bad
+	return good, bad
 }

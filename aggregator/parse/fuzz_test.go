@@ -93,3 +93,59 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDetect checks the promises detection must keep whatever the text:
+// valid UTF-8 is never moved off UTF-8 by any label; a UTF-8 body with one
+// stray byte among enough multi-byte characters stays UTF-8 with the text
+// intact; and every tally counts no more plausible letters than letters.
+func FuzzDetect(f *testing.F) {
+	for _, s := range []string{ruTitle1 + " " + ruDesc1, mixedDesc, deDesc, frDesc, ruDesc3} {
+		f.Add(s, uint(7), byte(0xD0), "utf-8")
+		f.Add(s, uint(30), byte(0xE9), "windows-1251")
+		f.Add(s, uint(3), byte(0x92), "koi8-r")
+	}
+	f.Fuzz(func(t *testing.T, text string, pos uint, stray byte, label string) {
+		if !utf8.ValidString(text) {
+			return
+		}
+		label = strings.Map(func(r rune) rune {
+			if r < 0x20 || r > 0x7e || r == ';' || r == '"' {
+				return -1
+			}
+			return r
+		}, label)
+		doc := wireDoc(`<?xml version="1.0" encoding="`+label+`"?>`, [2]string{"t", text})
+		ct := "text/xml; charset=" + label
+		if !isASCII([]byte(doc)) {
+			_, d, err := Decode([]byte(doc), ct, "", "")
+			if err != nil || d.Charset != "utf-8" {
+				t.Fatalf("valid UTF-8 decoded as %v (err %v)", d, err)
+			}
+		}
+
+		// One stray byte at a rune boundary.
+		i := int(pos % uint(len(doc)+1))
+		for i > 0 && !utf8.RuneStart(doc[i%len(doc)]) {
+			i--
+		}
+		damaged := doc[:i] + string([]byte{stray | 0x80}) + doc[i:]
+		if good, bad := utf8Sequences([]byte(damaged)); bad == 1 && good >= damagedUTF8Ratio {
+			out, d, err := Decode([]byte(damaged), ct, "", "")
+			if err != nil || d.Charset != "utf-8" {
+				t.Fatalf("UTF-8 with one stray byte among %d characters decoded as %v (err %v)", good, d, err)
+			}
+			// The prolog is rewritten to say utf-8; the document after it
+			// must come through unchanged.
+			if rest := doc[max(i, strings.Index(doc, "<rss")):]; !bytes.Contains(out, []byte(rest)) {
+				t.Fatalf("text after the stray byte was lost")
+			}
+		}
+
+		bigrams := newBigramSet()
+		for _, tl := range detect([]byte(damaged), bigrams).tallies {
+			if tl.good < 0 || tl.good > tl.letters || tl.odd < 0 {
+				t.Fatalf("inconsistent tally %+v", tl)
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,5 +168,29 @@ func TestSourcesAndPreviewAfterOnce(t *testing.T) {
 	}
 	if code, _, stderr := runIn(t, "preview", "-config", cfg, "-feed", "nope"); code != 2 || !strings.Contains(stderr, `no feed "nope"`) {
 		t.Errorf("preview of an unknown feed: exit %d %q", code, stderr)
+	}
+}
+
+// TestOnceCreatesDatabaseFolder runs the first `once` of a config whose
+// database lives in folders that do not exist yet.
+func TestOnceCreatesDatabaseFolder(t *testing.T) {
+	cfg := demoDir(t, "127.0.0.1:0")
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(t.TempDir(), "var", "lib", "wiredesk", "wiredesk.db")
+	s := strings.Replace(string(b), `path = "demo.db"`, fmt.Sprintf("path = %q", dbPath), 1)
+	if s == string(b) {
+		t.Fatal("demo.toml has no storage path to replace")
+	}
+	if err := os.WriteFile(cfg, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := runIn(t, "once", "-config", cfg, "-out", t.TempDir()); code != 0 {
+		t.Fatalf("once: exit %d\n%s%s", code, out, stderr)
+	}
+	if _, err := os.Stat(dbPath); err != nil {
+		t.Errorf("database not created: %v", err)
 	}
 }

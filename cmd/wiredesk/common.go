@@ -48,8 +48,9 @@ func loadConfig(e *env, path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-// newLogger builds the process logger: text on a terminal, JSON otherwise,
-// unless [log] format says which.
+// newLogger builds the process logger: text unless [log] format is
+// "json". Text is the default everywhere, not only on a terminal: cron
+// mail and journald are read by people.
 func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var lv slog.Level
 	switch strings.ToLower(level) {
@@ -63,16 +64,10 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 		lv = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: lv}
-	if format == "" || format == "auto" {
-		format = "json"
-		if isTerminal(w) {
-			format = "text"
-		}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
-	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func isTerminal(w io.Writer) bool {

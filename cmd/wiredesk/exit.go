@@ -10,7 +10,7 @@ import (
 	"github.com/wiredesk/wiredesk/config"
 )
 
-// Exit codes, as DESIGN.md "Commands" lists them.
+// Exit codes, as docs/DESIGN.md "Commands" lists them.
 const (
 	exitOK      = 0
 	exitFatal   = 1

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestImportRules keeps the layout of DESIGN.md: the root package imports
+// TestImportRules keeps the layout of docs/DESIGN.md: the root package imports
 // no internal package, and config, storage, aggregator and publisher never
 // import each other (aggregator and publisher reach storage through
 // interfaces they declare; cmd/wiredesk wires them).

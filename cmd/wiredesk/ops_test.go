@@ -787,7 +787,7 @@ func TestServeStopsDuringHungFetch(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Errorf("the in-flight fetch was not cancelled: the wire never saw the client go away")
 	}
-	if !strings.Contains(p.logs.String(), `"stopped"`) {
+	if !strings.Contains(p.logs.String(), "msg=stopped") {
 		t.Errorf("serve logs do not say it stopped:\n%s", p.logs.String())
 	}
 	// The database is closed and free.

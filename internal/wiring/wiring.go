@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -33,7 +35,15 @@ var (
 )
 
 // OpenDB opens the configured database with the configured lock timeout.
+// A command that writes creates the database's folder first, so that a
+// fresh config pointing at /var/lib/wiredesk/wiredesk.db works on the first
+// `once`; a read-only command never creates anything.
 func OpenDB(cfg *config.Config, readOnly bool, command string) (*storage.DB, error) {
+	if !readOnly {
+		if err := os.MkdirAll(filepath.Dir(cfg.Storage.Path), 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
 	return storage.Open(cfg.Storage.Path, storage.Options{
 		Timeout:  cfg.Storage.LockTimeout,
 		ReadOnly: readOnly,
@@ -111,14 +121,15 @@ func Publisher(cfg *config.Config, db *storage.DB, log *slog.Logger, version str
 // reload).
 func PublisherOptions(cfg *config.Config, log *slog.Logger, version string) publisher.Options {
 	return publisher.Options{
-		BaseURL:     cfg.Server.BaseURL,
-		Generator:   "wiredesk " + version,
-		Title:       "wiredesk",
-		Hub:         cfg.Publish.Hub,
-		ArchiveSize: cfg.Publish.ArchiveSize,
-		Sources:     cfg.Sources,
-		Feeds:       cfg.Feeds,
-		Log:         log,
+		BaseURL:       cfg.Server.BaseURL,
+		Generator:     "wiredesk " + version,
+		Title:         "wiredesk",
+		Hub:           cfg.Publish.Hub,
+		ArchivePeriod: cfg.Publish.ArchivePeriod,
+		Retention:     cfg.Storage.Retention,
+		Sources:       cfg.Sources,
+		Feeds:         cfg.Feeds,
+		Log:           log,
 	}
 }
 
@@ -128,6 +139,21 @@ type StoryReader struct{ DB *storage.DB }
 // RecentStories returns the stories updated at or after since.
 func (r StoryReader) RecentStories(ctx context.Context, since time.Time) ([]wiredesk.Story, error) {
 	return r.DB.Stories(ctx, storage.StoryQuery{Since: since})
+}
+
+// SourceLinks returns the home link each source's feed gave, by source id.
+func (r StoryReader) SourceLinks(ctx context.Context) (map[string]string, error) {
+	states, err := r.DB.SourceStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	links := make(map[string]string, len(states))
+	for id, st := range states {
+		if st.FeedLink != "" {
+			links[id] = st.FeedLink
+		}
+	}
+	return links, nil
 }
 
 // StatusReader adapts *storage.DB to status.Reader.

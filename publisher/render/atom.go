@@ -58,9 +58,10 @@ type atomText struct {
 }
 
 type atomSource struct {
-	ID    string     `xml:"id,omitempty"`
-	Title string     `xml:"title"`
-	Links []atomLink `xml:"link"`
+	ID      string     `xml:"id,omitempty"`
+	Title   string     `xml:"title"`
+	Updated string     `xml:"updated"`
+	Links   []atomLink `xml:"link"`
 }
 
 // EncodeAtom writes f as Atom 1.0 (RFC 4287), with RFC 5005 archive links
@@ -68,7 +69,8 @@ type atomSource struct {
 //
 // Every entry has an author: its Authors, or else the lead source's name
 // (Atom requires one and the feed declares none). atom:source credits the
-// lead source: its feed URL as id and self link, its name as title.
+// lead source: its public URL as id and link, its name as title, and the
+// latest date of its items as updated.
 func EncodeAtom(w io.Writer, f Feed) error {
 	doc := atomFeed{
 		XMLNS:     nsAtom,
@@ -165,12 +167,16 @@ func atomEntryOf(e *Entry, f *Feed) atomEntry {
 		ae.Content = &atomText{Type: "html", Value: summary}
 	}
 	if hasSource {
-		as := &atomSource{ID: src.FeedURL, Title: src.Name}
-		if src.FeedURL != "" {
-			as.Links = append(as.Links, atomLink{Rel: "self", Href: src.FeedURL})
+		// RFC 4287 4.2.11 asks atom:source to keep the source feed's
+		// metadata, updated among it (the W3C validator warns without
+		// it): the latest date of the wire's items in this entry, else
+		// the entry's own.
+		as := &atomSource{ID: src.URL, Title: src.Name, Updated: formatDate(src.Updated, atomDate)}
+		if as.Updated == "" {
+			as.Updated = ae.Updated
 		}
-		if src.HomeURL != "" {
-			as.Links = append(as.Links, atomLink{Rel: "alternate", Type: "text/html", Href: src.HomeURL})
+		if src.URL != "" {
+			as.Links = append(as.Links, atomLink{Rel: "alternate", Href: src.URL})
 		}
 		ae.Source = as
 	}

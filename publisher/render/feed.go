@@ -39,7 +39,14 @@ const (
 // Entry is one published story (or item, for unclustered feeds), with rights
 // already applied: Content and Summary hold only what the sources allow.
 type Entry struct {
-	ID        string // globally unique, stable: a tag: URI
+	// ID is the entry's id in this feed (RSS guid, Atom id, JSON id): a
+	// tag: URI unique to the feed, stable for the entry's life. It differs
+	// between feeds so that readers keyed by guid (newsboat) show a story
+	// in every feed that carries it.
+	ID string
+	// StoryID is the same story's id in every feed and format
+	// (_wiredesk.story), for readers and tools that dedupe across feeds.
+	StoryID   string
 	Title     string
 	Link      string // the lead item's link
 	Published time.Time
@@ -76,10 +83,16 @@ type Entry struct {
 
 // Source is a wire credited by an entry.
 type Source struct {
-	ID      string
-	Name    string
-	FeedURL string // the source's feed URL (redacted of credentials)
-	HomeURL string // the source's site, when known
+	ID   string
+	Name string
+	// URL is the wire's public URL (its configured public_url, else its
+	// feed's home link): RSS <source url>, atom:source id and link,
+	// _wiredesk.sources[].url. Empty when the wire has none that may be
+	// published; the URL wiredesk polls is never used here.
+	URL string
+	// Updated is the latest date of the wire's items in the entry
+	// (atom:source updated); zero when unknown.
+	Updated time.Time
 }
 
 // Original is one wire's own item inside a story.

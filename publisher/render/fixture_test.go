@@ -15,10 +15,10 @@ var (
 // links, an English full-text entry whose title and HTML need escaping and
 // whose enclosure is larger than 2 GiB, and a headline-only entry.
 func sampleFeed() Feed {
-	interfax := Source{ID: "interfax", Name: "Интерфакс", FeedURL: "https://www.interfax.ru/rss.asp", HomeURL: "https://www.interfax.ru/"}
-	tass := Source{ID: "tass", Name: "ТАСС", FeedURL: "https://tass.ru/rss/v2.xml"}
-	rferl := Source{ID: "rferl", Name: "RFE/RL", FeedURL: "https://www.rferl.org/api/zrqiteuuir"}
-	reuters := Source{ID: "reuters", Name: "Reuters", FeedURL: "https://example.com/reuters.xml?key=REDACTED"}
+	interfax := Source{ID: "interfax", Name: "Интерфакс", URL: "https://www.interfax.ru/", Updated: time.Date(2026, 5, 12, 11, 30, 0, 0, msk)}
+	tass := Source{ID: "tass", Name: "ТАСС", URL: "https://tass.ru/"}
+	rferl := Source{ID: "rferl", Name: "RFE/RL", URL: "https://www.rferl.org/api/zrqiteuuir", Updated: time.Date(2026, 5, 12, 7, 0, 0, 0, time.UTC)}
+	reuters := Source{ID: "reuters", Name: "Reuters"} // no public URL: no RSS <source>
 	return Feed{
 		ID:          "tag:localhost,2026:feeds/central-asia",
 		Slug:        "central-asia",
@@ -38,7 +38,8 @@ func sampleFeed() Feed {
 		PrevArchive: "http://localhost:8080/feeds/central-asia/archive/3.atom",
 		Entries: []Entry{
 			{
-				ID:          "tag:localhost,2026:story/01HX3K",
+				ID:          "tag:localhost,2026:feeds/central-asia/story/01HX3K",
+				StoryID:     "tag:localhost,2026:story/01HX3K",
 				Title:       "Назарбаев встретился с Путиным в Москве",
 				Link:        "https://www.interfax.ru/world/1000001",
 				Published:   time.Date(2026, 5, 12, 11, 30, 0, 0, msk),
@@ -61,7 +62,8 @@ func sampleFeed() Feed {
 				Related: []Link{{Title: "ТАСС", URL: "https://tass.ru/politika/2000002"}},
 			},
 			{
-				ID:          "tag:localhost,2026:story/01HX3M",
+				ID:          "tag:localhost,2026:feeds/central-asia/story/01HX3M",
+				StoryID:     "tag:localhost,2026:story/01HX3M",
 				Title:       `AT&T <b>bold</b> & "quoted" <script>alert(1)</script>`,
 				Link:        "https://www.rferl.org/a/kazakhstan-oil/1.html?utm=x&page=2",
 				Published:   time.Date(2026, 5, 12, 7, 0, 0, 0, time.UTC),
@@ -81,7 +83,8 @@ func sampleFeed() Feed {
 				Originals: []Original{{Source: "rferl", GUID: "rferl-1", URL: "https://www.rferl.org/a/kazakhstan-oil/1.html?utm=x&page=2"}},
 			},
 			{
-				ID:          "tag:localhost,2026:item/reuters/9f86d081884c7d659a2f",
+				ID:          "tag:localhost,2026:feeds/central-asia/item/reuters/9f86d081884c7d659a2f",
+				StoryID:     "tag:localhost,2026:item/reuters/9f86d081884c7d659a2f",
 				Title:       "Kyrgyz parliament < quorum after walkout",
 				Link:        "https://example.com/reuters/kyrgyz-1",
 				Published:   time.Date(2026, 5, 11, 22, 15, 0, 0, time.UTC),

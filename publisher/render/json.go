@@ -53,9 +53,12 @@ type jsonAttachment struct {
 	SizeInBytes int64  `json:"size_in_bytes,omitempty"`
 }
 
-// jsonWiredesk is the "_wiredesk" item extension (DESIGN.md "Credit in
-// every format"): the wires that carried the story and their own items.
+// jsonWiredesk is the "_wiredesk" item extension (docs/DESIGN.md "Credit in
+// every format"): the story's cross-feed id, the wires that carried the
+// story and their own items.
 type jsonWiredesk struct {
+	// Story is the story's id in every feed (the item id is per feed).
+	Story   string         `json:"story,omitempty"`
 	Sources []jsonSource   `json:"sources"`
 	Items   []jsonOriginal `json:"items"`
 }
@@ -68,7 +71,7 @@ type jsonSource struct {
 
 type jsonOriginal struct {
 	Source string `json:"source"`
-	GUID   string `json:"guid"` // always present, "" when the wire gave none (DESIGN.md shape)
+	GUID   string `json:"guid"` // always present, "" when the wire gave none (docs/DESIGN.md shape)
 	URL    string `json:"url"`
 }
 
@@ -119,6 +122,7 @@ func jsonEntry(e *Entry, fallback time.Time) jsonItem {
 		Tags:          e.Categories,
 		Language:      e.Language,
 		Wiredesk: jsonWiredesk{
+			Story:   e.StoryID,
 			Sources: make([]jsonSource, 0, len(e.Sources)),
 			Items:   make([]jsonOriginal, 0, len(e.Originals)),
 		},
@@ -143,7 +147,7 @@ func jsonEntry(e *Entry, fallback time.Time) jsonItem {
 		it.Attachments = append(it.Attachments, jsonAttachment{URL: enc.URL, MIMEType: typ, SizeInBytes: max(enc.Length, 0)})
 	}
 	for _, s := range e.Sources {
-		it.Wiredesk.Sources = append(it.Wiredesk.Sources, jsonSource{ID: s.ID, Name: s.Name, URL: s.FeedURL})
+		it.Wiredesk.Sources = append(it.Wiredesk.Sources, jsonSource{ID: s.ID, Name: s.Name, URL: s.URL})
 	}
 	for _, o := range e.Originals {
 		it.Wiredesk.Items = append(it.Wiredesk.Items, jsonOriginal(o))

@@ -108,11 +108,18 @@ func TestRoundTripRSS(t *testing.T) {
 				eq(t, "enclosure type", it.Enclosure.Type, e.Enclosures[0].Type)
 				eq(t, "enclosure length", it.Enclosure.Length, strconv.FormatInt(e.Enclosures[0].Length, 10))
 			}
+			lead := e.Sources[e.Lead]
+			if lead.URL == "" {
+				if it.Source != nil {
+					t.Errorf("<source url=%q> for a wire without a public URL", it.Source.URL)
+				}
+				return
+			}
 			if it.Source == nil {
 				t.Fatalf("no <source>")
 			}
-			eq(t, "source url", it.Source.URL, e.Sources[e.Lead].FeedURL)
-			eq(t, "source name", it.Source.Title, e.Sources[e.Lead].Name)
+			eq(t, "source url", it.Source.URL, lead.URL)
+			eq(t, "source name", it.Source.Title, lead.Name)
 		})
 	}
 }
@@ -209,12 +216,23 @@ func checkAtomEntry(t *testing.T, ae *atom.Entry, e Entry) {
 	if ae.Source == nil {
 		t.Fatalf("no atom:source")
 	}
-	eq(t, "source id", ae.Source.ID, lead.FeedURL)
+	eq(t, "source id", ae.Source.ID, lead.URL)
 	eq(t, "source title", ae.Source.Title, lead.Name)
+	wantUpdated := lead.Updated
+	if wantUpdated.IsZero() {
+		wantUpdated = updated
+	}
+	eqTime(t, "source updated", ae.Source.UpdatedParsed, wantUpdated)
+	if lead.URL == "" {
+		if len(ae.Source.Links) != 0 {
+			t.Errorf("atom:source links %v for a wire without a public URL", ae.Source.Links)
+		}
+		return
+	}
 	if len(ae.Source.Links) == 0 {
 		t.Fatalf("atom:source has no link")
 	}
-	eq(t, "source link", ae.Source.Links[0].Rel+" "+ae.Source.Links[0].Href, "self "+lead.FeedURL)
+	eq(t, "source link", ae.Source.Links[0].Rel+" "+ae.Source.Links[0].Href, "alternate "+lead.URL)
 }
 
 // TestRoundTripJSON parses our JSON Feed with gofeed's JSON parser and reads
@@ -284,12 +302,13 @@ func TestRoundTripJSON(t *testing.T) {
 			wd := raw.Items[i].Wiredesk
 			var srcs []Source
 			for _, s := range wd.Sources {
-				srcs = append(srcs, Source{ID: s.ID, Name: s.Name, FeedURL: s.URL})
+				srcs = append(srcs, Source{ID: s.ID, Name: s.Name, URL: s.URL})
 			}
 			var wantSrcs []Source
 			for _, s := range e.Sources {
-				wantSrcs = append(wantSrcs, Source{ID: s.ID, Name: s.Name, FeedURL: s.FeedURL})
+				wantSrcs = append(wantSrcs, Source{ID: s.ID, Name: s.Name, URL: s.URL})
 			}
+			eq(t, "_wiredesk.story", wd.Story, e.StoryID)
 			eqSlice(t, "_wiredesk.sources", srcs, wantSrcs)
 			var origs []Original
 			for _, o := range wd.Items {

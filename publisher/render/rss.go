@@ -75,7 +75,8 @@ type rssSource struct {
 // Each item's description is its SummaryHTML (ContentHTML when the summary
 // is empty), escaped; content:encoded is written only when ContentHTML is
 // set; the guid is the entry id with isPermaLink="false"; <source> names
-// the lead source and its feed URL.
+// the lead source and its public URL (none when it has no public URL:
+// RSS requires the url attribute).
 func EncodeRSS(w io.Writer, f Feed) error {
 	doc := rssDoc{
 		Version:   "2.0",
@@ -130,8 +131,8 @@ func rssEntry(e *Entry, fallback time.Time) rssItem {
 			it.Enclosure.Type = "application/octet-stream"
 		}
 	}
-	if src, ok := e.lead(); ok && src.FeedURL != "" {
-		it.Source = &rssSource{URL: src.FeedURL, Name: src.Name}
+	if src, ok := e.lead(); ok && src.URL != "" {
+		it.Source = &rssSource{URL: src.URL, Name: src.Name}
 	}
 	return it
 }

@@ -59,6 +59,9 @@ type Row struct {
 	UsualGap    time.Duration // median gap between new items over the week; 0 when unknown
 	Silent      bool
 	Failures    int
+	// Encoding is the charset decision of the last parse and why, with
+	// the detection figures when the bytes decided ("" before a parse).
+	Encoding string
 }
 
 // View is everything the template shows.
@@ -102,7 +105,7 @@ func (p *Page) Build(ctx context.Context) (View, error) {
 			ID: src.ID, Name: src.Name, URL: src.Redacted(), Enabled: src.Enabled,
 			State: st.State, LastSuccess: st.LastSuccess, LastStatus: st.LastStatus,
 			NextDue: st.NextDue, LastError: st.LastError, Failures: st.Failures,
-			LastItem: st.LastNewItem,
+			LastItem: st.LastNewItem, Encoding: st.Encoding,
 		}
 		if st.MovedTo != "" {
 			r.MovedTo = wiredesk.RedactURL(st.MovedTo)

@@ -47,9 +47,10 @@ func fixture() *Page {
 		items = append(items, wiredesk.Item{SourceID: "tass", FirstSeen: now.Add(-time.Duration(h) * time.Hour)})
 	}
 	states := map[string]wiredesk.SourceState{
-		"interfax": {SourceID: "interfax", State: wiredesk.StateOK, LastStatus: 200, LastSuccess: now.Add(-2 * time.Minute), NextDue: now.Add(3 * time.Minute)},
-		"tass":     {SourceID: "tass", State: wiredesk.StateNotModified, LastStatus: 304, LastSuccess: now.Add(-time.Minute)},
-		"rferl":    {SourceID: "rferl", State: wiredesk.StateBackoff, LastStatus: 503, Failures: 3, LastError: "GET https://www.rferl.org/feed: 503 Service Unavailable", NextDue: now.Add(40 * time.Minute)},
+		"interfax": {SourceID: "interfax", State: wiredesk.StateOK, LastStatus: 200, LastSuccess: now.Add(-2 * time.Minute), NextDue: now.Add(3 * time.Minute),
+			Encoding: "windows-1251 (detected from the bytes, letters in plausible words: windows-1251 606/610, x-mac-cyrillic 505/602, koi8-r 95/610)"},
+		"tass":  {SourceID: "tass", State: wiredesk.StateNotModified, LastStatus: 304, LastSuccess: now.Add(-time.Minute)},
+		"rferl": {SourceID: "rferl", State: wiredesk.StateBackoff, LastStatus: 503, Failures: 3, LastError: "GET https://www.rferl.org/feed: 503 Service Unavailable", NextDue: now.Add(40 * time.Minute)},
 	}
 	sources := []wiredesk.Source{
 		{ID: "interfax", Name: "Interfax", URL: "https://www.interfax.ru/rss.asp", Enabled: true},
@@ -145,7 +146,8 @@ func TestServeHTTPNoSecrets(t *testing.T) {
 			t.Errorf("status page shows secret %q", secret)
 		}
 	}
-	for _, want := range []string{`id="source-rferl"`, `data-silent="true"`, "503 Service Unavailable", "2 need attention", `name="viewport"`} {
+	for _, want := range []string{`id="source-rferl"`, `data-silent="true"`, "503 Service Unavailable", "2 need attention", `name="viewport"`,
+		"charset windows-1251 (detected from the bytes, letters in plausible words: windows-1251 606/610"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("status page lacks %q", want)
 		}
