@@ -17,3 +17,16 @@ const (
 	// ([poll] max_redirects).
 	DefaultMaxRedirects = 5
 )
+
+// Story matching defaults ([cluster]), shared by config and
+// aggregator/cluster.
+const (
+	// DefaultClusterThreshold is the probability that an item reports the
+	// same event as a member of a story that it needs to join the story
+	// ([cluster] threshold). It was chosen on the tune days of the real
+	// evaluation data: aggregator/cluster/testdata/README.md.
+	DefaultClusterThreshold = 0.5
+	// DefaultClusterWindow is how far apart in time two items of one
+	// story may be ([cluster] window).
+	DefaultClusterWindow = 36 * time.Hour
+)

@@ -260,7 +260,7 @@ func (p *parser) publish(t *table, s *Publish) {
 }
 
 func (p *parser) cluster(t *table, s *Cluster) {
-	*s = Cluster{Window: 36 * time.Hour, Threshold: DefaultClusterThreshold}
+	*s = Cluster{Window: wiredesk.DefaultClusterWindow, Threshold: DefaultClusterThreshold}
 	t.duration("window", &s.Window, time.Nanosecond)
 	if v, ok := t.ask("threshold"); ok {
 		var f float64

@@ -15,11 +15,9 @@ import (
 	"github.com/wiredesk/wiredesk"
 )
 
-// DefaultClusterThreshold is the similarity an item needs to join a story
-// when [cluster] threshold is not set. It equals cluster.DefaultThreshold,
-// which was chosen on the labelled pairs in aggregator/cluster/testdata (a
-// test in cmd/wiredesk keeps the two equal; config may not import cluster).
-const DefaultClusterThreshold = 0.33
+// DefaultClusterThreshold is the [cluster] threshold when it is not set
+// (see wiredesk.DefaultClusterThreshold).
+const DefaultClusterThreshold = wiredesk.DefaultClusterThreshold
 
 // Config is a validated configuration file with every default applied.
 // Paths are absolute; file sources have absolute file:// URLs.

@@ -14,13 +14,12 @@ import (
 
 // DefaultThreshold is the probability (see Index.Match) an item needs of
 // being the same event as a member of a story to join it, when
-// Options.Threshold is zero. It was chosen on the tune days of the real
-// evaluation data; testdata/README.md has the numbers.
-const DefaultThreshold = 0.5
+// Options.Threshold is zero.
+const DefaultThreshold = wiredesk.DefaultClusterThreshold
 
 // DefaultWindow is how far apart in time two items of one story may be,
 // when Options.Window is zero.
-const DefaultWindow = 36 * time.Hour
+const DefaultWindow = wiredesk.DefaultClusterWindow
 
 // maxDF is the largest number of indexed items a key may be in for a
 // Match to look up the items through it. A key that common ("Russia",
