@@ -3,7 +3,6 @@ package cluster
 import (
 	"cmp"
 	"math"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +29,7 @@ const maxDF = 64
 
 // maxCandidates is how many candidates, best first by the weight of the
 // rare keys they share, a Match scores in full.
-const maxCandidates = 32
+const maxCandidates = 12
 
 // sameSourceMargin is how much more sure a Match must be to join an item to
 // a story through an item of its own source: wires split one statement into
@@ -305,12 +304,25 @@ func (x *Index) candidates(q *query) []int32 {
 			sc.add(s, w)
 		}
 	}
-	cands := sc.cands
-	n := min(len(cands), maxCandidates)
-	slices.SortFunc(cands, byWeight)
+	// The best maxCandidates in order, kept by insertion: most candidates
+	// fall below the last kept one and cost one comparison.
+	var best [maxCandidates]candidate
+	n := 0
+	for _, c := range sc.cands {
+		if n == maxCandidates && byWeight(c, best[n-1]) >= 0 {
+			continue
+		}
+		i := min(n, maxCandidates-1)
+		for i > 0 && byWeight(c, best[i-1]) < 0 {
+			best[i] = best[i-1]
+			i--
+		}
+		best[i] = c
+		n = min(n+1, maxCandidates)
+	}
 	out := make([]int32, n)
 	for i := range out {
-		out[i] = cands[i].entry
+		out[i] = best[i].entry
 	}
 	sc.reset()
 	return out

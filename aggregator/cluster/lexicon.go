@@ -28,7 +28,7 @@ type lexicon struct {
 	ru, en map[string]string // stem → concept id
 
 	mu           sync.RWMutex
-	cache, older map[string]term
+	cache, older map[uint64]term
 }
 
 // defaultLexicon is the lexicon built from the embedded tables, loaded on
@@ -59,7 +59,7 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 		return nil, err
 	}
 	root := mergeConcepts(concepts)
-	lx := &lexicon{ru: map[string]string{}, en: map[string]string{}, cache: map[string]term{}}
+	lx := &lexicon{ru: map[string]string{}, en: map[string]string{}, cache: map[uint64]term{}}
 	type claim struct {
 		concept string
 		weak    bool

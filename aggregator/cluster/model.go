@@ -3,48 +3,48 @@
 package cluster
 
 // model is fitted on the candidate pairs of the tune sets of testdata/real
-// (5902 pairs in one language, 142 of them one event; 6775 across languages, 76
+// (2982 pairs in one language, 140 of them one event; 2772 across languages, 70
 // one event). Weights are in the order of the features; the last is the
 // intercept.
 var model = logistic{
 	same: [nFeatures + 1]float64{
-		1.2048,  // cover_new
-		1.9082,  // cover_indexed
-		0.9854,  // title_new
-		1.5595,  // title_indexed
-		1.5494,  // shared
-		1.0916,  // rare
-		0.2553,  // names
-		-0.8191, // num_agree
+		1.2340,  // cover_new
+		1.6301,  // cover_indexed
+		0.9831,  // title_new
+		1.3811,  // title_indexed
+		1.5023,  // shared
+		1.1195,  // rare
+		0.1160,  // names
+		-0.7809, // num_agree
 		0.0000,  // num_conflict
-		-0.9317, // hours
-		0.6539,  // min_title
-		0.0217,  // min_cover
-		0.4482,  // title_title
-		0.3240,  // anchor
-		-0.2025, // novel
+		-0.8592, // hours
+		0.7469,  // min_title
+		0.1465,  // min_cover
+		0.3677,  // title_title
+		0.3602,  // anchor
+		-0.2406, // novel
 		0.0000,  // name_conflict
-		1.2503,  // title_keys
-		-8.9603, // intercept
+		1.2735,  // title_keys
+		-8.6235, // intercept
 	},
 	cross: [nFeatures + 1]float64{
-		0.1930,   // cover_new
-		1.4884,   // cover_indexed
-		0.5231,   // title_new
-		1.9791,   // title_indexed
-		2.6120,   // shared
-		1.1040,   // rare
-		0.7953,   // names
-		0.2717,   // num_agree
-		0.0000,   // num_conflict
-		-1.2818,  // hours
-		0.8725,   // min_title
-		0.3892,   // min_cover
-		1.0952,   // title_title
-		0.7333,   // anchor
-		-0.3785,  // novel
-		0.0000,   // name_conflict
-		1.0027,   // title_keys
-		-10.7568, // intercept
+		0.1195,  // cover_new
+		1.2584,  // cover_indexed
+		0.5280,  // title_new
+		1.8001,  // title_indexed
+		2.3178,  // shared
+		1.1202,  // rare
+		0.8389,  // names
+		0.3810,  // num_agree
+		0.0000,  // num_conflict
+		-1.1013, // hours
+		1.0094,  // min_title
+		0.4086,  // min_cover
+		1.2152,  // title_title
+		0.4556,  // anchor
+		-0.4427, // novel
+		0.0000,  // name_conflict
+		0.9675,  // title_keys
+		-9.7082, // intercept
 	},
 }

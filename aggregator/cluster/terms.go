@@ -127,8 +127,8 @@ func (lx *lexicon) appendKeys(ks []key, w []byte, number, title, capital bool) [
 	if t.stop {
 		return ks
 	}
-	if t.num != "" {
-		return append(ks, makeKey(hash28(kindNum, t.num, nil), kindNum, title, false))
+	if t.num {
+		return append(ks, makeKey(t.word, kindNum, title, false))
 	}
 	if t.concept {
 		// A word of the lexicon is its concept in every language, so
@@ -136,7 +136,7 @@ func (lx *lexicon) appendKeys(ks []key, w []byte, number, title, capital bool) [
 		return append(ks, makeKey(t.cross, kindConcept, title, capital))
 	}
 	ks = append(ks, makeKey(t.word, kindWord, title, capital))
-	if t.cross != 0 && (capital && t.skeletonLen >= minSkeleton || t.skeletonLen >= minSkeletonLower) {
+	if n := int(t.skeletonLen); t.cross != 0 && (capital && n >= minSkeleton || n >= minSkeletonLower) {
 		ks = append(ks, makeKey(t.cross, kindSkeleton, title, capital))
 	}
 	return ks
@@ -144,20 +144,26 @@ func (lx *lexicon) appendKeys(ks []key, w []byte, number, title, capital bool) [
 
 // A term is what one normalised word becomes.
 type term struct {
-	stop        bool
-	num         string // the digits of a number word ("двое" → "2")
-	word        uint32 // hash of the language and the stem
+	word        uint32 // hash of the language and the stem; of the digits for a number word
 	cross       uint32 // hash of the concept or skeleton; 0 when none
-	concept     bool   // cross is a lexicon concept
-	skeletonLen int
+	stop        bool
+	num         bool // a count written as a word ("двое"): word is its number key's hash
+	concept     bool // cross is a lexicon concept
+	skeletonLen uint8
 }
 
 // term returns the term of w, from the lexicon's cache when it has it.
+//
+// The cache is keyed by a 64-bit hash of the word, not the word: a lookup
+// compares no strings and an entry is 24 bytes. Two words of one hash
+// would share a term; among the million words a window holds, the chance
+// that any two do is about 3·10⁻⁸.
 func (lx *lexicon) term(w []byte) term {
+	h := wordHash(w)
 	lx.mu.RLock()
-	t, ok := lx.cache[string(w)]
+	t, ok := lx.cache[h]
 	if !ok {
-		t, ok = lx.older[string(w)]
+		t, ok = lx.older[h]
 	}
 	lx.mu.RUnlock()
 	if ok {
@@ -166,11 +172,21 @@ func (lx *lexicon) term(w []byte) term {
 	t = lx.compute(string(w))
 	lx.mu.Lock()
 	if len(lx.cache) >= maxTermCache {
-		lx.older, lx.cache = lx.cache, make(map[string]term, maxTermCache/4)
+		lx.older, lx.cache = lx.cache, make(map[uint64]term, maxTermCache/4)
 	}
-	lx.cache[string(w)] = t
+	lx.cache[h] = t
 	lx.mu.Unlock()
 	return t
+}
+
+// wordHash is FNV-1a over w, 64 bits.
+func wordHash(w []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range w {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
 }
 
 // maxTermCache bounds the word cache. It has two generations: when the
@@ -180,7 +196,7 @@ const maxTermCache = 1 << 17
 
 func (lx *lexicon) compute(w string) term {
 	if n, ok := numberWords[w]; ok {
-		return term{num: n}
+		return term{num: true, word: hash28(kindNum, n, nil)}
 	}
 	if stopWords[w] || utf8.RuneCountInString(w) < 2 {
 		return term{stop: true}
@@ -211,7 +227,7 @@ func (lx *lexicon) compute(w string) term {
 	var buf [maxSkeleton + 1]byte
 	sk := skeleton(base, buf[:0])
 	if len(sk) >= 2 {
-		t.cross, t.skeletonLen = hash28(kindSkeleton, "", sk), len(sk)
+		t.cross, t.skeletonLen = hash28(kindSkeleton, "", sk), uint8(len(sk))
 	}
 	return t
 }
