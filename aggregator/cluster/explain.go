@@ -77,7 +77,7 @@ func (x *Index) Explain(a, b wiredesk.Item) Evidence {
 		if _, ok := slices.BinarySearchFunc(kb, slot(k), func(e key, s uint32) int { return cmpU32(slot(e), s) }); !ok {
 			continue
 		}
-		ev.Shared = append(ev.Shared, SharedWord{A: wa[slot(k)], B: wb[slot(k)], Kind: kindName(k), DF: int(x.df[slot(k)])})
+		ev.Shared = append(ev.Shared, SharedWord{A: wa[slot(k)], B: wb[slot(k)], Kind: kindName(k), DF: int(x.df.get(slot(k)))})
 	}
 	return ev
 }

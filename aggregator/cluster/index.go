@@ -66,7 +66,7 @@ type Index struct {
 	arena   []key            // the keys of every entry, back to back
 	ids     map[uint64]int32 // item ID hash → entry
 	links   map[uint64]int32 // canonical link hash → newest entry with it
-	df      map[uint32]int32 // key → live entries that have it
+	df      counts           // key slot → live entries that have it
 	posting map[uint32][]int32
 	stories []story
 	storyOf map[string]int32
@@ -124,7 +124,7 @@ func (x *Index) reset(capacity int) {
 	x.arena = nil
 	x.ids = make(map[uint64]int32, capacity)
 	x.links = make(map[uint64]int32, capacity)
-	x.df = make(map[uint32]int32, capacity)
+	x.df = counts{}
 	x.posting = make(map[uint32][]int32, capacity)
 }
 
@@ -452,8 +452,7 @@ func (x *Index) insert(e entry, ks []key) {
 	x.ids[e.id] = s
 	for _, k := range ks[:n] {
 		sl := slot(k)
-		df := x.df[sl] + 1
-		x.df[sl] = df
+		df := x.df.inc(sl)
 		// A key past maxDF is never looked up; its list stops growing.
 		if df <= maxDF {
 			x.posting[sl] = append(x.posting[sl], s)
@@ -575,8 +574,6 @@ func (x *Index) kill(s int32) {
 	x.stories[e.story].items--
 	for _, k := range x.arena[e.off : e.off+uint32(e.n)] {
 		sl := slot(k)
-		if x.df[sl]--; x.df[sl] <= 0 {
-			delete(x.df, sl)
-		}
+		x.df.dec(sl)
 	}
 }

@@ -108,7 +108,7 @@ func (x *Index) prepare(q *query) {
 	q.idf = make([]float64, len(q.keys))
 	q.sides = [2]side{}
 	for i, k := range q.keys {
-		df := x.df[slot(k)]
+		df := x.df.get(slot(k))
 		idf := q.idfOf(df)
 		q.df[i], q.idf[i] = df, idf
 		for c := range 2 {
@@ -158,7 +158,7 @@ func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]floa
 		if !relevant(k.kind(), cross) {
 			continue
 		}
-		df := x.df[slot(k)]
+		df := x.df.get(slot(k))
 		sb.add(k, df, q.idfOf(df))
 	}
 	massA, massB, titleA, titleB := sa.mass, sb.mass, sa.title, sb.title
