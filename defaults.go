@@ -25,7 +25,7 @@ const (
 	// same event as a member of a story that it needs to join the story
 	// ([cluster] threshold). It was chosen on the tune days of the real
 	// evaluation data: aggregator/cluster/testdata/README.md.
-	DefaultClusterThreshold = 0.5
+	DefaultClusterThreshold = 0.85
 	// DefaultClusterWindow is how far apart in time two items of one
 	// story may be ([cluster] window).
 	DefaultClusterWindow = 36 * time.Hour

@@ -40,7 +40,7 @@ const sameSourceMargin = 0.25
 // of a story's items must reach for an item to join it: an item close to
 // one member only — a follow-up of one report, say — does not drag the
 // rest of the story along.
-var storySupport = 0.5
+var storySupport = 0.8
 
 // Options configure an Index.
 type Options struct {
