@@ -262,6 +262,13 @@ type tokenizer struct {
 }
 
 func (t *tokenizer) init(title, summary string) {
+	// "Запрет на всех парах // Владимир Путин одобрил ограничения на
+	// продажу вейпов": Kommersant's headlines are a pun, two slashes, and
+	// what happened. The pun says nothing another wire would say; it is
+	// read as lead.
+	if pun, rest, ok := strings.Cut(title, " // "); ok && strings.TrimSpace(rest) != "" {
+		title, summary = rest, pun+". "+summary
+	}
 	t.s, t.inTitle, t.sentence = prepareText(trimOutlet(title)), true, true
 	t.titleCase = isTitleCase(t.s)
 	t.lead = summary
