@@ -7,7 +7,7 @@ LDFLAGS   := -s -w -X main.buildVersion=$(VERSION) -X main.buildRevision=$(REVIS
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: all build run test race lint fmt vet imports tidy bench bench-10k microbench fuzz golden cover conformance clean
+.PHONY: all build run test race lint fmt vet imports tidy bench bench-10k microbench fuzz golden cluster-model cluster-eval cover conformance clean
 
 all: build
 
@@ -56,9 +56,17 @@ fuzz:
 	  done; done
 
 ## golden: rewrite the golden files of every package that has them (review the diff!)
-GOLDEN_PKGS := ./config ./aggregator/parse ./aggregator/cluster ./publisher/render ./cmd/wiredesk
+GOLDEN_PKGS := ./config ./aggregator/parse ./publisher/render ./cmd/wiredesk
 golden:
 	$(GO) test -count=1 $(GOLDEN_PKGS) -update
+
+## cluster-model: refit the story-matching model on the tune sets (review the diff of model.go)
+cluster-model:
+	$(GO) test -count=1 -run TestTrainModel ./aggregator/cluster -train
+
+## cluster-eval: story-matching precision and recall on the copied real wire days
+cluster-eval:
+	$(GO) test -count=1 -run 'TestRealPrecision|TestTGContestPairs' -v ./aggregator/cluster
 
 cover:
 	$(GO) test -count=1 -coverprofile=cover.out ./... && $(GO) tool cover -func=cover.out | tail -1
