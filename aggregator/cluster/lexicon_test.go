@@ -1,0 +1,70 @@
+package cluster
+
+import (
+	"bufio"
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var (
+	lexID      = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	lexRussian = regexp.MustCompile(`^[а-я][а-я-]*$`)
+	lexEnglish = regexp.MustCompile(`^[a-z][a-z-]*$`)
+)
+
+// TestLexiconTables checks the format lexicon/README.md promises: three
+// columns, ids unique within a table, lowercase Cyrillic and ASCII words,
+// no word in two lines of a table.
+func TestLexiconTables(t *testing.T) {
+	entries, err := lexiconFiles.ReadDir("lexicon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := 0
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".tsv") {
+			continue
+		}
+		tables++
+		data, err := lexiconFiles.ReadFile("lexicon/" + e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, words := map[string]int{}, map[string]int{}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for line := 1; sc.Scan(); line++ {
+			cols := strings.Split(sc.Text(), "\t")
+			if len(cols) != 3 {
+				t.Errorf("%s:%d: %d columns; want 3", e.Name(), line, len(cols))
+				continue
+			}
+			if !lexID.MatchString(cols[0]) {
+				t.Errorf("%s:%d: id %q", e.Name(), line, cols[0])
+			}
+			if prev, dup := ids[cols[0]]; dup {
+				t.Errorf("%s:%d: id %q also on line %d", e.Name(), line, cols[0], prev)
+			}
+			ids[cols[0]] = line
+			for c, re := range map[int]*regexp.Regexp{1: lexRussian, 2: lexEnglish} {
+				if strings.TrimSpace(cols[c]) == "" {
+					t.Errorf("%s:%d: column %d is empty", e.Name(), line, c+1)
+				}
+				for _, w := range strings.Split(cols[c], ",") {
+					if !re.MatchString(w) {
+						t.Errorf("%s:%d: column %d word %q", e.Name(), line, c+1, w)
+					}
+					k := string(rune('0'+c)) + w
+					if prev, dup := words[k]; dup && prev != line {
+						t.Errorf("%s:%d: %q also on line %d", e.Name(), line, w, prev)
+					}
+					words[k] = line
+				}
+			}
+		}
+	}
+	if tables < 4 {
+		t.Errorf("%d lexicon tables; want the 4 of lexicon/README.md", tables)
+	}
+}
