@@ -14,7 +14,7 @@ import (
 // maxPassItems bounds how many parsed items a pass holds back while it
 // waits for its other sources (about 2 KB each): a pass of ten thousand
 // sources is matched in groups of this size instead of all at once.
-const maxPassItems = 50_000
+const maxPassItems = 10_000
 
 // passGrace is how long the first poll of a group waits for the others.
 // Wires on one network answer within it; one that does not is matched
@@ -44,9 +44,16 @@ type pass struct {
 
 type passGroup struct {
 	timer  *time.Timer
-	items  []wiredesk.Item
+	items  []passItem
 	ready  chan struct{}
 	assign map[string]string // item ID → story ID
+}
+
+// A passItem is an item waiting in a pass with its cluster keys, computed
+// by the poll that brought it, in parallel with the other polls.
+type passItem struct {
+	it   wiredesk.Item
+	keys cluster.Keys
 }
 
 func newPass(index *cluster.Index, polls int) *pass {
@@ -75,7 +82,16 @@ func (t *passTicket) arrive(ctx context.Context, items []wiredesk.Item) (map[str
 		return nil, nil
 	}
 	t.used = true
-	g := t.p.add(items, true)
+	var pi []passItem
+	if t.p.index != nil {
+		pi = make([]passItem, 0, len(items))
+		for _, it := range items {
+			if it.ID != "" {
+				pi = append(pi, passItem{it, t.p.index.Keys(it)})
+			}
+		}
+	}
+	g := t.p.add(pi, true)
 	select {
 	case <-g.ready:
 		return g.assign, nil
@@ -96,7 +112,7 @@ func (t *passTicket) leave() {
 
 // add records one poll's arrival or departure and resolves the group when
 // it was the last one or holds too many items.
-func (ps *pass) add(items []wiredesk.Item, arrived bool) *passGroup {
+func (ps *pass) add(items []passItem, arrived bool) *passGroup {
 	ps.mu.Lock()
 	g := ps.group
 	g.items = append(g.items, items...)
@@ -138,25 +154,21 @@ func (ps *pass) resolve(g *passGroup) {
 	if ps.index == nil || len(g.items) == 0 {
 		return
 	}
-	items := slices.Clone(g.items)
-	slices.SortStableFunc(items, func(a, b wiredesk.Item) int {
-		if c := a.Date().Compare(b.Date()); c != 0 {
+	items := g.items
+	slices.SortStableFunc(items, func(a, b passItem) int {
+		if c := a.it.Date().Compare(b.it.Date()); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(a.it.ID, b.it.ID)
 	})
 	g.assign = make(map[string]string, len(items))
-	for _, it := range items {
-		if it.ID == "" || ps.index.Has(it.ID) {
+	for _, p := range items {
+		if ps.index.Has(p.it.ID) {
 			continue
 		}
-		sid, ok := ps.index.Match(it)
-		if !ok {
-			sid = it.ID // the id storage gives a new story
-		}
-		g.assign[it.ID] = sid
-		it.StoryID = sid
-		ps.index.Add(it)
+		// A new story gets the id storage gives it: its first item's.
+		sid, _ := ps.index.MatchAddKeys(p.it, p.keys, p.it.ID)
+		g.assign[p.it.ID] = sid
 	}
 	g.items = nil
 }

@@ -25,7 +25,7 @@ const DefaultWindow = wiredesk.DefaultClusterWindow
 // "Putin", "said") is weak evidence of one event, and its items are found
 // through their rarer keys; it bounds the work of a Match whatever the size
 // of the index.
-const maxDF = 64
+const maxDF = 32
 
 // maxCandidates is how many candidates, best first by the weight of the
 // rare keys they share, a Match scores in full.
@@ -200,11 +200,46 @@ func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
 
 func (x *Index) decide(it wiredesk.Item) Decision {
 	ks := keys(it.Title, it.Summary, x.lx)
-	q := query{keys: ks, unix: unixOf(it), item: hash64(it.ID)}
-	link := hash64(it.Link)
-
 	x.mu.RLock()
 	defer x.mu.RUnlock()
+	return x.decideKeys(it, ks)
+}
+
+// MatchAdd is Match followed by Add of the item in the story it joins, or
+// in a new story newID: what a pass does for each of its items in turn,
+// with the item's keys computed once and the index locked once. It
+// returns the story and whether the item joined an indexed one.
+func (x *Index) MatchAdd(it wiredesk.Item, newID string) (storyID string, ok bool) {
+	return x.MatchAddKeys(it, x.Keys(it), newID)
+}
+
+// Keys is the evidence of one item as the index compares it, computed
+// once: by the caller, before the index is locked, and in parallel for
+// several items if it likes.
+type Keys struct{ ks []key }
+
+// Keys computes the keys of an item. It does not lock the index.
+func (x *Index) Keys(it wiredesk.Item) Keys { return Keys{keys(it.Title, it.Summary, x.lx)} }
+
+// MatchAddKeys is MatchAdd with the item's keys computed by Keys.
+func (x *Index) MatchAddKeys(it wiredesk.Item, k Keys, newID string) (storyID string, ok bool) {
+	ks := k.ks
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	d := x.decideKeys(it, ks)
+	storyID, ok = d.StoryID, d.StoryID != ""
+	if !ok {
+		storyID = newID
+	}
+	it.StoryID = storyID
+	x.addKeys(it, ks)
+	return storyID, ok
+}
+
+// decideKeys is decide with the item's keys computed; x.mu is held.
+func (x *Index) decideKeys(it wiredesk.Item, ks []key) Decision {
+	q := query{keys: ks, unix: unixOf(it), item: hash64(it.ID)}
+	link := hash64(it.Link)
 	q.source, q.lang = x.lookup(it.SourceID), x.lookup(itemLanguage(it))
 	x.prepare(&q)
 	best, bestP := int32(-1), 0.0
@@ -408,14 +443,21 @@ func (x *Index) earlier(a, b int32) bool {
 // without them are ignored. Adding an item ID that is already indexed does
 // nothing.
 func (x *Index) Add(it wiredesk.Item) {
+	if it.ID == "" || it.StoryID == "" || x.Has(it.ID) {
+		return // the keys of an indexed item are not worth computing
+	}
+	ks := keys(it.Title, it.Summary, x.lx)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.addKeys(it, ks)
+}
+
+// addKeys is Add with the item's keys computed; x.mu is held.
+func (x *Index) addKeys(it wiredesk.Item, ks []key) {
 	if it.ID == "" || it.StoryID == "" {
 		return
 	}
-	ks := keys(it.Title, it.Summary, x.lx)
 	id := hash64(it.ID)
-
-	x.mu.Lock()
-	defer x.mu.Unlock()
 	if _, dup := x.ids[id]; dup {
 		return
 	}

@@ -192,7 +192,7 @@ func wordHash(w []byte) uint64 {
 // maxTermCache bounds the word cache. It has two generations: when the
 // newer is full it becomes the older and the older is dropped, so the words
 // in daily use stay whatever else passes through.
-const maxTermCache = 1 << 17
+const maxTermCache = 1 << 18
 
 func (lx *lexicon) compute(w string) term {
 	if n, ok := numberWords[w]; ok {
