@@ -110,7 +110,7 @@ func (d *DB) SplitItem(ctx context.Context, itemID, by string) (wiredesk.Story, 
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("item %s: %w", itemID, wiredesk.ErrNotFound)
+			return wiredesk.ErrNotFound
 		}
 		from := it.StoryID
 		recFrom, err := bs.mustStory(from)

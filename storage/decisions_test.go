@@ -231,7 +231,7 @@ func TestSplitItemRefused(t *testing.T) {
 		wantText string
 	}{
 		{"the only item of its story", a, wiredesk.ErrRefused, "only item of story " + a},
-		{"unknown item", "no/such", wiredesk.ErrNotFound, "item no/such"},
+		{"unknown item", "no/such", wiredesk.ErrNotFound, "split item no/such: not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
