@@ -41,7 +41,9 @@ func (f *fakeStore) Story(_ context.Context, id string) (wiredesk.Story, error) 
 	return s, nil
 }
 
-func (f *fakeStore) MergedInto(_ context.Context, id string) (string, error) { return f.merged[id], nil }
+func (f *fakeStore) MergedInto(_ context.Context, id string) (string, error) {
+	return f.merged[id], nil
+}
 
 func (f *fakeStore) RecentStories(_ context.Context, since time.Time, limit int) ([]wiredesk.Story, error) {
 	var out []wiredesk.Story
