@@ -358,8 +358,12 @@ func TestCreditsAcrossLanguages(t *testing.T) {
 			wantHTML:   `<a href="` + interfax.Link + `">Interfax</a> (Russian), <a href="` + tass.Link + `">TASS</a> (Russian)</p>`,
 		},
 		{
-			name:         "Russian feed: names in Russian, every link labelled",
-			spec:         func(f *wiredesk.Feed) { f.Also = "Также:"; f.Attribution = "По сообщениям {sources}"; f.AttributionAnd = "и" },
+			name: "Russian feed: names in Russian, every link labelled",
+			spec: func(f *wiredesk.Feed) {
+				f.Also = "Также:"
+				f.Attribution = "По сообщениям {sources}"
+				f.AttributionAnd = "и"
+			},
 			feedLanguage: "ru",
 			items:        []wiredesk.Item{interfax, tassEN, tass},
 			wantCredit:   "По сообщениям Interfax и TASS",
