@@ -33,9 +33,10 @@ type EntryContext struct {
 	// without a PublicURL, when it is a URL that may be published.
 	Links map[string]string
 	// FeedLanguage is the language of the feed being built (its language,
-	// else its first source's): the "also" links of a story that spans
-	// languages name each linked item's language in it (see
-	// LanguageName). Empty: English names.
+	// else its first source's). The "also" links of a story that spans
+	// languages name each linked item's language in it when the feed sets
+	// its own also label, and in English after the default "Also:" (see
+	// LanguageName).
 	FeedLanguage string
 }
 
@@ -309,7 +310,13 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 
 	var langNames func(lang string) string // nil: the links name no language
 	if spansLanguages(itemLanguage(lead, ec.Sources), e.Related) {
-		langNames = func(lang string) string { return LanguageName(ec.FeedLanguage, lang) }
+		// The names continue the label's sentence: English after the
+		// default "Also:", the feed's language after its own label.
+		in := "en"
+		if spec.Also != "" {
+			in = ec.FeedLanguage
+		}
+		langNames = func(lang string) string { return LanguageName(in, lang) }
 	}
 	also, alsoText := alsoParagraph(spec.Also, e.Related, langNames)
 	credit := `<p class="wiredesk-credit">` + html.EscapeString(e.Attribution) + `</p>`

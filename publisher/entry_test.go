@@ -371,11 +371,19 @@ func TestCreditsAcrossLanguages(t *testing.T) {
 			wantHTML:     `<a href="` + tassEN.Link + `">TASS</a> (англ.), `,
 		},
 		{
+			name:         "the default label is English, and so are the names after it",
+			feedLanguage: "ru",
+			items:        []wiredesk.Item{interfax, tassEN},
+			wantCredit:   "With reporting by Interfax and TASS",
+			wantAlso:     "Also: TASS (English) " + tassEN.Link,
+		},
+		{
 			name:         "a language of the region the feed has no name for is shown by its tag",
+			spec:         func(f *wiredesk.Feed) { f.Also = "Auch:" },
 			feedLanguage: "de",
 			items:        []wiredesk.Item{rferl, inLang(entryItem("interfax", 5), "kk-KZ"), inLang(entryItem("tass", 9), "xx")},
 			wantCredit:   "With reporting by RFE/RL, Interfax and TASS",
-			wantAlso:     "Also: Interfax (Kazakh) https://interfax.example/news/5, TASS (xx) https://tass.example/news/9",
+			wantAlso:     "Auch: Interfax (Kazakh) https://interfax.example/news/5, TASS (xx) https://tass.example/news/9",
 		},
 		{
 			name:       "the source's language stands in for an item without one",
