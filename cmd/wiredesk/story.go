@@ -34,7 +34,7 @@ const storyExamples = "  wiredesk story list -config demo.toml\n" +
 	"  wiredesk story show interfax/49c72885b66b63384006\n" +
 	"  wiredesk story why interfax/3b082068691c1ec11398 rferl/4367d5a458c51ca75058\n" +
 	"  wiredesk story merge interfax/3b082068691c1ec11398 rferl/4367d5a458c51ca75058\n" +
-	"  wiredesk story split ap/1f0c2e9a77b3d5e41a20 -by anna\n\n" +
+	"  wiredesk story split ap/deae5689dde46cb6ff42 -by anna\n\n" +
 	"Works on the database, or through the running daemon when `wiredesk serve` holds it\n" +
 	"(the admin endpoints, with WIREDESK_ADMIN_TOKEN or [server] admin_token as for poll-now).\n" +
 	"Exit codes: 0 done, 1 failed (unknown story or item, refused decision), 2 usage,\n" +
@@ -151,8 +151,8 @@ func storyMerge(ctx context.Context, e *env, args []string) error {
 
 func storySplit(ctx context.Context, e *env, args []string) error {
 	f := newStoryFlags(e, "split", "split [-config FILE] [-by NAME] [-json] ITEM",
-		"  wiredesk story split tass/526e298b6a2e73e8eb33\n"+
-			"  wiredesk story split -by anna tass/526e298b6a2e73e8eb33\n\n"+
+		"  wiredesk story split ap/deae5689dde46cb6ff42\n"+
+			"  wiredesk story split -by anna ap/deae5689dde46cb6ff42\n\n"+
 			"The item leaves its story for a new story of its own (id ITEM~N, stable), and never\n"+
 			"rejoins the story it left; items that match it later join the new story.")
 	by := f.fs.String("by", "", "who decides (default: the OS user)")
