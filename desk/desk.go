@@ -208,6 +208,7 @@ func (s *Service) Why(ctx context.Context, a, b string) (WhyView, error) {
 			}
 		}
 	}
+	slices.SortStableFunc(decisions, func(x, y wiredesk.StoryDecision) int { return x.At.Compare(y.At) })
 	gap := ia.Date().Sub(ib.Date()).Abs()
 	v := WhyView{
 		A: itemView(ia), B: itemView(ib),
@@ -220,13 +221,15 @@ func (s *Service) Why(ctx context.Context, a, b string) (WhyView, error) {
 	return v, nil
 }
 
-// concerns reports whether decision d moved a or b, or joined their
-// stories.
+// concerns reports whether decision d bears on the pair a, b: a split
+// that moved either, or a merge that moved one of them and not the other
+// (so brought them into one story).
 func concerns(d wiredesk.StoryDecision, a, b wiredesk.Item) bool {
-	if slices.Contains(d.Items, a.ID) || slices.Contains(d.Items, b.ID) {
-		return true
+	movedA, movedB := slices.Contains(d.Items, a.ID), slices.Contains(d.Items, b.ID)
+	if d.Kind == wiredesk.DecisionMerge {
+		return movedA != movedB
 	}
-	return d.Kind == wiredesk.DecisionMerge && a.StoryID == b.StoryID
+	return movedA || movedB
 }
 
 func sameDecision(a, b wiredesk.StoryDecision) bool {
@@ -234,7 +237,7 @@ func sameDecision(a, b wiredesk.StoryDecision) bool {
 }
 
 // verdict sums a WhyView up in one line: how the pair scores, where the
-// items are, and which editor's decision put them there.
+// items are, and the editors' decisions that put them there, oldest first.
 func verdict(v WhyView, gap, window time.Duration, decisions []wiredesk.StoryDecision) string {
 	var machine string
 	switch {
@@ -250,8 +253,7 @@ func verdict(v WhyView, gap, window time.Duration, decisions []wiredesk.StoryDec
 		where = "now in two stories, " + v.A.Story + " and " + v.B.Story
 	}
 	out := "machine: " + machine + "; " + where
-	if n := len(decisions); n > 0 {
-		d := decisions[n-1]
+	for _, d := range decisions {
 		switch d.Kind {
 		case wiredesk.DecisionSplit:
 			out += fmt.Sprintf("; an editor (%s) split %s out of story %s on %s: it never rejoins that story", d.By, firstOr(d.Items, "an item"), d.From, formatTime(d.At))

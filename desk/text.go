@@ -92,7 +92,8 @@ func WriteList(w io.Writer, vs []StoryView) error {
 	return err
 }
 
-// WriteWhy prints the two items, the index's evidence and the verdict.
+// WriteWhy prints the two items, the index's evidence and the verdict,
+// which names the editors' decisions about the pair.
 func WriteWhy(w io.Writer, v WhyView) error {
 	var b strings.Builder
 	for _, x := range []struct {
@@ -110,9 +111,7 @@ func WriteWhy(w io.Writer, v WhyView) error {
 	if !strings.HasSuffix(v.Evidence, "\n") {
 		b.WriteString("\n")
 	}
-	for _, d := range v.Decisions {
-		fmt.Fprintf(&b, "decision %s  %s\n", formatTime(d.At), describe(d, ""))
-	}
+	// The verdict names the editors' decisions about the pair.
 	fmt.Fprintf(&b, "\nverdict: %s\n", v.Verdict)
 	_, err := io.WriteString(w, b.String())
 	return err

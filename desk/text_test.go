@@ -43,6 +43,10 @@ func TestText(t *testing.T) {
 			v, err := s.Show(ctx, "rferl/1")
 			return func(b *bytes.Buffer) error { return WriteStory(b, v) }, err
 		}},
+		{"why-after", func() (func(*bytes.Buffer) error, error) {
+			v, err := s.Why(ctx, "tass/1", "rferl/1")
+			return func(b *bytes.Buffer) error { return WriteWhy(b, v) }, err
+		}},
 		{"list", func() (func(*bytes.Buffer) error, error) {
 			vs, err := s.List(ctx, ListQuery{})
 			return func(b *bytes.Buffer) error { return WriteList(b, vs) }, err
