@@ -40,7 +40,7 @@ func (d *DB) MergeStories(ctx context.Context, into, from, by string) (wiredesk.
 		return wiredesk.Story{}, err
 	}
 	var s wiredesk.Story
-	err := d.bolt.Update(func(tx *bolt.Tx) error {
+	err := d.update(func(tx *bolt.Tx) error {
 		if into == from {
 			return fmt.Errorf("story %s cannot be merged into itself: %w", into, wiredesk.ErrRefused)
 		}
@@ -100,7 +100,7 @@ func (d *DB) SplitItem(ctx context.Context, itemID, by string) (wiredesk.Story, 
 		return wiredesk.Story{}, err
 	}
 	var s wiredesk.Story
-	err := d.bolt.Update(func(tx *bolt.Tx) error {
+	err := d.update(func(tx *bolt.Tx) error {
 		bs, err := openBuckets(tx)
 		if err != nil {
 			return err
@@ -166,7 +166,7 @@ func (d *DB) Decisions(ctx context.Context) ([]wiredesk.StoryDecision, error) {
 		return nil, err
 	}
 	var out []wiredesk.StoryDecision
-	err := d.bolt.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketDecisions)
 		if err != nil {
 			return err
@@ -205,7 +205,7 @@ func (d *DB) Item(ctx context.Context, id string) (wiredesk.Item, error) {
 		return wiredesk.Item{}, err
 	}
 	var it wiredesk.Item
-	err := d.bolt.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		bs, err := openBuckets(tx)
 		if err != nil {
 			return err
@@ -230,7 +230,7 @@ func (d *DB) MergedInto(ctx context.Context, id string) (string, error) {
 		return "", err
 	}
 	var into string
-	err := d.bolt.View(func(tx *bolt.Tx) error {
+	err := d.view(func(tx *bolt.Tx) error {
 		bs, err := openBuckets(tx)
 		if err != nil {
 			return err
