@@ -32,9 +32,9 @@ var storySubcommands = []struct {
 
 const storyExamples = "  wiredesk story list -config demo.toml\n" +
 	"  wiredesk story show interfax/49c72885b66b63384006\n" +
-	"  wiredesk story why interfax/3b082068691c1ec11398 rferl/4367d5a458c51ca75058\n" +
-	"  wiredesk story merge interfax/3b082068691c1ec11398 rferl/4367d5a458c51ca75058\n" +
-	"  wiredesk story split ap/deae5689dde46cb6ff42 -by anna\n\n" +
+	"  wiredesk story why interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n" +
+	"  wiredesk story merge interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n" +
+	"  wiredesk story split rferl/4367d5a458c51ca75058 -by anna\n\n" +
 	"Works on the database, or through the running daemon when `wiredesk serve` holds it\n" +
 	"(the admin endpoints, with WIREDESK_ADMIN_TOKEN or [server] admin_token as for poll-now).\n" +
 	"Exit codes: 0 done, 1 failed (unknown story or item, refused decision), 2 usage,\n" +
@@ -128,8 +128,8 @@ func storyList(ctx context.Context, e *env, args []string) error {
 
 func storyMerge(ctx context.Context, e *env, args []string) error {
 	f := newStoryFlags(e, "merge", "merge [-config FILE] [-by NAME] [-json] A B",
-		"  wiredesk story merge interfax/3b082068691c1ec11398 rferl/4367d5a458c51ca75058\n"+
-			"  wiredesk story merge -by anna interfax/3b082068691c1ec11398 rferl/4367d5a458c51ca75058\n\n"+
+		"  wiredesk story merge interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n"+
+			"  wiredesk story merge -by anna interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n\n"+
 			"Every item of story B joins story A, which keeps its id; B's id is gone from the feeds.\n"+
 			"Items that match B's items later join A. The decision is recorded with who and when,\n"+
 			"shown by `story show` and published in the feeds' _wiredesk data.")
@@ -151,8 +151,8 @@ func storyMerge(ctx context.Context, e *env, args []string) error {
 
 func storySplit(ctx context.Context, e *env, args []string) error {
 	f := newStoryFlags(e, "split", "split [-config FILE] [-by NAME] [-json] ITEM",
-		"  wiredesk story split ap/deae5689dde46cb6ff42\n"+
-			"  wiredesk story split -by anna ap/deae5689dde46cb6ff42\n\n"+
+		"  wiredesk story split rferl/4367d5a458c51ca75058\n"+
+			"  wiredesk story split -by anna rferl/4367d5a458c51ca75058\n\n"+
 			"The item leaves its story for a new story of its own (id ITEM~N, stable), and never\n"+
 			"rejoins the story it left; items that match it later join the new story.")
 	by := f.fs.String("by", "", "who decides (default: the OS user)")
@@ -177,7 +177,7 @@ func storySplit(ctx context.Context, e *env, args []string) error {
 
 func storyWhy(ctx context.Context, e *env, args []string) error {
 	f := newStoryFlags(e, "why", "why [-config FILE] [-json] ITEM-A ITEM-B",
-		"  wiredesk story why interfax/3b082068691c1ec11398 rferl/4367d5a458c51ca75058\n\n"+
+		"  wiredesk story why interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n\n"+
 			"Compares the two items as the cluster index does when the later one is stored,\n"+
 			"with the index warmed from the database as serve and once warm it (the daemon's\n"+
 			"own index when it runs): probability, features, shared words and the verdict.")
