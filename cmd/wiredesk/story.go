@@ -38,7 +38,7 @@ const storyExamples = "  wiredesk story list -config demo.toml\n" +
 	"Works on the database, or through the running daemon when `wiredesk serve` holds it\n" +
 	"(the admin endpoints, with WIREDESK_ADMIN_TOKEN or [server] admin_token as for poll-now).\n" +
 	"Exit codes: 0 done, 1 failed (unknown story or item, refused decision), 2 usage,\n" +
-	"4 database locked and no daemon answered."
+	"4 database locked and no daemon answered, 5 database damaged."
 
 func cmdStory(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
@@ -70,7 +70,7 @@ type storyFlags struct {
 func newStoryFlags(e *env, name, synopsis, examples string) storyFlags {
 	fs, cfg := flags(e, "story "+name, "story "+synopsis, examples+
 		"\n\nWorks on the database, or through the running daemon when `wiredesk serve` holds it.\n"+
-		"Exit codes: 0 done, 1 failed, 2 usage, 4 database locked and no daemon answered.")
+		"Exit codes: 0 done, 1 failed, 2 usage, 4 database locked and no daemon answered, 5 damaged.")
 	return storyFlags{fs: fs, cfgPath: cfg, json: fs.Bool("json", false, "print the answer as JSON (the admin endpoint's shape)")}
 }
 
