@@ -21,3 +21,8 @@ var ErrSchemaTooNew = errors.New("database schema is newer than this wiredesk")
 // readable wiredesk database: empty, truncated, overwritten in places, or
 // another kind of file altogether.
 var ErrDamaged = errors.New("database damaged")
+
+// ErrRefused is returned when an editor's decision cannot apply as asked:
+// merging a story into itself, or splitting the only item of a story out
+// of it.
+var ErrRefused = errors.New("refused")

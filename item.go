@@ -41,7 +41,8 @@ type Item struct {
 	// Hash is a hash of the published fields, used to detect changes.
 	Hash string
 	// StoryID is the story this item belongs to; set at first store and
-	// never changed.
+	// changed only by an editor's decision (StoryDecision): a merge moves
+	// the item into the surviving story, a split into a story of its own.
 	StoryID string
 	// Origin is the RSS <source url="..."> the wire itself credited, if any.
 	Origin *Origin

@@ -7,14 +7,19 @@ import (
 )
 
 // Story is one event as reported by one or more wires. Its ID is fixed when
-// it is created and never changes; items join it but never leave it.
+// it is created and never changes. Items join it and never leave it, except
+// by an editor's decision (see StoryDecision): a split takes an item out,
+// a merge moves every item of another story in.
 type Story struct {
 	ID      string
 	Created time.Time // first report (first-seen of its first item)
-	Updated time.Time // bumped when a source joins
+	Updated time.Time // bumped when a source joins or an editor changes the story
 	// Items are the story's items in order of first report (see
 	// SortByFirstReport).
 	Items []Item
+	// Decisions are the editors' decisions that shaped the story, oldest
+	// first; nil when the machine alone made it.
+	Decisions []StoryDecision
 }
 
 // SortByFirstReport orders items by first report: the wire's own

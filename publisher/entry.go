@@ -23,14 +23,21 @@ type EntryContext struct {
 	// "http://localhost:8080"; tag: URIs use its host name.
 	BaseURL string
 	// Sources are the configured sources by id. Entry building reads Name
-	// (credit), PublicURL (credited URL), Rights and Priority; never URL,
-	// which may be a private endpoint. A source missing from the map is
-	// credited by its id, has priority 0 and is treated as headline-only.
+	// (credit), PublicURL (credited URL), Rights, Priority and Language
+	// (of items that name none); never URL, which may be a private
+	// endpoint. A source missing from the map is credited by its id, has
+	// priority 0 and is treated as headline-only.
 	Sources map[string]wiredesk.Source
 	// Links are the home links the sources' own feeds give
 	// (SourceState.FeedLink), by source id: the credited URL of a source
 	// without a PublicURL, when it is a URL that may be published.
 	Links map[string]string
+	// FeedLanguage is the language of the feed being built (its language,
+	// else its first source's). The "also" links of a story that spans
+	// languages name each linked item's language in it when the feed sets
+	// its own also label, and in English after the default "Also:" (see
+	// LanguageName).
+	FeedLanguage string
 }
 
 // tagDate is the date component of every tag: URI wiredesk mints (RFC 4151
@@ -172,10 +179,17 @@ func tagChar(c byte) bool {
 // boundary, headline nothing but title and link. No text, author, category
 // or media of a headline-only source is ever published, whichever wire
 // leads; other wires contribute only their name and link.
+//
+// The editors' decisions that shaped the story are published with it,
+// their stories named by their ids across feeds (StoryID).
 func StoryEntry(spec wiredesk.Feed, st wiredesk.Story, eligible []bool, ec EntryContext) render.Entry {
 	e := buildEntry(spec, st.Items, eligible, st.Updated, ec)
 	e.ID = EntryID(ec.BaseURL, spec.Slug, st.ID)
 	e.StoryID = StoryID(ec.BaseURL, st.ID)
+	for _, d := range st.Decisions {
+		e.Decisions = append(e.Decisions, render.Decision{Kind: string(d.Kind),
+			From: StoryID(ec.BaseURL, d.From), To: StoryID(ec.BaseURL, d.To), At: d.At, By: d.By})
+	}
 	return e
 }
 
@@ -232,15 +246,17 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 	}
 	e.Attribution = wiredesk.Credit(spec.Attribution, names, spec.AttributionAnd)
 
-	// The wires' own items, and links to the other wires' versions.
+	// The wires' own items, and links to the other wires' versions, each
+	// with its language.
 	seen := map[string]bool{lead.Link: true}
 	for i, it := range items {
-		e.Originals = append(e.Originals, render.Original{Source: it.SourceID, GUID: it.GUID, URL: it.Link})
+		lang := itemLanguage(it, ec.Sources)
+		e.Originals = append(e.Originals, render.Original{Source: it.SourceID, GUID: it.GUID, URL: it.Link, Language: lang})
 		if i == li || it.Link == "" || seen[it.Link] {
 			continue
 		}
 		seen[it.Link] = true
-		e.Related = append(e.Related, render.Link{Title: e.Sources[sourcePos(e.Sources, it.SourceID)].Name, URL: it.Link})
+		e.Related = append(e.Related, render.Link{Title: e.Sources[sourcePos(e.Sources, it.SourceID)].Name, URL: it.Link, Language: lang})
 	}
 
 	// Metadata: categories from every eligible item whose source allows
@@ -292,7 +308,17 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 		e.Summary = leadParagraph(text, leadRunes)
 	}
 
-	also, alsoText := alsoParagraph(spec.Also, e.Related)
+	var langNames func(lang string) string // nil: the links name no language
+	if spansLanguages(itemLanguage(lead, ec.Sources), e.Related) {
+		// The names continue the label's sentence: English after the
+		// default "Also:", the feed's language after its own label.
+		in := "en"
+		if spec.Also != "" {
+			in = ec.FeedLanguage
+		}
+		langNames = func(lang string) string { return LanguageName(in, lang) }
+	}
+	also, alsoText := alsoParagraph(spec.Also, e.Related, langNames)
 	credit := `<p class="wiredesk-credit">` + html.EscapeString(e.Attribution) + `</p>`
 	if content != "" {
 		e.ContentHTML = content + also + credit
@@ -374,8 +400,9 @@ const DefaultAlso = "Also:"
 
 // alsoParagraph returns the HTML paragraph linking the other wires'
 // versions, led by label ("Also:" when empty), and its plain-text line;
-// both empty when there are none.
-func alsoParagraph(label string, related []render.Link) (htmlPara, text string) {
+// both empty when there are none. When names is set, each link whose
+// language is known is followed by its name: "Also: Interfax (Russian)".
+func alsoParagraph(label string, related []render.Link, names func(lang string) string) (htmlPara, text string) {
 	if len(related) == 0 {
 		return "", ""
 	}
@@ -391,7 +418,13 @@ func alsoParagraph(label string, related []render.Link) (htmlPara, text string) 
 			t.WriteString(", ")
 		}
 		h.WriteString(`<a href="` + html.EscapeString(r.URL) + `">` + html.EscapeString(r.Title) + `</a>`)
-		t.WriteString(r.Title + " " + r.URL)
+		t.WriteString(r.Title)
+		if names != nil && r.Language != "" {
+			name := " (" + names(r.Language) + ")"
+			h.WriteString(html.EscapeString(name))
+			t.WriteString(name)
+		}
+		t.WriteString(" " + r.URL)
 	}
 	h.WriteString("</p>")
 	return h.String(), t.String()

@@ -239,7 +239,7 @@ func TestStoryEntryRelatedAndDates(t *testing.T) {
 	st.Updated = entryT0.Add(2 * time.Hour)
 	e := StoryEntry(entrySpec(), st, []bool{true, false, true}, entryContext())
 
-	wantRelated := []render.Link{{Title: "TASS", URL: b.Link}, {Title: "RIA", URL: c.Link}}
+	wantRelated := []render.Link{{Title: "TASS", URL: b.Link, Language: "en"}, {Title: "RIA", URL: c.Link, Language: "en"}}
 	if fmt.Sprint(e.Related) != fmt.Sprint(wantRelated) {
 		t.Errorf("Related = %v; want %v", e.Related, wantRelated)
 	}
@@ -260,9 +260,9 @@ func TestStoryEntryRelatedAndDates(t *testing.T) {
 		t.Errorf("Updated = %v; want the latest Modified %v", e.Updated, b.Modified)
 	}
 	wantOrig := []render.Original{
-		{Source: "interfax", GUID: a.GUID, URL: a.Link},
-		{Source: "tass", GUID: b.GUID, URL: b.Link},
-		{Source: "ria", GUID: c.GUID, URL: c.Link},
+		{Source: "interfax", GUID: a.GUID, URL: a.Link, Language: "en"},
+		{Source: "tass", GUID: b.GUID, URL: b.Link, Language: "en"},
+		{Source: "ria", GUID: c.GUID, URL: c.Link, Language: "en"},
 	}
 	if fmt.Sprint(e.Originals) != fmt.Sprint(wantOrig) {
 		t.Errorf("Originals = %v; want %v", e.Originals, wantOrig)
@@ -324,6 +324,157 @@ func TestCreditURL(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCreditsAcrossLanguages checks that a story joining wires in two
+// languages credits every wire whatever the feed's language rules, and that
+// its "also" links say which language each linked version is in, in the
+// feed's language; a story in one language keeps plain links.
+func TestCreditsAcrossLanguages(t *testing.T) {
+	inLang := func(it wiredesk.Item, lang string) wiredesk.Item { it.Language = lang; return it }
+	rferl := entryItem("rferl", 0)
+	interfax := inLang(entryItem("interfax", 5), "ru")
+	tass := inLang(entryItem("tass", 9), "ru")
+	tassEN := entryItem("tass", 12)
+	noLang := inLang(entryItem("ria", 20), "")
+	tests := []struct {
+		name         string
+		spec         func(f *wiredesk.Feed)
+		feedLanguage string
+		items        []wiredesk.Item
+		eligible     []bool
+		wantCredit   string
+		wantAlso     string // the plain-text also line
+		wantHTML     string // a piece of the HTML also paragraph
+	}{
+		{
+			name:       "English story that absorbed Russian wires",
+			spec:       func(f *wiredesk.Feed) { f.Languages = []string{"en"} },
+			items:      []wiredesk.Item{rferl, interfax, tass},
+			eligible:   []bool{true, false, false}, // the Russian items are not in the feed's languages
+			wantCredit: "With reporting by RFE/RL, Interfax and TASS",
+			wantAlso:   "Also: Interfax (Russian) " + interfax.Link + ", TASS (Russian) " + tass.Link,
+			wantHTML:   `<a href="` + interfax.Link + `">Interfax</a> (Russian), <a href="` + tass.Link + `">TASS</a> (Russian)</p>`,
+		},
+		{
+			name: "Russian feed: names in Russian, every link labelled",
+			spec: func(f *wiredesk.Feed) {
+				f.Also = "Также:"
+				f.Attribution = "По сообщениям {sources}"
+				f.AttributionAnd = "и"
+			},
+			feedLanguage: "ru",
+			items:        []wiredesk.Item{interfax, tassEN, tass},
+			wantCredit:   "По сообщениям Interfax и TASS",
+			wantAlso:     "Также: TASS (англ.) " + tassEN.Link + ", TASS (рус.) " + tass.Link,
+			wantHTML:     `<a href="` + tassEN.Link + `">TASS</a> (англ.), `,
+		},
+		{
+			name:         "the default label is English, and so are the names after it",
+			feedLanguage: "ru",
+			items:        []wiredesk.Item{interfax, tassEN},
+			wantCredit:   "With reporting by Interfax and TASS",
+			wantAlso:     "Also: TASS (English) " + tassEN.Link,
+		},
+		{
+			name:         "a language of the region the feed has no name for is shown by its tag",
+			spec:         func(f *wiredesk.Feed) { f.Also = "Auch:" },
+			feedLanguage: "de",
+			items:        []wiredesk.Item{rferl, inLang(entryItem("interfax", 5), "kk-KZ"), inLang(entryItem("tass", 9), "xx")},
+			wantCredit:   "With reporting by RFE/RL, Interfax and TASS",
+			wantAlso:     "Auch: Interfax (Kazakh) https://interfax.example/news/5, TASS (xx) https://tass.example/news/9",
+		},
+		{
+			name:       "the source's language stands in for an item without one",
+			items:      []wiredesk.Item{rferl, inLang(entryItem("interfax", 5), "")},
+			wantCredit: "With reporting by RFE/RL and Interfax",
+			wantAlso:   "Also: Interfax (Russian) https://interfax.example/news/5",
+		},
+		{
+			name:       "one language: plain links",
+			items:      []wiredesk.Item{rferl, tassEN},
+			wantCredit: "With reporting by RFE/RL and TASS",
+			wantAlso:   "Also: TASS " + tassEN.Link,
+		},
+		{
+			name:       "an unknown language is not a second language",
+			items:      []wiredesk.Item{rferl, noLang},
+			wantCredit: "With reporting by RFE/RL and RIA",
+			wantAlso:   "Also: RIA " + noLang.Link,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spec := entrySpec()
+			if tt.spec != nil {
+				tt.spec(&spec)
+			}
+			ec := entryContext()
+			ec.Sources["interfax"] = sourceInLanguage(ec.Sources["interfax"], "ru")
+			ec.FeedLanguage = tt.feedLanguage
+			e := StoryEntry(spec, entryStory("s1", tt.items...), tt.eligible, ec)
+			if e.Attribution != tt.wantCredit {
+				t.Errorf("Attribution = %q; want %q", e.Attribution, tt.wantCredit)
+			}
+			checkCredit(t, e)
+			if !strings.Contains(e.Text, "\n\n"+tt.wantAlso+"\n\n") {
+				t.Errorf("Text = %q; want the also line %q", e.Text, tt.wantAlso)
+			}
+			if !strings.Contains(e.SummaryHTML, tt.wantHTML) {
+				t.Errorf("SummaryHTML = %q; want %q in it", e.SummaryHTML, tt.wantHTML)
+			}
+		})
+	}
+}
+
+func sourceInLanguage(s wiredesk.Source, lang string) wiredesk.Source {
+	s.Language = lang
+	return s
+}
+
+func TestLanguageName(t *testing.T) {
+	tests := []struct{ feed, lang, want string }{
+		{"en", "ru", "Russian"},
+		{"en-GB", "RU-ru", "Russian"},
+		{"", "en-US", "English"},
+		{"ru", "en", "англ."},
+		{"ru-RU", "kk", "каз."},
+		{"de", "ru", "Russian"},
+		{"en", "sr-Latn", "sr-Latn"},
+	}
+	for _, tt := range tests {
+		if got := LanguageName(tt.feed, tt.lang); got != tt.want {
+			t.Errorf("LanguageName(%q, %q) = %q; want %q", tt.feed, tt.lang, got, tt.want)
+		}
+	}
+	// Every language named in English is named in Russian too.
+	for code := range languageNames["en"] {
+		if _, ok := languageNames["ru"][code]; !ok {
+			t.Errorf("language %s has an English name but no Russian one", code)
+		}
+	}
+}
+
+// TestStoryEntryDecisions checks that the editors' decisions are published
+// with the story, their stories named by entry id.
+func TestStoryEntryDecisions(t *testing.T) {
+	at := entryT0.Add(time.Hour)
+	st := entryStory("interfax/1", entryItem("interfax", 0), entryItem("tass", 1))
+	st.Decisions = []wiredesk.StoryDecision{
+		{Kind: wiredesk.DecisionMerge, From: "tass/1", To: "interfax/1", Items: []string{"tass/1"}, At: at, By: "anna"},
+		{Kind: wiredesk.DecisionSplit, From: "interfax/1", To: "ap/7~3", Items: []string{"ap/7"}, At: at.Add(time.Minute), By: "boris"},
+	}
+	e := StoryEntry(entrySpec(), st, nil, entryContext())
+	want := []render.Decision{
+		{Kind: "merge", From: "tag:localhost,2026:story/tass/1", To: "tag:localhost,2026:story/interfax/1", At: at, By: "anna"},
+		{Kind: "split", From: "tag:localhost,2026:story/interfax/1", To: "tag:localhost,2026:story/ap/7~3", At: at.Add(time.Minute), By: "boris"},
+	}
+	if fmt.Sprint(e.Decisions) != fmt.Sprint(want) {
+		t.Errorf("Decisions = %v\nwant %v", e.Decisions, want)
+	}
+	if e := StoryEntry(entrySpec(), entryStory("s1", entryItem("interfax", 0)), nil, entryContext()); e.Decisions != nil {
+		t.Errorf("a story without decisions publishes %v", e.Decisions)
 	}
 }
 

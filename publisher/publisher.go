@@ -338,7 +338,9 @@ func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, links map[st
 		if shortest == 0 || maxAge < shortest {
 			shortest = maxAge
 		}
-		fdocs, err := p.renderFeed(cfg, spec, rules, rules.Curate(stories, cfg.sources, now), ec, maxAge, now)
+		fec := ec
+		fec.FeedLanguage = feedLanguage(spec, rules, cfg)
+		fdocs, err := p.renderFeed(cfg, spec, rules, rules.Curate(stories, cfg.sources, now), fec, maxAge, now)
 		if err != nil {
 			failed = append(failed, spec.Slug)
 			errs = append(errs, fmt.Errorf("render feed %s: %w", spec.Slug, err))

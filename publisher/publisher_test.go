@@ -290,3 +290,43 @@ func TestPreview(t *testing.T) {
 		t.Errorf("Preview since 2h30m ago judged %d stories; want 4", len(ds))
 	}
 }
+
+// TestRefreshNamesLanguagesInFeedLanguage renders one story of English and
+// Russian wires, with an editor's decision, into a Russian feed and an
+// English one: the also links name the languages in each feed's language
+// (the English feed's taken from its first source), and the decision is in
+// every format.
+func TestRefreshNamesLanguagesInFeedLanguage(t *testing.T) {
+	clk := &clock{t: curateNow}
+	st := story("s1", "rferl", "Kazakhstan border deal", time.Hour, withLanguage("en"))
+	ru := story("x", "interfax", "Казахстан и Киргизия", 50*time.Minute)
+	ru.Items[0].Link = "https://interfax.example/1"
+	ru.Items[0].StoryID = "s1"
+	st.Items = append(st.Items, ru.Items[0])
+	st.Decisions = []wiredesk.StoryDecision{{Kind: wiredesk.DecisionMerge, From: "interfax/x", To: "s1", At: curateNow, By: "anna"}}
+	opt := testOptions(clk)
+	opt.Feeds = []wiredesk.Feed{
+		{Slug: "ru", Language: "ru", Also: "Также:", Cluster: true},
+		{Slug: "en", Sources: []string{"rferl"}, Cluster: true},
+	}
+	p := New(&fakeReader{stories: []wiredesk.Story{st}}, opt)
+	t.Cleanup(func() { p.Close() })
+	if _, err := p.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h := p.Handler()
+	for _, tt := range []struct{ path, want string }{
+		{"/feeds/ru.json", `Также: <a href=\"https://interfax.example/1\">Interfax</a> (рус.)</p>`},
+		{"/feeds/en.json", `Also: <a href=\"https://interfax.example/1\">Interfax</a> (Russian)</p>`},
+		{"/feeds/en.json", `With reporting by RFE/RL and Interfax`},
+		{"/feeds/en.json", `"decisions": [`},
+		{"/feeds/en.json", `"from": "tag:wire.example,2026:story/interfax/x"`},
+		{"/feeds/en.rss", `<wd:decision kind="merge" from="tag:wire.example,2026:story/interfax/x" to="tag:wire.example,2026:story/s1"`},
+		{"/feeds/en.atom", `hreflang="ru" title="Interfax"`},
+		{"/feeds/en.atom", `<wd:decision kind="merge"`},
+	} {
+		if b := body(t, get(t, h, http.MethodGet, tt.path)); !strings.Contains(b, tt.want) {
+			t.Errorf("%s lacks %q:\n%s", tt.path, tt.want, b)
+		}
+	}
+}

@@ -27,6 +27,8 @@ const (
 	itemCodec   = 1
 	sourceCodec = 1
 	storyCodec  = 1
+	// decisionsCodec encodes a story's list of editors' decisions.
+	decisionsCodec = 1
 )
 
 var errCorrupt = errors.New("corrupt value")
@@ -344,4 +346,43 @@ func decodeStory(b []byte) (storyRecord, error) {
 	r.Updated = d.time()
 	r.ItemIDs = d.strs()
 	return r, d.done("story")
+}
+
+// encodeDecisions encodes the editors' decisions of one story.
+func encodeDecisions(ds []wiredesk.StoryDecision) []byte {
+	e := encoder{b: make([]byte, 0, 64*len(ds)+2)}
+	e.byte(decisionsCodec)
+	e.uint(uint64(len(ds)))
+	for _, d := range ds {
+		e.str(string(d.Kind))
+		e.str(d.From)
+		e.str(d.To)
+		e.strs(d.Items)
+		e.time(d.At)
+		e.str(d.By)
+	}
+	return e.b
+}
+
+func decodeDecisions(b []byte) ([]wiredesk.StoryDecision, error) {
+	d := decoder{b: b}
+	if err := d.version("decisions", decisionsCodec); err != nil {
+		return nil, err
+	}
+	// Each decision takes at least 6 bytes: five empty strings or lists
+	// and a zero time.
+	n := d.count(6)
+	var ds []wiredesk.StoryDecision
+	if n > 0 {
+		ds = make([]wiredesk.StoryDecision, n)
+	}
+	for i := range ds {
+		ds[i].Kind = wiredesk.DecisionKind(d.str())
+		ds[i].From = d.str()
+		ds[i].To = d.str()
+		ds[i].Items = d.strs()
+		ds[i].At = d.time()
+		ds[i].By = d.str()
+	}
+	return ds, d.done("decisions")
 }

@@ -15,6 +15,7 @@ func TestCodecRoundTrip(t *testing.T) {
 	item := filled[wiredesk.Item](0)
 	state := filled[wiredesk.SourceState](100)
 	story := filled[storyRecord](200)
+	decisions := []wiredesk.StoryDecision{filled[wiredesk.StoryDecision](300), filled[wiredesk.StoryDecision](400)}
 	zeroTimes := wiredesk.Item{ID: "a/1", Published: time.Time{}, Enclosures: []wiredesk.Enclosure{{}}}
 	old := wiredesk.Item{ID: "a/2", Published: time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC), Updated: time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)}
 
@@ -29,6 +30,8 @@ func TestCodecRoundTrip(t *testing.T) {
 		{"item extreme dates", old, func() (any, error) { return decodeItem(encodeItem(&old)) }},
 		{"source state every field", state, func() (any, error) { return decodeSourceState(encodeSourceState(&state)) }},
 		{"story record every field", story, func() (any, error) { return decodeStory(encodeStory(&story)) }},
+		{"decisions every field", decisions, func() (any, error) { return decodeDecisions(encodeDecisions(decisions)) }},
+		{"no decisions", []wiredesk.StoryDecision(nil), func() (any, error) { return decodeDecisions(encodeDecisions(nil)) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -158,7 +158,8 @@ func checkSize(db *bolt.DB, path string) error {
 // maxProblems; none means the file is sound. It runs bbolt's consistency
 // check (every page reachable exactly once, the freelist consistent, keys
 // in order) and then decodes every stored item, story and source state,
-// since bbolt keeps no checksum of the values themselves. It reads in one
+// since bbolt keeps no checksum of the values themselves (the editors'
+// decisions too). It reads in one
 // transaction, so it may run while another goroutine writes.
 func (d *DB) Check(ctx context.Context) []error {
 	if err := ctx.Err(); err != nil {
@@ -202,6 +203,7 @@ func checkValues(tx *bolt.Tx, note func(error) error) error {
 		{bucketItems, func(v []byte) error { _, err := decodeItem(v); return err }},
 		{bucketStories, func(v []byte) error { _, err := decodeStory(v); return err }},
 		{bucketSources, func(v []byte) error { _, err := decodeSourceState(v); return err }},
+		{bucketDecisions, func(v []byte) error { _, err := decodeDecisions(v); return err }},
 	} {
 		bk, err := bucket(tx, b.name)
 		if err != nil {

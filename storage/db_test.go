@@ -3,9 +3,11 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +107,12 @@ func storedVersion(t *testing.T, path string) int {
 }
 
 func TestMigration(t *testing.T) {
+	// The fabricated history continues the real one, so every bucket the
+	// code reads exists.
+	base := migrations[len(migrations)-1].version
+	history := func(steps ...migration) []migration {
+		return append(slices.Clone(migrations), steps...)
+	}
 	var ran []int
 	step := func(v int, fail bool) migration {
 		return migration{version: v, name: "step", up: func(tx *bolt.Tx) error {
@@ -112,12 +120,13 @@ func TestMigration(t *testing.T) {
 			if fail {
 				return errors.New("step failed")
 			}
-			// Version 2 of this fabricated history indexes stories by time
-			// and marks the file, so a rolled back run is visible.
-			if err := tx.Bucket(bucketMeta).Put([]byte{byte('0' + v)}, []byte{1}); err != nil {
+			// The first fabricated step indexes stories by time (the
+			// fabricated file has a story without its index entry) and
+			// marks the file, so a rolled back run is visible.
+			if err := tx.Bucket(bucketMeta).Put([]byte(strconv.Itoa(v)), []byte{1}); err != nil {
 				return err
 			}
-			if v != 2 {
+			if v != base+1 {
 				return nil
 			}
 			bs, err := openBuckets(tx)
@@ -137,13 +146,12 @@ func TestMigration(t *testing.T) {
 	t.Run("older database migrates in order", func(t *testing.T) {
 		ran = nil
 		path := fabricate(t, 1)
-		ms := []migration{migrations[0], step(2, false), step(3, false)}
-		d, err := open(path, Options{}, ms)
+		d, err := open(path, Options{}, history(step(base+1, false), step(base+2, false)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer d.Close()
-		if want := []int{2, 3}; !slices.Equal(ran, want) {
+		if want := []int{base + 1, base + 2}; !slices.Equal(ran, want) {
 			t.Errorf("migrations run = %v; want %v", ran, want)
 		}
 		stories, err := d.Stories(context.Background(), StoryQuery{})
@@ -153,17 +161,17 @@ func TestMigration(t *testing.T) {
 		if err := d.Close(); err != nil {
 			t.Fatal(err)
 		}
-		if v := storedVersion(t, path); v != 3 {
-			t.Errorf("schema version after migration = %d; want 3", v)
+		if v := storedVersion(t, path); v != base+2 {
+			t.Errorf("schema version after migration = %d; want %d", v, base+2)
 		}
 	})
 
 	t.Run("failing step rolls every step back", func(t *testing.T) {
 		ran = nil
 		path := fabricate(t, 1)
-		_, err := open(path, Options{}, []migration{migrations[0], step(2, false), step(3, true)})
-		if err == nil || !strings.Contains(err.Error(), "version 3") {
-			t.Fatalf("open error = %v; want the failing step named", err)
+		_, err := open(path, Options{}, history(step(base+1, false), step(base+2, true)))
+		if want := fmt.Sprintf("version %d", base+2); err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("open error = %v; want the failing step named (%s)", err, want)
 		}
 		if v := storedVersion(t, path); v != 1 {
 			t.Errorf("schema version after failed migration = %d; want 1", v)
@@ -171,8 +179,11 @@ func TestMigration(t *testing.T) {
 		b, _ := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 		defer b.Close()
 		_ = b.View(func(tx *bolt.Tx) error {
-			if tx.Bucket(bucketMeta).Get([]byte("2")) != nil {
-				t.Error("step 2 changes kept after step 3 failed")
+			if tx.Bucket(bucketMeta).Get([]byte(strconv.Itoa(base+1))) != nil {
+				t.Errorf("step %d changes kept after step %d failed", base+1, base+2)
+			}
+			if tx.Bucket(bucketDecisions) != nil {
+				t.Error("real migration 2 kept after a later step failed")
 			}
 			return nil
 		})
@@ -181,7 +192,7 @@ func TestMigration(t *testing.T) {
 	t.Run("read-only open does not migrate", func(t *testing.T) {
 		ran = nil
 		path := fabricate(t, 1)
-		_, err := open(path, Options{ReadOnly: true}, []migration{migrations[0], step(2, false)})
+		_, err := open(path, Options{ReadOnly: true}, history(step(base+1, false)))
 		if err == nil || !strings.Contains(err.Error(), "needs migrating") || len(ran) != 0 {
 			t.Errorf("read-only open of old schema = %v, ran %v; want a refusal and nothing run", err, ran)
 		}
@@ -190,15 +201,68 @@ func TestMigration(t *testing.T) {
 	t.Run("unversioned file gets every step", func(t *testing.T) {
 		ran = nil
 		path := filepath.Join(t.TempDir(), "new.db")
-		d, err := open(path, Options{}, []migration{migrations[0], step(2, false)})
+		d, err := open(path, Options{}, history(step(base+1, false)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		d.Close()
-		if v := storedVersion(t, path); v != 2 || !slices.Equal(ran, []int{2}) {
-			t.Errorf("new file version %d, ran %v; want 2, [2]", v, ran)
+		if v := storedVersion(t, path); v != base+1 || !slices.Equal(ran, []int{base + 1}) {
+			t.Errorf("new file version %d, ran %v; want %d, [%d]", v, ran, base+1, base+1)
 		}
 	})
+}
+
+// TestMigrationDecisions opens a version-1 file (written before editors'
+// decisions existed) with the real history: it gains the decision buckets,
+// its stories can be merged and split, and its version becomes 2.
+func TestMigrationDecisions(t *testing.T) {
+	ctx := context.Background()
+	path := fabricate(t, 1)
+	// fabricate leaves its item and story out of the indexes; a real
+	// version-1 file has them.
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		at := time.Unix(1e9, 0)
+		if err := tx.Bucket(bucketIdentity).Put(identityKey("tass", "guid:1"), []byte("tass/1")); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketItemTime).Put(indexKey(at, "tass/1"), []byte("tass")); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketStoryTime).Put(indexKey(at, "tass/1"), storyIndexValue)
+	})
+	b.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	d, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.SaveFetch(ctx, wiredesk.FetchResult{Items: []wiredesk.Item{{SourceID: "ria", Key: "guid:2", FirstSeen: time.Unix(1e9+60, 0).UTC()}}}); err != nil {
+		t.Fatal(err)
+	}
+	ria := wiredesk.ItemID("ria", "guid:2")
+	if _, err := d.MergeStories(ctx, "tass/1", ria, "desk"); err != nil {
+		t.Fatalf("merge after migration: %v", err)
+	}
+	if _, err := d.SplitItem(ctx, ria, "desk"); err != nil {
+		t.Fatalf("split after migration: %v", err)
+	}
+	if err := Check(d); err != nil {
+		t.Error(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if v := storedVersion(t, path); v != 2 {
+		t.Errorf("schema version after opening a version-1 file = %d; want 2", v)
+	}
 }
 
 func TestSchemaTooNew(t *testing.T) {

@@ -1,5 +1,7 @@
 // Package storage keeps wiredesk's state in one bbolt file: source states,
-// items with their identity and time indexes, and stories with theirs. It
+// items with their identity and time indexes, stories with theirs, and the
+// editors' decisions that merged or split stories (MergeStories,
+// SplitItem: the one way an item changes story once stored). It
 // owns the bucket layout, key and value encoding, transactions, schema
 // migrations, retention pruning, compaction and the single-writer lock
 // (with a holder file that says who holds it).

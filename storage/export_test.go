@@ -18,8 +18,9 @@ func SetPruneChunk(d *DB, n int, afterTx func()) {
 // Check verifies that every index agrees with the items and stories
 // buckets: each item has exactly one time index and one identity entry,
 // each story lists existing items that name it, each item's story lists
-// it, and the story time index holds exactly one entry per story at its
-// Updated time.
+// it, the story time index holds exactly one entry per story at its
+// Updated time, every story with editors' decisions exists, and every
+// merged-away story id points at an existing story and names none itself.
 func Check(d *DB) error {
 	return d.bolt.View(func(tx *bolt.Tx) error {
 		bs, err := openBuckets(tx)
@@ -88,7 +89,24 @@ func Check(d *DB) error {
 				return fmt.Errorf("item %s of story %q not listed by it", id, it.StoryID)
 			}
 		}
-		return nil
+		if err := bs.decisions.ForEach(func(k, v []byte) error {
+			if bs.stories.Get(k) == nil {
+				return fmt.Errorf("decisions of missing story %s", k)
+			}
+			_, err := decodeDecisions(v)
+			return err
+		}); err != nil {
+			return err
+		}
+		return bs.merged.ForEach(func(k, v []byte) error {
+			if bs.stories.Get(k) != nil {
+				return fmt.Errorf("story %s exists but is recorded as merged into %s", k, v)
+			}
+			if bs.stories.Get(v) == nil {
+				return fmt.Errorf("story %s recorded as merged into missing story %s", k, v)
+			}
+			return nil
+		})
 	})
 }
 

@@ -24,6 +24,7 @@ type ItemQuery struct {
 // buckets are the data buckets of one transaction.
 type buckets struct {
 	items, itemTime, identity, stories, storyTime *bolt.Bucket
+	decisions, merged                             *bolt.Bucket
 }
 
 func openBuckets(tx *bolt.Tx) (*buckets, error) {
@@ -37,6 +38,8 @@ func openBuckets(tx *bolt.Tx) (*buckets, error) {
 		{bucketIdentity, &bs.identity},
 		{bucketStories, &bs.stories},
 		{bucketStoryTime, &bs.storyTime},
+		{bucketDecisions, &bs.decisions},
+		{bucketMerged, &bs.merged},
 	} {
 		var err error
 		if *b.dst, err = bucket(tx, b.name); err != nil {
@@ -256,7 +259,7 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 func joinStory(bs *buckets, assign func(wiredesk.Item) string, it *wiredesk.Item) error {
 	var sid string
 	if assign != nil {
-		sid = assign(*it)
+		sid = bs.survivor(assign(*it))
 	}
 	var rec storyRecord
 	found := false

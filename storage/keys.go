@@ -24,6 +24,14 @@ var (
 	// bucketStoryTime is the newest-first time index of stories:
 	// timeKey(Updated) + story id → storyIndexValue.
 	bucketStoryTime = []byte("stories_by_updated")
+	// bucketDecisions maps a story id to the encoded list of the editors'
+	// decisions that shaped it (schema version 2).
+	bucketDecisions = []byte("story_decisions")
+	// bucketMerged maps the id of a story an editor merged away to the id
+	// of the story that absorbed it, so that an item matched to the old id
+	// before the merge and saved after it joins the survivor (schema
+	// version 2).
+	bucketMerged = []byte("stories_merged")
 )
 
 // keySchema holds the schema version as an 8-byte big-endian integer.

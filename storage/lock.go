@@ -87,6 +87,13 @@ func writeHolder(path string, h Holder) error {
 	return nil
 }
 
+// Holding returns the process recorded as holding the database at path
+// read-write, or nil when none is recorded or the recorded process is gone.
+// Commands use it to ask a running `wiredesk serve` at once instead of
+// waiting for the lock; the record can be stale (a recycled pid), so a
+// command that finds no daemon must still try Open, whose lock decides.
+func Holding(path string) *Holder { return readHolder(path) }
+
 // readHolder returns the holder recorded next to the database at path, or
 // nil when there is none, it cannot be read, or it is stale: the process it
 // names is no longer running (it died without closing the database). A

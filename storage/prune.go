@@ -16,7 +16,8 @@ type PruneStats struct {
 }
 
 // Prune deletes every item first seen before the given time, removes it
-// from its story and deletes stories left without items. It works oldest
+// from its story and deletes stories left without items, with their
+// editors' decisions. It works oldest
 // first in write transactions of at most 1000 items each, so a serving
 // process is never blocked for long, and checks ctx between them; on
 // cancellation the chunks already done stay done and their counts are
@@ -114,6 +115,9 @@ func (d *DB) pruneChunkTx(tx *bolt.Tx, before time.Time) (n PruneStats, more boo
 		rec := stories[sid]
 		if len(rec.ItemIDs) == 0 {
 			if err := bs.deleteStory(sid, rec); err != nil {
+				return n, false, err
+			}
+			if err := bs.forgetDecisions(sid); err != nil {
 				return n, false, err
 			}
 			n.Stories++

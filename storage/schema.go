@@ -30,6 +30,14 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{version: 2, name: "editors' decisions", up: func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketDecisions, bucketMerged} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	}},
 }
 
 // schemaVersion returns the version stored in tx, 0 for a new file.

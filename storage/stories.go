@@ -60,8 +60,9 @@ func (d *DB) Stories(ctx context.Context, q StoryQuery) ([]wiredesk.Story, error
 	return out, nil
 }
 
-// Story returns the story id with its items. A story that does not exist
-// yields an error matching wiredesk.ErrNotFound.
+// Story returns the story id with its items and editors' decisions. A
+// story that does not exist yields an error matching wiredesk.ErrNotFound,
+// which names the story that absorbed it when an editor merged it away.
 func (d *DB) Story(ctx context.Context, id string) (wiredesk.Story, error) {
 	if err := ctx.Err(); err != nil {
 		return wiredesk.Story{}, err
@@ -72,18 +73,15 @@ func (d *DB) Story(ctx context.Context, id string) (wiredesk.Story, error) {
 		if err != nil {
 			return err
 		}
-		rec, ok, err := bs.story(id)
+		rec, err := bs.mustStory(id)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return wiredesk.ErrNotFound
 		}
 		s, err = bs.loadStory(id, &rec)
 		return err
 	})
 	if err != nil {
-		return wiredesk.Story{}, fmt.Errorf("story %s: %w", id, err)
+		return wiredesk.Story{}, err
 	}
 	return s, nil
 }
@@ -101,5 +99,10 @@ func (bs *buckets) loadStory(id string, rec *storyRecord) (wiredesk.Story, error
 		s.Items = append(s.Items, it)
 	}
 	wiredesk.SortByFirstReport(s.Items)
+	ds, err := bs.storyDecisions(id)
+	if err != nil {
+		return s, err
+	}
+	s.Decisions = ds
 	return s, nil
 }

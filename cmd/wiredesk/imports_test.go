@@ -8,9 +8,9 @@ import (
 )
 
 // TestImportRules keeps the layout of docs/DESIGN.md: the root package imports
-// no internal package, and config, storage, aggregator and publisher never
-// import each other (aggregator and publisher reach storage through
-// interfaces they declare; cmd/wiredesk wires them).
+// no internal package, and config, storage, aggregator, publisher and desk
+// never import each other (aggregator, publisher and desk reach storage
+// through interfaces they declare; internal/wiring wires them).
 func TestImportRules(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -20,7 +20,7 @@ func TestImportRules(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	groups := []string{"config", "storage", "aggregator", "publisher"}
+	groups := []string{"config", "storage", "aggregator", "publisher", "desk"}
 	groupOf := func(pkg string) string {
 		rest, ok := strings.CutPrefix(pkg, mod+"/")
 		if !ok {

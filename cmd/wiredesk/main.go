@@ -50,6 +50,7 @@ func commands() []command {
 		{"compact", "rewrite the database file to its live size (daemon stopped)", cmdCompact},
 		{"backup", "write a consistent copy of the database, also while the daemon runs", cmdBackup},
 		{"poll-now", "ask a running daemon to poll every source now", cmdPollNow},
+		{"story", "show, list, merge and split stories, and ask why two items are (not) one story", cmdStory},
 		{"version", "print version and build information", cmdVersion},
 	}
 }

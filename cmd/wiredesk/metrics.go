@@ -124,6 +124,10 @@ func route(p string) string {
 	switch {
 	case p == "/", p == "/status", p == "/metrics", p == "/healthz", p == "/feeds.opml", p == "/admin/poll-now", p == "/admin/backup":
 		return p
+	case p == "/admin/story/list", p == "/admin/story/why", p == "/admin/story/merge", p == "/admin/story/split":
+		return p
+	case strings.HasPrefix(p, "/admin/story/"):
+		return "/admin/story/{id}"
 	case strings.HasPrefix(p, "/feeds/") && strings.Contains(p, "/archive/"):
 		return "/feeds/{slug}/archive/{n}.atom"
 	case strings.HasPrefix(p, "/feeds/"):

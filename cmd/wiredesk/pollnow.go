@@ -45,27 +45,15 @@ func cmdPollNow(ctx context.Context, e *env, args []string) error {
 // admin_token) as a bearer token when set. timeout bounds the whole
 // exchange, body included; zero means none.
 func adminCall(ctx context.Context, e *env, cfg *config.Config, method, path string, timeout time.Duration) (*http.Response, error) {
-	addr := cfg.Server.AdminListen
-	if addr == "" {
-		addr = cfg.Server.Listen
-	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, fmt.Errorf("[server] listen %q: %w", addr, err)
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	u := "http://" + net.JoinHostPort(host, port) + path
-	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	base, err := adminBase(cfg)
 	if err != nil {
 		return nil, err
 	}
-	token := cfg.Server.AdminToken.Reveal()
-	if v, ok := e.getenv("WIREDESK_ADMIN_TOKEN"); ok && v != "" {
-		token = v
+	req, err := http.NewRequestWithContext(ctx, method, base+path, nil)
+	if err != nil {
+		return nil, err
 	}
-	if token != "" {
+	if token := adminToken(e, cfg); token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	client := &http.Client{Timeout: timeout}
@@ -74,4 +62,31 @@ func adminCall(ctx context.Context, e *env, cfg *config.Config, method, path str
 		return nil, fmt.Errorf("is `wiredesk serve` running? %w", err)
 	}
 	return resp, nil
+}
+
+// adminBase is the root URL of the running daemon's admin endpoints:
+// [server] admin_listen, else listen, on loopback when it listens on every
+// address.
+func adminBase(cfg *config.Config) (string, error) {
+	addr := cfg.Server.AdminListen
+	if addr == "" {
+		addr = cfg.Server.Listen
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("[server] listen %q: %w", addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port), nil
+}
+
+// adminToken is the bearer token for the admin endpoints:
+// WIREDESK_ADMIN_TOKEN, else [server] admin_token; "" for none.
+func adminToken(e *env, cfg *config.Config) string {
+	if v, ok := e.getenv("WIREDESK_ADMIN_TOKEN"); ok && v != "" {
+		return v
+	}
+	return cfg.Server.AdminToken.Reveal()
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/aggregator"
 	"github.com/wiredesk/wiredesk/config"
+	"github.com/wiredesk/wiredesk/desk"
 	"github.com/wiredesk/wiredesk/internal/wiring"
 	"github.com/wiredesk/wiredesk/publisher"
 	"github.com/wiredesk/wiredesk/publisher/status"
@@ -62,6 +63,7 @@ type daemon struct {
 	pub   *publisher.Publisher
 	sched *aggregator.Scheduler
 	mets  *metrics
+	desk  *desk.Service // editors' decisions through the admin endpoints
 
 	mu  sync.Mutex
 	cfg *config.Config
@@ -87,6 +89,10 @@ func newDaemon(ctx context.Context, cfg *config.Config, db *storage.DB, log *slo
 		return nil, fmt.Errorf("read source states: %w", err)
 	}
 	d.mets.seedLastSuccess(cfg.Sources, states)
+	// Decisions go through the poller's own index, so the next poll
+	// already follows them, and re-render the feeds at once.
+	d.desk = wiring.Desk(cfg, db, poller.Cluster, log)
+	d.desk.AfterChange = d.requestRefresh
 	poller.Observer = d.mets
 	d.sched = &aggregator.Scheduler{
 		Poller:      poller,
@@ -216,6 +222,7 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 	adminMux.HandleFunc("GET /healthz", d.healthz)
 	adminMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
 	adminMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
+	desk.Routes(adminMux, d.desk, d.requireToken)
 
 	pubMux := http.NewServeMux()
 	pubMux.HandleFunc("GET /healthz", d.healthz)
@@ -225,6 +232,7 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 		pubMux.Handle("GET /metrics", d.mets.handler())
 		pubMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
 		pubMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
+		desk.Routes(pubMux, d.desk, d.requireToken)
 		return d.mets.instrument(pubMux), nil
 	}
 	return d.mets.instrument(pubMux), d.mets.instrument(adminMux)

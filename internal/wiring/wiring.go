@@ -20,6 +20,7 @@ import (
 	"github.com/wiredesk/wiredesk/aggregator/fetch"
 	"github.com/wiredesk/wiredesk/aggregator/schedule"
 	"github.com/wiredesk/wiredesk/config"
+	"github.com/wiredesk/wiredesk/desk"
 	"github.com/wiredesk/wiredesk/publisher"
 	"github.com/wiredesk/wiredesk/publisher/status"
 	"github.com/wiredesk/wiredesk/storage"
@@ -32,6 +33,8 @@ var (
 	_ aggregator.Fetcher = (*fetch.Client)(nil)
 	_ publisher.Reader   = StoryReader{}
 	_ status.Reader      = StatusReader{}
+	_ desk.Store         = DeskStore{}
+	_ desk.Index         = DeskIndex{}
 )
 
 // OpenDB opens the configured database with the configured lock timeout.
@@ -73,8 +76,8 @@ func FetchClient(cfg *config.Config, userAgent string) *fetch.Client {
 // Poller wires the aggregator for cfg, with a cluster index warmed from the
 // stored items of the last window.
 func Poller(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger, version string) (*aggregator.Poller, error) {
-	idx := cluster.New(cluster.Options{Window: cfg.Cluster.Window, Threshold: cfg.Cluster.Threshold})
-	if err := WarmCluster(ctx, idx, db, cfg.Cluster.Window); err != nil {
+	idx, err := Cluster(ctx, cfg, db)
+	if err != nil {
 		return nil, err
 	}
 	return &aggregator.Poller{
@@ -100,7 +103,10 @@ func Poller(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.L
 
 // WarmCluster indexes the items of the last window, oldest first and one at
 // a time, so a restart does not forget which stories are open and a large
-// window never needs every stored text in memory at once.
+// window never needs every stored text in memory at once. Editors'
+// decisions bind it: stored items already carry the story a merge or split
+// gave them, and every item an editor split out is kept apart from the
+// story it left.
 func WarmCluster(ctx context.Context, idx *cluster.Index, db *storage.DB, window time.Duration) error {
 	err := db.EachItem(ctx, storage.ItemQuery{Since: time.Now().Add(-window)}, true, func(it wiredesk.Item) error {
 		idx.Add(it)
@@ -108,6 +114,18 @@ func WarmCluster(ctx context.Context, idx *cluster.Index, db *storage.DB, window
 	})
 	if err != nil {
 		return fmt.Errorf("load recent items for clustering: %w", err)
+	}
+	decisions, err := db.Decisions(ctx)
+	if err != nil {
+		return fmt.Errorf("load editors' decisions for clustering: %w", err)
+	}
+	for _, d := range decisions {
+		if d.Kind != wiredesk.DecisionSplit {
+			continue
+		}
+		for _, id := range d.Items {
+			idx.KeepApart(id, d.From)
+		}
 	}
 	return nil
 }
@@ -167,4 +185,43 @@ func (r StatusReader) SourceStates(ctx context.Context) (map[string]wiredesk.Sou
 // RecentItems returns the items first seen at or after since.
 func (r StatusReader) RecentItems(ctx context.Context, since time.Time) ([]wiredesk.Item, error) {
 	return r.DB.Items(ctx, storage.ItemQuery{Since: since})
+}
+
+// Cluster returns the cluster index for cfg, warmed from db as `serve` and
+// `once` warm theirs (WarmCluster).
+func Cluster(ctx context.Context, cfg *config.Config, db *storage.DB) (*cluster.Index, error) {
+	idx := cluster.New(cluster.Options{Window: cfg.Cluster.Window, Threshold: cfg.Cluster.Threshold})
+	if err := WarmCluster(ctx, idx, db, cfg.Cluster.Window); err != nil {
+		return nil, err
+	}
+	return idx, nil
+}
+
+// Desk wires the editors' operations on db. idx is the cluster index that
+// follows the decisions and explains pairs: the daemon's own, a freshly
+// warmed one (`story why` without a daemon), or nil (merges and splits
+// without a daemon, which the next start reads from db).
+func Desk(cfg *config.Config, db *storage.DB, idx *cluster.Index, log *slog.Logger) *desk.Service {
+	s := &desk.Service{Store: DeskStore{db}, Window: cfg.Cluster.Window, Log: log}
+	if idx != nil {
+		s.Index = DeskIndex{idx}
+	}
+	return s
+}
+
+// DeskStore adapts *storage.DB to desk.Store.
+type DeskStore struct{ *storage.DB }
+
+// RecentStories returns at most limit stories updated at or after since.
+func (s DeskStore) RecentStories(ctx context.Context, since time.Time, limit int) ([]wiredesk.Story, error) {
+	return s.DB.Stories(ctx, storage.StoryQuery{Since: since, Limit: limit})
+}
+
+// DeskIndex adapts *cluster.Index to desk.Index.
+type DeskIndex struct{ *cluster.Index }
+
+// Explain formats the index's evidence for the pair.
+func (x DeskIndex) Explain(a, b wiredesk.Item) desk.Evidence {
+	ev := x.Index.Explain(a, b)
+	return desk.Evidence{Probability: ev.Probability, Threshold: ev.Threshold, Text: ev.String()}
 }

@@ -11,6 +11,7 @@ type atomFeed struct {
 	XMLName   xml.Name    `xml:"feed"`
 	XMLNS     string      `xml:"xmlns,attr"`
 	XMLNSFH   string      `xml:"xmlns:fh,attr,omitempty"`
+	XMLNSWD   string      `xml:"xmlns:wd,attr,omitempty"`
 	Lang      string      `xml:"xml:lang,attr,omitempty"`
 	ID        string      `xml:"id"`
 	Title     string      `xml:"title"`
@@ -23,11 +24,12 @@ type atomFeed struct {
 }
 
 type atomLink struct {
-	Rel    string `xml:"rel,attr,omitempty"`
-	Type   string `xml:"type,attr,omitempty"`
-	Href   string `xml:"href,attr"`
-	Title  string `xml:"title,attr,omitempty"`
-	Length string `xml:"length,attr,omitempty"`
+	Rel      string `xml:"rel,attr,omitempty"`
+	Type     string `xml:"type,attr,omitempty"`
+	Href     string `xml:"href,attr"`
+	HrefLang string `xml:"hreflang,attr,omitempty"`
+	Title    string `xml:"title,attr,omitempty"`
+	Length   string `xml:"length,attr,omitempty"`
 }
 
 type atomEntry struct {
@@ -42,6 +44,7 @@ type atomEntry struct {
 	Summary    *atomText      `xml:"summary"`
 	Content    *atomText      `xml:"content"`
 	Source     *atomSource    `xml:"source"`
+	Decisions  []xmlDecision  `xml:"wd:decision"`
 }
 
 type atomPerson struct {
@@ -70,7 +73,10 @@ type atomSource struct {
 // Every entry has an author: its Authors, or else the lead source's name
 // (Atom requires one and the feed declares none). atom:source credits the
 // lead source: its public URL as id and link, its name as title, and the
-// latest date of its items as updated.
+// latest date of its items as updated. rel="related" links carry hreflang
+// when the linked item's language is known, and a wd:decision element
+// (namespace NSWiredesk, declared only when used) records each editor's
+// decision.
 func EncodeAtom(w io.Writer, f Feed) error {
 	doc := atomFeed{
 		XMLNS:     nsAtom,
@@ -102,6 +108,9 @@ func EncodeAtom(w io.Writer, f Feed) error {
 	if f.Archive {
 		doc.XMLNSFH = nsHistory
 		doc.Archive = &struct{}{}
+	}
+	if f.hasDecisions() {
+		doc.XMLNSWD = NSWiredesk
 	}
 	doc.Entries = make([]atomEntry, 0, len(f.Entries))
 	for i := range f.Entries {
@@ -140,7 +149,7 @@ func atomEntryOf(e *Entry, f *Feed) atomEntry {
 		ae.Links = append(ae.Links, atomLink{Rel: "alternate", Type: "text/html", Href: e.Link})
 	}
 	for _, r := range e.Related {
-		ae.Links = append(ae.Links, atomLink{Rel: "related", Type: "text/html", Href: r.URL, Title: r.Title})
+		ae.Links = append(ae.Links, atomLink{Rel: "related", Type: "text/html", Href: r.URL, HrefLang: r.Language, Title: r.Title})
 	}
 	for _, enc := range e.Enclosures {
 		l := atomLink{Rel: "enclosure", Type: enc.Type, Href: enc.URL}
@@ -180,5 +189,6 @@ func atomEntryOf(e *Entry, f *Feed) atomEntry {
 		}
 		ae.Source = as
 	}
+	ae.Decisions = xmlDecisions(e.Decisions)
 	return ae
 }

@@ -15,8 +15,15 @@
 // Credit travels in every format: the attribution paragraph ends the HTML
 // (publisher puts it there), RSS items carry <source url="FEED">Name</source>,
 // Atom entries carry atom:source (id, title, self link) and rel="related"
-// links to the other wires' versions, and JSON Feed items carry the
-// "_wiredesk" extension listing every source and original item.
+// links to the other wires' versions (with hreflang), and JSON Feed items
+// carry the "_wiredesk" extension listing every source and original item
+// (with its language).
+//
+// Editors' decisions that shaped a story travel with it: JSON Feed items
+// list them in "_wiredesk"."decisions" ({"kind","from","to","at","by"},
+// from and to being entry ids), RSS items and Atom entries as
+// <wd:decision kind from to at by/> elements in the NSWiredesk namespace,
+// which a document declares only when one of its entries has a decision.
 //
 // Dates are written in UTC: RFC 1123 with a numeric zone ("+0000") in RSS
 // and OPML, RFC 3339 in Atom and JSON Feed.

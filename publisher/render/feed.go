@@ -79,6 +79,21 @@ type Entry struct {
 	Originals []Original
 	// Related are the other wires' versions (Atom rel="related").
 	Related []Link
+	// Decisions are the editors' decisions that shaped the story, oldest
+	// first (JSON Feed _wiredesk.decisions, RSS and Atom wd:decision);
+	// empty for a story the clustering alone made.
+	Decisions []Decision
+}
+
+// Decision is an editor's decision published with the story it shaped.
+type Decision struct {
+	Kind string // "merge" or "split"
+	// From and To are the entry ids of the stories the items went from
+	// and to: the story merged away and the one that absorbed it, or the
+	// story a split item left and the one it started.
+	From, To string
+	At       time.Time
+	By       string // who decided
 }
 
 // Source is a wire credited by an entry.
@@ -97,9 +112,10 @@ type Source struct {
 
 // Original is one wire's own item inside a story.
 type Original struct {
-	Source string // source id
-	GUID   string
-	URL    string
+	Source   string // source id
+	GUID     string
+	URL      string
+	Language string // the item's language; "" when unknown
 }
 
 // Enclosure is an attached media file.
@@ -111,8 +127,9 @@ type Enclosure struct {
 
 // Link is a titled hyperlink.
 type Link struct {
-	Title string
-	URL   string
+	Title    string
+	URL      string
+	Language string // the language of the linked document (Atom hreflang); "" when unknown
 }
 
 // OPMLFeed is one outline of the OPML list of published feeds.
@@ -121,4 +138,37 @@ type OPMLFeed struct {
 	Description string
 	XMLURL      string
 	HTMLURL     string
+}
+
+// hasDecisions reports whether any entry carries an editor's decision, so
+// that the XML encoders declare the wd namespace only where it is used.
+func (f *Feed) hasDecisions() bool {
+	for i := range f.Entries {
+		if len(f.Entries[i].Decisions) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// NSWiredesk is the XML namespace of wiredesk's own RSS and Atom
+// extension elements (prefix wd): wd:decision, one per editor's decision,
+// with the attributes kind, from, to, at and by.
+const NSWiredesk = "https://github.com/wiredesk/wiredesk/ns/1.0"
+
+// xmlDecision is a wd:decision element.
+type xmlDecision struct {
+	Kind string `xml:"kind,attr"`
+	From string `xml:"from,attr"`
+	To   string `xml:"to,attr"`
+	At   string `xml:"at,attr"`
+	By   string `xml:"by,attr,omitempty"`
+}
+
+func xmlDecisions(ds []Decision) []xmlDecision {
+	var out []xmlDecision
+	for _, d := range ds {
+		out = append(out, xmlDecision{Kind: d.Kind, From: d.From, To: d.To, At: formatDate(d.At, atomDate), By: d.By})
+	}
+	return out
 }

@@ -56,10 +56,16 @@ func sampleFeed() Feed {
 				Language:    "ru",
 				Sources:     []Source{interfax, tass},
 				Originals: []Original{
-					{Source: "interfax", GUID: "https://www.interfax.ru/world/1000001", URL: "https://www.interfax.ru/world/1000001"},
-					{Source: "tass", GUID: "2000002", URL: "https://tass.ru/politika/2000002"},
+					{Source: "interfax", GUID: "https://www.interfax.ru/world/1000001", URL: "https://www.interfax.ru/world/1000001", Language: "ru"},
+					{Source: "tass", GUID: "2000002", URL: "https://tass.ru/politika/2000002", Language: "ru"},
 				},
-				Related: []Link{{Title: "ТАСС", URL: "https://tass.ru/politika/2000002"}},
+				Related: []Link{{Title: "ТАСС", URL: "https://tass.ru/politika/2000002", Language: "ru"}},
+				// An editor merged TASS's story in, after an earlier split
+				// of another item.
+				Decisions: []Decision{
+					{Kind: "split", From: "tag:localhost,2026:story/01HX3K", To: "tag:localhost,2026:story/ap/77~1", At: time.Date(2026, 5, 12, 9, 1, 0, 0, time.UTC), By: "boris"},
+					{Kind: "merge", From: "tag:localhost,2026:story/tass/2000002", To: "tag:localhost,2026:story/01HX3K", At: time.Date(2026, 5, 12, 9, 5, 0, 0, msk), By: "Анна & <desk>"},
+				},
 			},
 			{
 				ID:          "tag:localhost,2026:feeds/central-asia/story/01HX3M",

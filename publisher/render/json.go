@@ -55,12 +55,24 @@ type jsonAttachment struct {
 
 // jsonWiredesk is the "_wiredesk" item extension (docs/DESIGN.md "Credit in
 // every format"): the story's cross-feed id, the wires that carried the
-// story and their own items.
+// story, their own items, and the editors' decisions that shaped it.
 type jsonWiredesk struct {
 	// Story is the story's id in every feed (the item id is per feed).
-	Story   string         `json:"story,omitempty"`
-	Sources []jsonSource   `json:"sources"`
-	Items   []jsonOriginal `json:"items"`
+	Story     string         `json:"story,omitempty"`
+	Sources   []jsonSource   `json:"sources"`
+	Items     []jsonOriginal `json:"items"`
+	Decisions []jsonDecision `json:"decisions,omitempty"`
+}
+
+// jsonDecision is one editor's decision: kind "merge" or "split", the
+// cross-feed ids (as in "story") of the stories the items went from and
+// to, when (RFC 3339) and by whom.
+type jsonDecision struct {
+	Kind string `json:"kind"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	At   string `json:"at"`
+	By   string `json:"by,omitempty"`
 }
 
 type jsonSource struct {
@@ -70,9 +82,10 @@ type jsonSource struct {
 }
 
 type jsonOriginal struct {
-	Source string `json:"source"`
-	GUID   string `json:"guid"` // always present, "" when the wire gave none (docs/DESIGN.md shape)
-	URL    string `json:"url"`
+	Source   string `json:"source"`
+	GUID     string `json:"guid"` // always present, "" when the wire gave none (docs/DESIGN.md shape)
+	URL      string `json:"url"`
+	Language string `json:"language,omitempty"`
 }
 
 // EncodeJSON writes f as JSON Feed 1.1, indented by two spaces, with HTML
@@ -151,6 +164,9 @@ func jsonEntry(e *Entry, fallback time.Time) jsonItem {
 	}
 	for _, o := range e.Originals {
 		it.Wiredesk.Items = append(it.Wiredesk.Items, jsonOriginal(o))
+	}
+	for _, d := range e.Decisions {
+		it.Wiredesk.Decisions = append(it.Wiredesk.Decisions, jsonDecision{Kind: d.Kind, From: d.From, To: d.To, At: formatDate(d.At, atomDate), By: d.By})
 	}
 	return it
 }

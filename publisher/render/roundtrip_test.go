@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
+	ext "github.com/mmcdole/gofeed/extensions"
 	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
 )
@@ -120,6 +122,7 @@ func TestRoundTripRSS(t *testing.T) {
 			}
 			eq(t, "source url", it.Source.URL, lead.URL)
 			eq(t, "source name", it.Source.Title, lead.Name)
+			eqSlice(t, "wd:decision", extDecisions(it.Extensions), wantDecisions(e))
 		})
 	}
 }
@@ -187,14 +190,14 @@ func checkAtomEntry(t *testing.T, ae *atom.Entry, e Entry) {
 	eqSlice(t, "authors", authors, wantAuthors)
 	var links []string
 	for _, l := range ae.Links {
-		links = append(links, l.Rel+" "+l.Href+" "+l.Title+" "+l.Length)
+		links = append(links, l.Rel+" "+l.Href+" "+l.Title+" "+l.Length+" "+l.Hreflang)
 	}
-	wantLinks := []string{"alternate " + e.Link + "  "}
+	wantLinks := []string{"alternate " + e.Link + "   "}
 	for _, r := range e.Related {
-		wantLinks = append(wantLinks, "related "+r.URL+" "+r.Title+" ")
+		wantLinks = append(wantLinks, "related "+r.URL+" "+r.Title+"  "+r.Language)
 	}
 	for _, enc := range e.Enclosures {
-		wantLinks = append(wantLinks, "enclosure "+enc.URL+"  "+strconv.FormatInt(enc.Length, 10))
+		wantLinks = append(wantLinks, "enclosure "+enc.URL+"  "+strconv.FormatInt(enc.Length, 10)+" ")
 	}
 	eqSlice(t, "links", links, wantLinks)
 	var cats []string
@@ -233,6 +236,25 @@ func checkAtomEntry(t *testing.T, ae *atom.Entry, e Entry) {
 		t.Fatalf("atom:source has no link")
 	}
 	eq(t, "source link", ae.Source.Links[0].Rel+" "+ae.Source.Links[0].Href, "alternate "+lead.URL)
+	eqSlice(t, "wd:decision", extDecisions(ae.Extensions), wantDecisions(e))
+}
+
+// extDecisions reads the wd:decision elements gofeed found, one line each.
+func extDecisions(x ext.Extensions) []string {
+	var out []string
+	for _, d := range x["wd"]["decision"] {
+		out = append(out, strings.Join([]string{d.Attrs["kind"], d.Attrs["from"], d.Attrs["to"], d.Attrs["at"], d.Attrs["by"]}, " "))
+	}
+	return out
+}
+
+// wantDecisions is what extDecisions should read for e.
+func wantDecisions(e Entry) []string {
+	var out []string
+	for _, d := range e.Decisions {
+		out = append(out, strings.Join([]string{d.Kind, d.From, d.To, d.At.UTC().Format(time.RFC3339), d.By}, " "))
+	}
+	return out
 }
 
 // TestRoundTripJSON parses our JSON Feed with gofeed's JSON parser and reads
@@ -315,6 +337,11 @@ func TestRoundTripJSON(t *testing.T) {
 				origs = append(origs, Original(o))
 			}
 			eqSlice(t, "_wiredesk.items", origs, e.Originals)
+			var decs []string
+			for _, d := range wd.Decisions {
+				decs = append(decs, strings.Join([]string{d.Kind, d.From, d.To, d.At, d.By}, " "))
+			}
+			eqSlice(t, "_wiredesk.decisions", decs, wantDecisions(e))
 		})
 	}
 }

@@ -25,6 +25,7 @@ type rssDoc struct {
 	XMLNSAtom string     `xml:"xmlns:atom,attr"`
 	XMLNSCont string     `xml:"xmlns:content,attr"`
 	XMLNSDC   string     `xml:"xmlns:dc,attr"`
+	XMLNSWD   string     `xml:"xmlns:wd,attr,omitempty"`
 	Channel   rssChannel `xml:"channel"`
 }
 
@@ -51,6 +52,7 @@ type rssItem struct {
 	Creators    []string      `xml:"dc:creator"`
 	Enclosure   *rssEnclosure `xml:"enclosure"`
 	Source      *rssSource    `xml:"source"`
+	Decisions   []xmlDecision `xml:"wd:decision"`
 }
 
 type rssGUID struct {
@@ -76,7 +78,8 @@ type rssSource struct {
 // is empty), escaped; content:encoded is written only when ContentHTML is
 // set; the guid is the entry id with isPermaLink="false"; <source> names
 // the lead source and its public URL (none when it has no public URL:
-// RSS requires the url attribute).
+// RSS requires the url attribute); a wd:decision element (namespace
+// NSWiredesk, declared only when used) records each editor's decision.
 func EncodeRSS(w io.Writer, f Feed) error {
 	doc := rssDoc{
 		Version:   "2.0",
@@ -92,6 +95,9 @@ func EncodeRSS(w io.Writer, f Feed) error {
 			Generator:     f.Generator,
 			TTL:           int(f.TTL.Minutes()),
 		},
+	}
+	if f.hasDecisions() {
+		doc.XMLNSWD = NSWiredesk
 	}
 	if doc.Channel.Description == "" {
 		doc.Channel.Description = f.Title // required by RSS 2.0
@@ -120,6 +126,7 @@ func rssEntry(e *Entry, fallback time.Time) rssItem {
 		PubDate:     formatDate(published, rssDate),
 		Categories:  e.Categories,
 		Creators:    e.Authors,
+		Decisions:   xmlDecisions(e.Decisions),
 	}
 	if it.Description == "" {
 		it.Description = e.ContentHTML

@@ -1,0 +1,386 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wiredesk/wiredesk/storage"
+)
+
+// Editors' decisions, end to end with the built binary: `wiredesk story`
+// on the database, through a running daemon, and with neither available.
+// The demo's Rogun dam event is the example: Interfax and TASS report it in
+// Russian, RFE/RL in English, and the machine puts the three in one story.
+// The tests do not rely on that: each first checks, on its own copy of the
+// demo, where the machine puts what the test then decides about.
+
+// Titles of the demo items the tests decide about, and of the later
+// reports they add: an AP copy of RFE/RL's report and an AP copy of
+// Interfax's.
+const (
+	rogunInterfax = "Рахмон открыл третий агрегат Рогунской ГЭС"
+	rogunRFERL    = "Tajik Leader Opens Third Turbine At Giant Rogun Dam"
+	laterRogunEN  = "Tajik leader opens third turbine at giant Rogun dam"
+	laterRogunRU  = "Рахмон открыл третий гидроагрегат Рогунской ГЭС"
+)
+
+type storyJSON struct {
+	ID    string `json:"id"`
+	Items []struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+		Story string `json:"story"`
+	} `json:"items"`
+	Decisions []struct {
+		Kind, From, To, By string
+	} `json:"decisions"`
+	Requested string `json:"requested"`
+}
+
+// stories lists every story through `wiredesk story list -json`.
+func stories(t *testing.T, env []string, cfg string) []storyJSON {
+	t.Helper()
+	r := runBin(t, env, "story", "list", "-config", cfg, "-n", "1000", "-json")
+	if r.code != 0 {
+		t.Fatalf("story list: exit %d\n%s", r.code, r.stderr)
+	}
+	var out []storyJSON
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("story list -json: %v\n%s", err, r.stdout)
+	}
+	return out
+}
+
+// find returns the story and item id of the item with this title.
+func find(t *testing.T, sts []storyJSON, title string) (story, item string) {
+	t.Helper()
+	for _, s := range sts {
+		for _, it := range s.Items {
+			if it.Title == title {
+				return s.ID, it.ID
+			}
+		}
+	}
+	t.Fatalf("no item titled %q among %d stories", title, len(sts))
+	return "", ""
+}
+
+// addLaterReport adds to the demo's AP feed a later report of the Rogun
+// turbine: in English in RFE/RL's words (ru false), or in Russian in
+// Interfax's (ru true).
+func addLaterReport(t *testing.T, cfg string, ru bool) {
+	t.Helper()
+	title, text, guid, at := laterRogunEN,
+		"DUSHANBE, Tajikistan (AP) — Tajik President Emomali Rahmon on Thursday inaugurated the third 600-megawatt turbine of the Rogun hydropower plant, bringing its capacity to 1,200 megawatts.",
+		"ap-9d1f0a10", "Thu, 26 Nov 2026 14:00:00 GMT"
+	if ru {
+		title, text, guid, at = laterRogunRU,
+			"Президент Таджикистана Эмомали Рахмон принял участие в церемонии запуска третьего гидроагрегата Рогунской ГЭС мощностью 600 МВт.",
+			"ap-9d1f0a11", "Thu, 26 Nov 2026 14:30:00 GMT"
+	}
+	insert(t, filepath.Join(filepath.Dir(cfg), "testdata", "demo", "apnews.asia.xml"), "    <item>", `    <item>
+      <title>`+title+`</title>
+      <link>https://apnews.com/article/`+guid+`</link>
+      <guid isPermaLink="false">`+guid+`</guid>
+      <pubDate>`+at+`</pubDate>
+      <description>`+text+`</description>
+    </item>
+`)
+}
+
+// insert puts text before the first occurrence of before in the file.
+func insert(t *testing.T, path, before, text string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(b), before)
+	if i < 0 {
+		t.Fatalf("%s has no %q", path, before)
+	}
+	out := string(b[:i]) + text + string(b[i:])
+	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// file:// fetches are conditional on the modification time; make sure
+	// it moves even on a coarse clock.
+	later := time.Now().Add(2 * time.Second)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustRun(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	r := runBin(t, env, args...)
+	if r.code != 0 {
+		t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+// TestStoryDecisionsWithoutDaemon splits and merges on the database and
+// checks that the decisions bind the next passes: later reports join the
+// stories the editors chose, where without the decisions (checked first,
+// on another copy of the demo) the machine put them elsewhere. Then the
+// decisions are in the feeds.
+func TestStoryDecisionsWithoutDaemon(t *testing.T) {
+	// Without decisions: both later reports join the Rogun story.
+	control := demoDir(t, "127.0.0.1:0")
+	mustRun(t, nil, "once", "-config", control, "-out", t.TempDir())
+	rogun, _ := find(t, stories(t, nil, control), rogunRFERL)
+	addLaterReport(t, control, false)
+	addLaterReport(t, control, true)
+	mustRun(t, nil, "once", "-config", control, "-out", t.TempDir())
+	sts := stories(t, nil, control)
+	for _, title := range []string{laterRogunEN, laterRogunRU} {
+		if s, _ := find(t, sts, title); s != rogun {
+			t.Fatalf("control: %q joined %s; the test expects the machine to put it in the Rogun story %s", title, s, rogun)
+		}
+	}
+
+	cfg := demoDir(t, "127.0.0.1:0")
+	out := t.TempDir()
+	mustRun(t, nil, "once", "-config", cfg, "-out", out)
+	sts = stories(t, nil, cfg)
+	o, interfaxItem := find(t, sts, rogunInterfax)
+	if s, _ := find(t, sts, rogunRFERL); s != o {
+		t.Fatalf("the test expects RFE/RL's Rogun report in Interfax's story %s, not %s", o, s)
+	}
+	_, rferlItem := find(t, sts, rogunRFERL)
+
+	r := mustRun(t, nil, "story", "why", "-config", cfg, interfaxItem, rferlItem)
+	for _, want := range []string{"probability", "two languages", "shared", "verdict: machine: ", "now in one story, " + o} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("story why lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	// An editor takes RFE/RL's report out; a later English report in its
+	// words joins it there, no longer the Russian story.
+	r = mustRun(t, nil, "story", "split", "-config", cfg, "-by", "boris", rferlItem)
+	if !strings.Contains(r.stdout, "split item "+rferlItem+" out of story "+o+" into story "+rferlItem+"~") {
+		t.Errorf("story split output:\n%s", r.stdout)
+	}
+	split, _ := find(t, stories(t, nil, cfg), rogunRFERL)
+	addLaterReport(t, cfg, false)
+	mustRun(t, nil, "once", "-config", cfg, "-out", out)
+	if s, _ := find(t, stories(t, nil, cfg), laterRogunEN); s != split {
+		t.Errorf("a later report of the split item joined %s; want its new story %s", s, split)
+	}
+
+	// The editor then merges the Russian story into the English one, which
+	// keeps its id; a later Russian report joins it.
+	r = mustRun(t, nil, "story", "merge", "-config", cfg, "-by", "anna", split, o)
+	if !strings.Contains(r.stdout, "merged story "+o+" into "+split) || !strings.Contains(r.stdout, rogunInterfax) {
+		t.Errorf("story merge output:\n%s", r.stdout)
+	}
+	r = mustRun(t, nil, "story", "show", "-config", cfg, o)
+	if !strings.Contains(r.stdout, "story "+o+" was merged into "+split) {
+		t.Errorf("story show of the merged-away story:\n%s", r.stdout)
+	}
+	addLaterReport(t, cfg, true)
+	mustRun(t, nil, "once", "-config", cfg, "-out", out)
+	if s, _ := find(t, stories(t, nil, cfg), laterRogunRU); s != split {
+		t.Errorf("a later report of the merged story's items joined %s; want the surviving story %s", s, split)
+	}
+
+	// Refused and unknown decisions: exit 1 with the reason.
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"merge", split, split}, "into itself"},
+		{[]string{"merge", split, o}, "merged into " + split},
+		{[]string{"show", "nope/nope"}, "story nope/nope: not found"},
+		{[]string{"why", interfaxItem, "nope/nope"}, "item nope/nope: not found"},
+	} {
+		r := runBin(t, nil, append(append([]string{"story"}, tt.args...), "-config", cfg)...)
+		if r.code != 1 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("story %v: exit %d %q; want 1 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+
+	// Visible in story show and in every published format.
+	r = mustRun(t, nil, "story", "show", "-config", cfg, split)
+	for _, want := range []string{"split  item " + rferlItem + " split out of story " + o + " into this story, by boris",
+		"merge  story " + o + " (2 items) merged into " + split + ", by anna"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("story show lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	var feed struct {
+		Items []struct {
+			ID       string `json:"id"`
+			Content  string `json:"content_html"`
+			Wiredesk struct {
+				Story     string                                    `json:"story"`
+				Decisions []struct{ Kind, From, To, At, By string } `json:"decisions"`
+			} `json:"_wiredesk"`
+		} `json:"items"`
+	}
+	body, err := os.ReadFile(filepath.Join(out, "central-asia.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(body, &feed); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, it := range feed.Items {
+		if strings.HasSuffix(it.ID, "story/"+o) {
+			t.Errorf("central-asia.json still publishes the merged-away story %s as an entry", o)
+		}
+		if !strings.HasSuffix(it.ID, "story/"+split) {
+			continue
+		}
+		found = true
+		ds := it.Wiredesk.Decisions
+		if len(ds) != 2 || ds[0].Kind != "split" || ds[0].By != "boris" || ds[1].Kind != "merge" || ds[1].By != "anna" ||
+			!strings.HasSuffix(ds[1].From, ":story/"+o) || ds[1].To != it.Wiredesk.Story || ds[1].At == "" {
+			t.Errorf("_wiredesk.decisions of story %s = %+v; want the split by boris, then the merge of %s by anna", split, ds, o)
+		}
+		// An English story that absorbed Russian wires credits them, and
+		// its links say which language each is in.
+		for _, want := range []string{"With reporting by Interfax, TASS, RFE/RL and AP", "TASS</a> (Russian)"} {
+			if !strings.Contains(it.Content, want) {
+				t.Errorf("story %s content lacks %q: %s", split, want, it.Content)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("central-asia.json has no entry for story %s", split)
+	}
+	if rss, _ := os.ReadFile(filepath.Join(out, "central-asia.rss")); !strings.Contains(string(rss), `<wd:decision kind="merge"`) {
+		t.Errorf("central-asia.rss has no wd:decision")
+	}
+}
+
+// TestStoryThroughDaemon runs the story commands beside `wiredesk serve`,
+// which holds the database: they go through the admin endpoints, at once
+// when the holder file names the daemon and after the lock times out when
+// it does not, print what they print without a daemon, and the daemon's
+// feeds show the decision without a poll.
+func TestStoryThroughDaemon(t *testing.T) {
+	addr := freeAddr(t)
+	cfg := demoDir(t, addr)
+	serverSection(t, cfg, `admin_token = "${WIREDESK_TEST_ADMIN_TOKEN}"`)
+	const token = "desk-7Hq2"
+	// The daemon's config reads its token from the environment; the
+	// commands send theirs from WIREDESK_ADMIN_TOKEN.
+	daemonEnv := "WIREDESK_TEST_ADMIN_TOKEN=" + token
+	env := []string{daemonEnv, "WIREDESK_ADMIN_TOKEN=" + token}
+	mustRun(t, env, "once", "-config", cfg, "-out", t.TempDir())
+	serve := startServeLogs(t, cfg, addr, daemonEnv)
+
+	sts := stories(t, env, cfg)
+	o, interfaxItem := find(t, sts, rogunInterfax)
+	_, rferlItem := find(t, sts, rogunRFERL)
+
+	if r := runBin(t, []string{daemonEnv, "WIREDESK_ADMIN_TOKEN=wrong"}, "story", "show", "-config", cfg, o); r.code != 1 || !strings.Contains(r.stderr, "missing or wrong admin token") {
+		t.Errorf("story show with a wrong token: exit %d %q; want 1 and the daemon's refusal", r.code, r.stderr)
+	}
+	r := mustRun(t, env, "story", "why", "-config", cfg, interfaxItem, rferlItem)
+	if !strings.Contains(r.stdout, "verdict: machine: ") {
+		t.Errorf("story why through the daemon:\n%s", r.stdout)
+	}
+	if r.took > 20*time.Second {
+		t.Errorf("story why took %v", r.took)
+	}
+	r = mustRun(t, env, "story", "split", "-config", cfg, "-by", "boris", rferlItem)
+	if !strings.Contains(r.stdout, "split item "+rferlItem+" out of story "+o) {
+		t.Errorf("story split through the daemon:\n%s", r.stdout)
+	}
+	split, _ := find(t, stories(t, env, cfg), rogunRFERL)
+
+	// The daemon re-renders its feeds after a decision, without a poll.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, body := httpGet(t, "http://"+addr+"/feeds/central-asia.json")
+		if strings.Contains(body, `"kind": "split"`) && strings.Contains(body, `"by": "boris"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("central-asia.json shows no split 20s after it:\n%s", body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// The admin path is counted under a fixed label, not the raw path.
+	if _, body := httpGet(t, "http://"+addr+"/metrics"); !strings.Contains(body, `path="/admin/story/split"`) {
+		t.Errorf("/metrics has no request count for /admin/story/split")
+	}
+
+	// Without the holder file, the command waits for the lock (1s in the
+	// demo config), then asks the daemon.
+	db := filepath.Join(filepath.Dir(cfg), "demo.db")
+	if err := os.Remove(db + ".lock-info"); err != nil {
+		t.Fatal(err)
+	}
+	r = mustRun(t, env, "story", "merge", "-config", cfg, "-by", "anna", split, o)
+	if !strings.Contains(r.stdout, "merged story "+o+" into "+split) {
+		t.Errorf("story merge through the daemon after the lock timed out:\n%s", r.stdout)
+	}
+	viaDaemon := mustRun(t, env, "story", "show", "-config", cfg, split).stdout
+
+	if _, err := serve.stop(t, syscall.SIGTERM); err != nil {
+		t.Fatalf("serve after SIGTERM: %v", err)
+	}
+	local := mustRun(t, env, "story", "show", "-config", cfg, split).stdout
+	if local != viaDaemon {
+		t.Errorf("story show differs with and without the daemon\nvia daemon:\n%s\nlocal:\n%s", viaDaemon, local)
+	}
+	for _, want := range []string{"split  item " + rferlItem, "by boris", "merge  story " + o, "by anna"} {
+		if !strings.Contains(local, want) {
+			t.Errorf("story show after the daemon stopped lacks %q:\n%s", want, local)
+		}
+	}
+}
+
+// TestStoryLockedWithoutDaemon holds the database in this process, which is
+// not a daemon: the command waits for the lock, finds no daemon to ask and
+// exits 4 saying both.
+func TestStoryLockedWithoutDaemon(t *testing.T) {
+	cfg := demoDir(t, freeAddr(t))
+	db, err := storage.Open(filepath.Join(filepath.Dir(cfg), "demo.db"), storage.Options{Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := runBin(t, nil, "story", "show", "-config", cfg, "interfax/1")
+	if r.code != 4 || !strings.Contains(r.stderr, "locked by another process") || !strings.Contains(r.stderr, "asking the daemon at http://") {
+		t.Errorf("story show with the database locked and no daemon: exit %d %q; want 4 naming the lock and the daemon", r.code, r.stderr)
+	}
+}
+
+// TestStoryUsage checks the subcommand help and usage errors.
+func TestStoryUsage(t *testing.T) {
+	for _, sub := range []string{"", "show", "list", "merge", "split", "why"} {
+		args := []string{"story"}
+		if sub != "" {
+			args = append(args, sub)
+		}
+		r := runBin(t, nil, append(args, "--help")...)
+		if r.code != 0 || !strings.Contains(r.stderr, "Examples:\n  wiredesk story") {
+			t.Errorf("%v --help: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"story"}, "story needs a subcommand"},
+		{[]string{"story", "mrege"}, `unknown subcommand "mrege"`},
+		{[]string{"story", "merge", "a"}, "merge needs two story ids"},
+		{[]string{"story", "why", "a", "b", "c"}, "why needs two item ids"},
+	} {
+		if r := runBin(t, nil, tt.args...); r.code != 2 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%v: exit %d %q; want 2 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+}

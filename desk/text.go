@@ -1,0 +1,140 @@
+package desk
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Times are printed in UTC, to the minute, so that two editors in two time
+// zones read the same text and tests do not depend on the machine's zone.
+const timeLayout = "2006-01-02 15:04Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// titleRunes is how much of a title a list line shows.
+const titleRunes = 72
+
+// WriteStory prints a story, its items in order of first report and the
+// decisions that shaped it.
+func WriteStory(w io.Writer, v StoryView) error {
+	var b strings.Builder
+	if v.Requested != "" {
+		fmt.Fprintf(&b, "story %s was merged into %s; showing %s\n\n", v.Requested, v.ID, v.ID)
+	}
+	fmt.Fprintf(&b, "story %s\n", v.ID)
+	fmt.Fprintf(&b, "  %s from %s; first seen %s, updated %s\n",
+		plural(len(v.Items), "item"), plural(len(v.Sources()), "source"), formatTime(v.Created), formatTime(v.Updated))
+	b.WriteString("\nitems, in order of first report:\n")
+	for _, it := range v.Items {
+		lang := it.Language
+		if lang == "" {
+			lang = "-"
+		}
+		fmt.Fprintf(&b, "  %s  %-10s %-5s %s\n", formatTime(it.Date), it.Source, lang, it.Title)
+		fmt.Fprintf(&b, "  %17s  item %s\n", "", it.ID)
+		if it.Link != "" {
+			fmt.Fprintf(&b, "  %17s  %s\n", "", it.Link)
+		}
+	}
+	b.WriteString("\ndecisions:\n")
+	if len(v.Decisions) == 0 {
+		b.WriteString("  none: the clustering alone made this story\n")
+	}
+	for _, d := range v.Decisions {
+		fmt.Fprintf(&b, "  %s  %s\n", formatTime(d.At), describe(d, v.ID))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// describe says what a decision did, from the point of view of story id.
+func describe(d DecisionView, id string) string {
+	who := "by " + d.By
+	if d.By == "" {
+		who = "by an unnamed editor"
+	}
+	switch d.Kind {
+	case "merge":
+		return fmt.Sprintf("merge  story %s (%s) merged into %s, %s", d.From, plural(len(d.Items), "item"), d.To, who)
+	case "split":
+		item := firstOr(d.Items, "?")
+		if id == d.From {
+			return fmt.Sprintf("split  item %s split out into story %s, %s", item, d.To, who)
+		}
+		return fmt.Sprintf("split  item %s split out of story %s into this story, %s", item, d.From, who)
+	}
+	return fmt.Sprintf("%s  from %s to %s, %s", d.Kind, d.From, d.To, who)
+}
+
+// WriteList prints one line per story: when it was updated, its size, its
+// id and the title of its first report.
+func WriteList(w io.Writer, vs []StoryView) error {
+	var b strings.Builder
+	if len(vs) == 0 {
+		b.WriteString("no stories\n")
+	}
+	for _, v := range vs {
+		title := ""
+		if len(v.Items) > 0 {
+			title = cutRunes(v.Items[0].Title, titleRunes)
+		}
+		mark := ""
+		if n := len(v.Decisions); n > 0 {
+			mark = fmt.Sprintf("  [%s]", plural(n, "decision"))
+		}
+		fmt.Fprintf(&b, "%s  %-9s  %-10s  %s%s\n  %17s  %s\n",
+			formatTime(v.Updated), plural(len(v.Items), "item"), plural(len(v.Sources()), "source"), v.ID, mark, "", title)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteWhy prints the two items, the index's evidence and the verdict,
+// which names the editors' decisions about the pair.
+func WriteWhy(w io.Writer, v WhyView) error {
+	var b strings.Builder
+	for _, x := range []struct {
+		name string
+		it   ItemView
+	}{{"a", v.A}, {"b", v.B}} {
+		lang := x.it.Language
+		if lang == "" {
+			lang = "language unknown"
+		}
+		fmt.Fprintf(&b, "%s  item %s (%s, %s), %s, in story %s\n   %s\n", x.name, x.it.ID, x.it.Source, lang, formatTime(x.it.Date), x.it.Story, x.it.Title)
+	}
+	b.WriteString("\n")
+	b.WriteString(v.Evidence)
+	if !strings.HasSuffix(v.Evidence, "\n") {
+		b.WriteString("\n")
+	}
+	// The verdict names the editors' decisions about the pair.
+	fmt.Fprintf(&b, "\nverdict: %s\n", v.Verdict)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// cutRunes cuts s to at most n runes, ending a cut text with "…"; it never
+// splits a rune.
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, count := 0, 0
+	for i < len(s) && count < n-1 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		count++
+	}
+	return strings.TrimRight(s[:i], " ") + "…"
+}

@@ -1,0 +1,100 @@
+package desk
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestText renders each answer of a short editing session and compares it
+// with testdata/NAME.golden; regenerate with `go test ./desk -update`.
+func TestText(t *testing.T) {
+	ctx := context.Background()
+	ev := Evidence{Probability: 0.31, Threshold: 0.5, Text: "probability 0.310 (needs 0.50: apart), two languages\n  shared spelling Rogun / Рогунской (in 2 indexed items)\n"}
+	s := &Service{Store: newFakeStore(demoStories()...), Index: &fakeIndex{ev: ev}, Window: 36 * time.Hour}
+
+	tests := []struct {
+		name  string
+		write func() (func(*bytes.Buffer) error, error)
+	}{
+		{"show", func() (func(*bytes.Buffer) error, error) {
+			v, err := s.Show(ctx, "interfax/1")
+			return func(b *bytes.Buffer) error { return WriteStory(b, v) }, err
+		}},
+		{"why", func() (func(*bytes.Buffer) error, error) {
+			v, err := s.Why(ctx, "interfax/1", "rferl/1")
+			return func(b *bytes.Buffer) error { return WriteWhy(b, v) }, err
+		}},
+		{"merge", func() (func(*bytes.Buffer) error, error) {
+			v, err := s.Merge(ctx, "interfax/1", "rferl/1", "anna")
+			return func(b *bytes.Buffer) error { return WriteStory(b, v) }, err
+		}},
+		{"split", func() (func(*bytes.Buffer) error, error) {
+			v, err := s.Split(ctx, "tass/1", "boris")
+			return func(b *bytes.Buffer) error { return WriteStory(b, v) }, err
+		}},
+		{"show-after", func() (func(*bytes.Buffer) error, error) {
+			v, err := s.Show(ctx, "rferl/1")
+			return func(b *bytes.Buffer) error { return WriteStory(b, v) }, err
+		}},
+		{"why-after", func() (func(*bytes.Buffer) error, error) {
+			v, err := s.Why(ctx, "tass/1", "rferl/1")
+			return func(b *bytes.Buffer) error { return WriteWhy(b, v) }, err
+		}},
+		{"list", func() (func(*bytes.Buffer) error, error) {
+			vs, err := s.List(ctx, ListQuery{})
+			return func(b *bytes.Buffer) error { return WriteList(b, vs) }, err
+		}},
+		{"list-empty", func() (func(*bytes.Buffer) error, error) {
+			return func(b *bytes.Buffer) error { return WriteList(b, nil) }, nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			write, err := tt.write()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if err := write(&got); err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", tt.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("%s output differs from %s (rerun with -update after an intended change)\ngot:\n%s\nwant:\n%s", tt.name, golden, got.Bytes(), want)
+			}
+		})
+	}
+}
+
+func TestCutRunes(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"Рахмон открыл", 20, "Рахмон открыл"},
+		{"Рахмон открыл третий агрегат", 8, "Рахмон…"},
+		{"Рахмон открыл", 13, "Рахмон открыл"},
+	}
+	for _, tt := range tests {
+		if got := cutRunes(tt.in, tt.n); got != tt.want {
+			t.Errorf("cutRunes(%q, %d) = %q; want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
