@@ -67,7 +67,7 @@ type Index struct {
 	ids     map[uint64]int32 // item ID hash → entry
 	links   map[uint64]int32 // canonical link hash → newest entry with it
 	df      counts           // key slot → live entries that have it
-	posting map[uint32][]int32
+	posting map[uint32][]posting
 	stories []story
 	storyOf map[string]int32
 	names   map[string]int32 // interned source ids and languages
@@ -125,7 +125,7 @@ func (x *Index) reset(capacity int) {
 	x.ids = make(map[uint64]int32, capacity)
 	x.links = make(map[uint64]int32, capacity)
 	x.df = counts{}
-	x.posting = make(map[uint32][]int32, capacity)
+	x.posting = make(map[uint32][]posting, capacity)
 }
 
 func hash64(s string) uint64 {
@@ -323,20 +323,20 @@ func (x *Index) candidates(q *query) []int32 {
 	}
 	defer x.scratch.Put(sc)
 	sc.cands = sc.cands[:0]
+	minute, span := q.unix/60, x.window/60+1 // +1: minutes are truncated
 	for i, k := range q.keys {
 		df := q.df[i]
 		if df == 0 || df > maxDF {
 			continue
 		}
 		w := q.idf[i]
-		post := x.posting[slot(k)]
-		for j := len(post) - 1; j >= 0; j-- {
-			s := post[j]
-			e := &x.entries[s]
-			if !x.inWindow(e, q.unix) || e.id == q.item || k.kind() == kindWord && e.lang != q.lang {
-				continue
+		for _, p := range x.posting[slot(k)] {
+			// The time in the posting spares a read of the entry for
+			// the many postings outside the window; the chosen few are
+			// checked on their entries below.
+			if d := int64(p.minute) - minute; -span <= d && d <= span {
+				sc.add(p.entry, w)
 			}
-			sc.add(s, w)
 		}
 	}
 	// The best maxCandidates in order, kept by insertion: most candidates
@@ -355,12 +355,20 @@ func (x *Index) candidates(q *query) []int32 {
 		best[i] = c
 		n = min(n+1, maxCandidates)
 	}
-	out := make([]int32, n)
-	for i := range out {
-		out[i] = best[i].entry
+	out := make([]int32, 0, n)
+	for _, c := range best[:n] {
+		if e := &x.entries[c.entry]; x.inWindow(e, q.unix) && e.id != q.item {
+			out = append(out, c.entry)
+		}
 	}
 	sc.reset()
 	return out
+}
+
+// A posting is an indexed item that has a key, with its time in Unix
+// minutes.
+type posting struct {
+	entry, minute int32
 }
 
 // A scratch is a Match's working space for gathering candidates, reused
@@ -497,7 +505,7 @@ func (x *Index) insert(e entry, ks []key) {
 		df := x.df.inc(sl)
 		// A key past maxDF is never looked up; its list stops growing.
 		if df <= maxDF {
-			x.posting[sl] = append(x.posting[sl], s)
+			x.posting[sl] = append(x.posting[sl], posting{s, int32(e.unix / 60)})
 		}
 	}
 	if x.live == 0 || e.unix < x.oldest {

@@ -27,8 +27,7 @@ var lexiconFiles embed.FS
 type lexicon struct {
 	ru, en map[string]string // stem → concept id
 
-	mu           sync.RWMutex
-	cache, older map[uint64]term
+	shards [1 << termShardBits]termShard
 }
 
 // defaultLexicon is the lexicon built from the embedded tables, loaded on
@@ -59,7 +58,7 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 		return nil, err
 	}
 	root := mergeConcepts(concepts)
-	lx := &lexicon{ru: map[string]string{}, en: map[string]string{}, cache: map[uint64]term{}}
+	lx := &lexicon{ru: map[string]string{}, en: map[string]string{}}
 	type claim struct {
 		concept string
 		weak    bool

@@ -3,6 +3,7 @@ package cluster
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -160,23 +161,38 @@ type term struct {
 // that any two do is about 3·10⁻⁸.
 func (lx *lexicon) term(w []byte) term {
 	h := wordHash(w)
-	lx.mu.RLock()
-	t, ok := lx.cache[h]
+	sh := &lx.shards[h>>(64-termShardBits)]
+	sh.mu.RLock()
+	t, ok := sh.cache[h]
 	if !ok {
-		t, ok = lx.older[h]
+		t, ok = sh.older[h]
 	}
-	lx.mu.RUnlock()
+	sh.mu.RUnlock()
 	if ok {
 		return t
 	}
 	t = lx.compute(string(w))
-	lx.mu.Lock()
-	if len(lx.cache) >= maxTermCache {
-		lx.older, lx.cache = lx.cache, make(map[uint64]term, maxTermCache/4)
+	sh.mu.Lock()
+	if len(sh.cache) >= maxTermCache>>termShardBits {
+		sh.older, sh.cache = sh.cache, make(map[uint64]term, maxTermCache>>termShardBits/4)
 	}
-	lx.cache[h] = t
-	lx.mu.Unlock()
+	if sh.cache == nil {
+		sh.cache = make(map[uint64]term)
+	}
+	sh.cache[h] = t
+	sh.mu.Unlock()
 	return t
+}
+
+// termShardBits: the cache is split in 2^termShardBits shards, each with its
+// own lock, so the polls of a pass computing keys at once do not queue on
+// one lock.
+const termShardBits = 5
+
+// termShard is one shard of the word cache.
+type termShard struct {
+	mu           sync.RWMutex
+	cache, older map[uint64]term
 }
 
 // wordHash is FNV-1a over w, 64 bits.
