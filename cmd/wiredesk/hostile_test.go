@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // Issue 11: hostile sources, damaged storage and full disks fail small.
@@ -137,17 +139,48 @@ func TestServeStopsDuringFlood(t *testing.T) {
 // damageFile overwrites a page in the middle of a database file.
 func damageFile(t *testing.T, path string) {
 	t.Helper()
+	page := usedPage(t, path)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	page := len(b) / 4096 / 2
 	for i := range 4096 {
 		b[page*4096+i] = byte(i * 7)
 	}
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// usedPage returns the middle one of the database's branch and leaf pages:
+// overwriting a free page (the file's middle page, once saves are chunked
+// and buckets many) damages nothing.
+func usedPage(t *testing.T, path string) int {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var used []int
+	err = db.View(func(tx *bolt.Tx) error {
+		for id := 2; ; id++ {
+			p, err := tx.Page(id)
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				return nil
+			}
+			if p.Type == "leaf" || p.Type == "branch" {
+				used = append(used, id)
+			}
+		}
+	})
+	if err != nil || len(used) == 0 {
+		t.Fatalf("no used page in %s: %v", path, err)
+	}
+	return used[len(used)/2]
 }
 
 // Every command that opens a damaged database says so, with what to do,
