@@ -16,6 +16,13 @@ import (
 // sources is matched in groups of this size instead of all at once.
 const maxPassItems = 10_000
 
+// maxPassSources is the most sources a pass waits for. A newsroom's
+// cron pass of tens of wires is matched as one; a larger one (a
+// benchmark's thousands) saves each source as it comes, matched in
+// publication order within the source, so its parsed items are not all
+// held in memory at once.
+const maxPassSources = 64
+
 // passGrace is how long the first poll of a group waits for the others.
 // Wires on one network answer within it; one that does not is matched
 // after the others, as without a pass.
@@ -84,12 +91,7 @@ func (t *passTicket) arrive(ctx context.Context, items []wiredesk.Item) (map[str
 	t.used = true
 	var pi []passItem
 	if t.p.index != nil {
-		pi = make([]passItem, 0, len(items))
-		for _, it := range items {
-			if it.ID != "" {
-				pi = append(pi, passItem{it, t.p.index.Keys(it)})
-			}
-		}
+		pi = withKeys(t.p.index, items)
 	}
 	g := t.p.add(pi, true)
 	select {
@@ -154,21 +156,41 @@ func (ps *pass) resolve(g *passGroup) {
 	if ps.index == nil || len(g.items) == 0 {
 		return
 	}
-	items := g.items
+	g.assign = matchInOrder(ps.index, g.items)
+	g.items = nil
+}
+
+// withKeys pairs items with their cluster keys.
+func withKeys(index *cluster.Index, items []wiredesk.Item) []passItem {
+	out := make([]passItem, 0, len(items))
+	for _, it := range items {
+		if it.ID != "" {
+			out = append(out, passItem{it, index.Keys(it)})
+		}
+	}
+	return out
+}
+
+// matchInOrder matches items in publication order, each joining the story
+// of an earlier one or starting its own, and adds each to the index with
+// its story so later ones can join it. It returns the story of every item
+// it matched; items the index already holds were stored before and keep
+// theirs.
+func matchInOrder(index *cluster.Index, items []passItem) map[string]string {
 	slices.SortStableFunc(items, func(a, b passItem) int {
 		if c := a.it.Date().Compare(b.it.Date()); c != 0 {
 			return c
 		}
 		return strings.Compare(a.it.ID, b.it.ID)
 	})
-	g.assign = make(map[string]string, len(items))
+	assign := make(map[string]string, len(items))
 	for _, p := range items {
-		if ps.index.Has(p.it.ID) {
+		if index.Has(p.it.ID) {
 			continue
 		}
 		// A new story gets the id storage gives it: its first item's.
-		sid, _ := ps.index.MatchAddKeys(p.it, p.keys, p.it.ID)
-		g.assign[p.it.ID] = sid
+		sid, _ := index.MatchAddKeys(p.it, p.keys, p.it.ID)
+		assign[p.it.ID] = sid
 	}
-	g.items = nil
+	return assign
 }

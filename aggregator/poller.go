@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -289,9 +288,13 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 		p.log().Warn("document over the poll limits; kept the newest items", "source", src.ID,
 			"items", len(parsed.Items), "kept", len(items), "max_items", p.Limits.MaxItems)
 	}
-	// A pass waits here for its other sources; the fetch slot is not
-	// needed for that, and holding it could starve the sources waited for.
-	releaseGlobal()
+	if tk != nil {
+		// A pass waits here for its other sources; the fetch slot is not
+		// needed for that, and holding it could starve the sources waited
+		// for. Outside a pass the slot is held to the end of the save, so
+		// at most [poll] concurrency documents are in memory at once.
+		releaseGlobal()
+	}
 	assign, err := tk.arrive(ctx, items)
 	if err != nil {
 		return res, fmt.Errorf("source %s: %w", src.ID, err)
@@ -313,12 +316,17 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 // clustering. assign holds the stories a pass chose for its items (nil
 // outside a pass); other items are matched one by one, oldest first.
 func (p *Poller) save(ctx context.Context, st wiredesk.SourceState, items []wiredesk.Item, assign map[string]string) (wiredesk.SaveStats, error) {
+	var keyed []passItem
+	if p.Cluster != nil && assign == nil {
+		// Outside a pass the source is its own: its keys are computed here,
+		// before the lock, in parallel with other sources' polls.
+		keyed = withKeys(p.Cluster, items)
+	}
 	p.saveMu.Lock()
 	defer p.saveMu.Unlock()
-	// Items join stories in publication order, whatever order the feed
-	// lists them in.
-	items = slices.Clone(items)
-	slices.SortStableFunc(items, func(a, b wiredesk.Item) int { return a.Date().Compare(b.Date()) })
+	if keyed != nil {
+		assign = matchInOrder(p.Cluster, keyed)
+	}
 	r := wiredesk.FetchResult{State: st, Items: items}
 	if p.Cluster != nil {
 		r.Assign = func(it wiredesk.Item) string {

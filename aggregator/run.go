@@ -75,7 +75,10 @@ func (p *Poller) RunOnce(ctx context.Context, sources []wiredesk.Source, opt Onc
 			enabled++
 		}
 	}
-	ps := newPass(p.Cluster, enabled)
+	var ps *pass
+	if enabled <= maxPassSources {
+		ps = newPass(p.Cluster, enabled)
+	}
 	for _, src := range sources {
 		if !src.Enabled {
 			continue

@@ -29,7 +29,7 @@ const maxDF = 32
 
 // maxCandidates is how many candidates, best first by the weight of the
 // rare keys they share, a Match scores in full.
-const maxCandidates = 12
+const maxCandidates = 8
 
 // sameSourceMargin is how much more sure a Match must be to join an item to
 // a story through an item of its own source: wires split one statement into
