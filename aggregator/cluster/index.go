@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"cmp"
-	"math"
 	"strings"
 	"sync"
 	"time"
@@ -428,12 +427,7 @@ func (sc *scratch) reset() {
 	sc.cands = sc.cands[:0]
 }
 
-// idf is the inverse document frequency of a key in df live items.
-func (x *Index) idf(df int32) float64 {
-	return math.Log((float64(x.live) + idfPrior) / (float64(df) + 1))
-}
-
-// idfPrior keeps the weights of a young index, which has seen few items,
+// idfPrior (in the idf ln((live+idfPrior)/(df+1)), query.idfOf) keeps the weights of a young index, which has seen few items,
 // from calling every word rare.
 const idfPrior = 200
 

@@ -156,9 +156,8 @@ func clusterReal(items []realItem, opt Options) (map[string]string, *Index) {
 // pairScore is pairwise precision and recall over pairs of items from
 // different sources, as shared/cluster-eval/score.py counts them.
 type pairScore struct {
-	tp, fp, fn       int // same language
-	xtp, xfp, xfn    int // Russian–English
-	sameTrue, xlTrue int
+	tp, fp, fn    int // same language
+	xtp, xfp, xfn int // Russian–English
 }
 
 func (s pairScore) precision() float64 { return frac(s.tp, s.tp+s.fp) }

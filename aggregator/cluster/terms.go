@@ -41,10 +41,9 @@ const (
 	keyShift = 4
 )
 
-func (k key) hash() uint32 { return uint32(k) >> keyShift }
-func (k key) kind() int    { return int(k>>2) & 3 }
-func (k key) title() bool  { return k&keyTitle != 0 }
-func (k key) name() bool   { return k&keyCap != 0 }
+func (k key) kind() int   { return int(k>>2) & 3 }
+func (k key) title() bool { return k&keyTitle != 0 }
+func (k key) name() bool  { return k&keyCap != 0 }
 
 func makeKey(h uint32, kind int, title, capital bool) key {
 	k := key(h<<keyShift) | key(kind)<<2
