@@ -73,6 +73,9 @@ type summary struct {
 	Publish304Ratio  float64 `json:"publish_304_ratio"`
 	PeakRSSMB        float64 `json:"peak_rss_mb"`
 	DBMB             float64 `json:"db_mb"`
+	Large1kItemsS    float64 `json:"large_1k_items_s"`
+	Large100kItemsS  float64 `json:"large_100k_items_s"`
+	LargeRatio       float64 `json:"large_ratio"`
 }
 
 func main() {
@@ -292,6 +295,24 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			fmt.Sprintf("bare %.0f req/s, ratio %.2f%s; p99 %.2f ms vs %.2f ms; errors %d/%d",
 				c.bare.rps(), c.ratio(), goal, ms(c.pub.p99()), ms(c.bare.p99()), c.pub.errors, c.bare.errors))
 	}
+	// 6. One source, one large document (issue 11: cost linear in items).
+	var large []largeResult
+	for _, n := range largeSizes {
+		r, err := largeDocument(ctx, dir, n, log)
+		if err != nil {
+			return fmt.Errorf("large document: %w", err)
+		}
+		progress("one document of %d items: %s", n, r.duration.Round(time.Millisecond))
+		large = append(large, r)
+	}
+	sum.Large1kItemsS = round(large[0].itemsPerSecond())
+	sum.Large100kItemsS = round(large[1].itemsPerSecond())
+	sum.LargeRatio = round(large[1].itemsPerSecond() / large[0].itemsPerSecond())
+	for _, r := range large {
+		rep.row(fmt.Sprintf("one document, %d items", r.items), fmt.Sprintf("%.0f items/s", r.itemsPerSecond()),
+			fmt.Sprintf("%s; one source, [poll] max_items raised to keep every item", r.duration.Round(time.Millisecond)))
+	}
+	rep.row("  large/small rate", fmt.Sprintf("%.2f", sum.LargeRatio), "1.0 is linear cost; issue 11 measured 85 s for 80k items before chunked saves")
 	if err := rep.tw.Flush(); err != nil {
 		return err
 	}
