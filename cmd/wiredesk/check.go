@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/wiredesk/wiredesk"
@@ -47,6 +49,10 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (%d sources, %d feeds)\n", cfg.File, len(cfg.Sources), len(cfg.Feeds))
+	for _, d := range duplicateURLs(cfg.Sources) {
+		// The URL itself may carry a resolved secret: only ids are named.
+		fmt.Fprintf(e.stderr, "warning: sources %q and %q poll the same url; each is fetched and stored on its own, so the wire appears twice\n", d[0], d[1])
+	}
 	if *doDB || *dbFile != "" {
 		path := cfg.Storage.Path
 		if *dbFile != "" {
@@ -112,4 +118,31 @@ func checkSource(ctx context.Context, c *fetch.Client, src wiredesk.Source) (str
 		return "", err
 	}
 	return fmt.Sprintf("%s, %s, %d items, %q", res.Format, res.Encoding.Charset, len(res.Items), res.Title), nil
+}
+
+// duplicateURLs returns the pairs of sources (ids, in config order) whose
+// URLs are the same once the scheme and host are lower-cased and a
+// trailing slash is dropped.
+func duplicateURLs(sources []wiredesk.Source) [][2]string {
+	first := map[string]string{}
+	var out [][2]string
+	for _, src := range sources {
+		k := sameURLKey(src.URL)
+		if id, ok := first[k]; ok {
+			out = append(out, [2]string{id, src.ID})
+			continue
+		}
+		first[k] = src.ID
+	}
+	return out
+}
+
+func sameURLKey(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return raw
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	return u.String()
 }
