@@ -59,20 +59,10 @@ func writeSourcesTable(w io.Writer, sources []wiredesk.Source, states map[string
 		if !ok {
 			st = wiredesk.SourceState{State: wiredesk.StateNew}
 		}
-		state := string(st.State)
-		if !src.Enabled {
-			state = "disabled (config)"
-		}
-		if st.MovedTo != "" {
-			state += " moved→" + wiredesk.RedactURL(st.MovedTo)
-		}
+		state, next := sourceSchedule(src, st, now)
 		httpStatus := "-"
 		if st.LastStatus != 0 {
 			httpStatus = fmt.Sprint(st.LastStatus)
-		}
-		next := "-"
-		if !st.NextDue.IsZero() && src.Enabled {
-			next = status.RelTime(st.NextDue, now)
 		}
 		lastErr := st.LastError
 		if lastErr == "" {
@@ -82,4 +72,25 @@ func writeSourcesTable(w io.Writer, sources []wiredesk.Source, states map[string
 			counts[src.ID], recent[src.ID], next, lastErr)
 	}
 	tw.Flush()
+}
+
+// sourceSchedule returns what `sources` shows of a source's state and when
+// it is next polled. A source the config disables, or one its wire told
+// 410 Gone at the URL it still has, is not polled at all: it shows no
+// next time (issue 12: "disabled … next due in 4m" was untrue).
+func sourceSchedule(src wiredesk.Source, st wiredesk.SourceState, now time.Time) (state, next string) {
+	state, next = string(st.State), "-"
+	gone := st.State == wiredesk.StateDisabled && st.GoneURL != "" && st.GoneURL == src.URL
+	switch {
+	case !src.Enabled:
+		state = "disabled (config)"
+	case gone:
+		state = "disabled (410 Gone; change its url to poll again)"
+	case !st.NextDue.IsZero():
+		next = status.RelTime(st.NextDue, now)
+	}
+	if st.MovedTo != "" {
+		state += " moved→" + wiredesk.RedactURL(st.MovedTo)
+	}
+	return state, next
 }
