@@ -30,7 +30,15 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	log := newLogger(e.stderr, cfg.Log.Level, cfg.Log.Format)
-	pub := wiring.Publisher(cfg, db, log, version())
+	// A fresh process renders every feed for the first time, so the
+	// publisher's "feeds rendered … changed_feeds" line would name them all
+	// whatever is written: export reports what it wrote itself, and the
+	// render line only at debug.
+	renderLevel := cfg.Log.Level
+	if renderLevel != "debug" {
+		renderLevel = "warn"
+	}
+	pub := wiring.Publisher(cfg, db, newLogger(e.stderr, renderLevel, cfg.Log.Format), version())
 	defer pub.Close()
 	if _, err := pub.Refresh(ctx); err != nil {
 		return fmt.Errorf("render feeds: %w", err)
@@ -40,6 +48,9 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	waitHub(ctx, pub, log)
+	for _, f := range written {
+		log.Info("written", "file", f)
+	}
 	fmt.Fprintf(e.stdout, "%d files written to %s (unchanged files left alone)\n", len(written), dir)
 	return nil
 }
