@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/internal/wiring"
+	"github.com/wiredesk/wiredesk/publisher"
 )
 
 func cmdPreview(ctx context.Context, e *env, args []string) error {
@@ -17,7 +19,8 @@ func cmdPreview(ctx context.Context, e *env, args []string) error {
 			"that left it out. Exit codes: 0, 1 fatal, 2 usage/unknown feed, 4 database locked, 5 database damaged.")
 	slugFlag := fs.String("feed", "", "feed `slug` to preview (required)")
 	since := fs.Duration("since", 24*time.Hour, "consider items first seen within this `duration`")
-	showDropped := fs.Bool("dropped", true, "also list what is left out, with the reason")
+	showDropped := fs.Bool("dropped", true, "also list what is left out, grouped by the rule that left it out")
+	showAll := fs.Bool("all", false, "list every left-out item, not the first "+fmt.Sprint(previewPerReason)+" of each rule")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -72,7 +75,7 @@ func cmdPreview(ctx context.Context, e *env, args []string) error {
 			wires = append(wires, names[id])
 		}
 		lead := st.Items[0]
-		fmt.Fprintf(w, "+ %s  %s\n    story %s · %s\n", lead.Date().Local().Format("Jan 02 15:04"), lead.Title, st.ID,
+		fmt.Fprintf(w, "+ %s  %s\n    story %s · %s\n", previewTime(lead.Date()), lead.Title, st.ID,
 			wiredesk.Credit(spec.Attribution, wires, spec.AttributionAnd))
 		if len(st.Items) > 1 {
 			for i, it := range st.Items {
@@ -85,20 +88,68 @@ func cmdPreview(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if *showDropped {
-		fmt.Fprintf(w, "\nLEFT OUT\n")
+		dropped = printLeftOut(w, decisions, *showAll)
+	} else {
 		for _, d := range decisions {
-			if d.Picked {
-				continue
-			}
-			dropped++
-			for i, it := range d.Story.Items {
-				fmt.Fprintf(w, "- %s  %-10s %s\n    %s\n", it.Date().Local().Format("Jan 02 15:04"), it.SourceID, it.Title,
-					firstNonEmpty(reasonAt(d.ItemReasons, i), d.Reason))
+			if !d.Picked {
+				dropped++
 			}
 		}
 	}
 	fmt.Fprintf(w, "\n%d published, %d left out\n", picked, dropped)
 	return nil
+}
+
+// previewPerReason is how many left-out items preview lists under each
+// rule unless -all: a feed of two wires out of fifty leaves out hundreds of
+// items for one reason ("source bbc not in feed").
+const previewPerReason = 5
+
+// previewTime writes a time unambiguously: date with the year, local
+// time and the zone's offset.
+func previewTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04 -0700") }
+
+// printLeftOut lists the items no story of the feed carries, grouped by the
+// rule that left them out, rules in order of first appearance, and
+// returns how many stories were left out.
+func printLeftOut(w io.Writer, decisions []publisher.Decision, all bool) (dropped int) {
+	type group struct {
+		reason string
+		lines  []string
+	}
+	var groups []*group
+	byReason := map[string]*group{}
+	for _, d := range decisions {
+		if d.Picked {
+			continue
+		}
+		dropped++
+		for i, it := range d.Story.Items {
+			reason := firstNonEmpty(reasonAt(d.ItemReasons, i), d.Reason)
+			g := byReason[reason]
+			if g == nil {
+				g = &group{reason: reason}
+				byReason[reason] = g
+				groups = append(groups, g)
+			}
+			g.lines = append(g.lines, fmt.Sprintf("  - %s  %-10s %s", previewTime(it.Date()), it.SourceID, it.Title))
+		}
+	}
+	fmt.Fprintf(w, "\nLEFT OUT\n")
+	for _, g := range groups {
+		fmt.Fprintf(w, "%s (%d)\n", g.reason, len(g.lines))
+		shown := g.lines
+		if !all && len(shown) > previewPerReason {
+			shown = shown[:previewPerReason]
+		}
+		for _, l := range shown {
+			fmt.Fprintln(w, l)
+		}
+		if len(shown) < len(g.lines) {
+			fmt.Fprintf(w, "  … and %d more (-all lists them)\n", len(g.lines)-len(shown))
+		}
+	}
+	return dropped
 }
 
 func reasonAt(r []string, i int) string {
