@@ -53,6 +53,7 @@ type Row struct {
 	Last24h     int
 	PerDay      [Days]int // oldest first; PerDay[Days-1] is the last 24 hours
 	NextDue     time.Time
+	Gone        bool // disabled by 410 Gone at its URL: not polled until the URL changes
 	LastError   string
 	MovedTo     string
 	LastItem    time.Time
@@ -112,6 +113,11 @@ func (p *Page) Build(ctx context.Context) (View, error) {
 		}
 		if !src.Enabled {
 			r.State = wiredesk.StateDisabled
+		}
+		// A wire that said 410 Gone at the URL the source still has is not
+		// polled again until the URL changes: it has no next poll.
+		if st.State == wiredesk.StateDisabled && st.GoneURL != "" && st.GoneURL == src.URL {
+			r.Gone, r.NextDue = true, time.Time{}
 		}
 		times := bySource[src.ID]
 		for _, t := range times {

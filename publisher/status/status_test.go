@@ -213,3 +213,34 @@ func chromium() string {
 	}
 	return ""
 }
+
+// A source its wire told 410 Gone at its current URL is not polled again:
+// the page says so instead of a next poll time; after the URL changes it
+// is polled (and shows its time) again.
+func TestGoneSourceHasNoNextPoll(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	src := wiredesk.Source{ID: "gone", Name: "Gone", URL: "https://x.example/rss", Enabled: true}
+	st := wiredesk.SourceState{SourceID: "gone", State: wiredesk.StateDisabled, GoneURL: src.URL, LastStatus: 410, NextDue: now.Add(4 * time.Minute)}
+	page := func(s wiredesk.Source) *Page {
+		return &Page{
+			Reader:  fakeReader{states: map[string]wiredesk.SourceState{"gone": st}},
+			Sources: func() []wiredesk.Source { return []wiredesk.Source{s} },
+			Now:     func() time.Time { return now },
+			Version: "test",
+		}
+	}
+	render := func(p *Page) string {
+		rec := httptest.NewRecorder()
+		p.ServeHTTP(rec, httptest.NewRequest("GET", "/status", nil))
+		return rec.Body.String()
+	}
+	body := render(page(src))
+	if !strings.Contains(body, "not polled: 410 Gone") || strings.Contains(body, "in 4m") {
+		t.Errorf("gone source: want 'not polled: 410 Gone' and no next time; page:\n%s", body)
+	}
+	moved := src
+	moved.URL = "https://x.example/new"
+	if body := render(page(moved)); strings.Contains(body, "410 Gone; change") {
+		t.Errorf("source with a new URL still shown as gone")
+	}
+}
