@@ -1,7 +1,10 @@
 # wiredesk — see README.md. Every target runs from a fresh clone.
 GO        ?= go
 BIN       := bin/wiredesk
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# A semantic version: the latest vX.Y.Z tag, commits since and the commit
+# (v1.2.0-3-gabc123def456), or v0.0.0-N-gHASH before the first tag.
+VERSION   ?= $(shell git describe --tags --match 'v[0-9]*' --dirty --abbrev=12 2>/dev/null || \
+	echo "v0.0.0-$$(git rev-list --count HEAD 2>/dev/null || echo 0)-g$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo -dirty)")
 REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.buildVersion=$(VERSION) -X main.buildRevision=$(REVISION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2

@@ -12,7 +12,8 @@ var (
 	buildRevision string
 )
 
-// version returns the module version, or the one set at build time.
+// version returns the semantic version set at build time by make (see
+// Makefile VERSION), else the module version, else v0.0.0-dev.
 func version() string {
 	if buildVersion != "" {
 		return buildVersion
@@ -20,7 +21,7 @@ func version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
-	return "dev"
+	return "v0.0.0-dev" // a plain `go build`: no tag, no module version
 }
 
 // revision returns the VCS revision (and "+dirty" for a modified tree).
