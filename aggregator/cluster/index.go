@@ -172,14 +172,6 @@ func itemLanguage(it wiredesk.Item) string {
 // frequencies and the postings are keyed by.
 func slot(k key) uint32 { return uint32(k) &^ keyFlags }
 
-// A Decision is why Match chose what it did: the story, and the indexed
-// item and probability that decided it.
-type Decision struct {
-	StoryID     string
-	Probability float64
-	Via         string // not used by Match; filled by callers that know item ids
-}
-
 // Match returns the story a new item joins, or ok false when it starts a
 // new story.
 //
@@ -193,23 +185,11 @@ type Decision struct {
 // qualifying stories the most probable wins; ties go to the story whose
 // first item is earliest, then to the smaller story id.
 func (x *Index) Match(it wiredesk.Item) (storyID string, ok bool) {
-	d := x.decide(it)
-	return d.StoryID, d.StoryID != ""
-}
-
-func (x *Index) decide(it wiredesk.Item) Decision {
 	ks := keys(it.Title, it.Summary, x.lx)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return x.decideKeys(it, ks)
-}
-
-// MatchAdd is Match followed by Add of the item in the story it joins, or
-// in a new story newID: what a pass does for each of its items in turn,
-// with the item's keys computed once and the index locked once. It
-// returns the story and whether the item joined an indexed one.
-func (x *Index) MatchAdd(it wiredesk.Item, newID string) (storyID string, ok bool) {
-	return x.MatchAddKeys(it, x.Keys(it), newID)
+	storyID = x.decideKeys(it, ks)
+	return storyID, storyID != ""
 }
 
 // Keys is the evidence of one item as the index compares it, computed
@@ -220,13 +200,17 @@ type Keys struct{ ks []key }
 // Keys computes the keys of an item. It does not lock the index.
 func (x *Index) Keys(it wiredesk.Item) Keys { return Keys{keys(it.Title, it.Summary, x.lx)} }
 
-// MatchAddKeys is MatchAdd with the item's keys computed by Keys.
+// MatchAddKeys is Match followed by Add of the item in the story it
+// joins, or in a new story newID: what a pass does for each of its items
+// in turn, with the item's keys computed beforehand by Keys and the index
+// locked once. It returns the story and whether the item joined an
+// indexed one.
 func (x *Index) MatchAddKeys(it wiredesk.Item, k Keys, newID string) (storyID string, ok bool) {
 	ks := k.ks
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	d := x.decideKeys(it, ks)
-	storyID, ok = d.StoryID, d.StoryID != ""
+	storyID = x.decideKeys(it, ks)
+	ok = storyID != ""
 	if !ok {
 		storyID = newID
 	}
@@ -235,8 +219,9 @@ func (x *Index) MatchAddKeys(it wiredesk.Item, k Keys, newID string) (storyID st
 	return storyID, ok
 }
 
-// decideKeys is decide with the item's keys computed; x.mu is held.
-func (x *Index) decideKeys(it wiredesk.Item, ks []key) Decision {
+// decideKeys returns the story of Match for an item with keys ks, or "";
+// x.mu is held.
+func (x *Index) decideKeys(it wiredesk.Item, ks []key) string {
 	q := query{keys: ks, unix: unixOf(it), item: hash64(it.ID)}
 	link := hash64(it.Link)
 	q.source, q.lang = x.lookup(it.SourceID), x.lookup(itemLanguage(it))
@@ -283,9 +268,9 @@ func (x *Index) decideKeys(it wiredesk.Item, ks []key) Decision {
 		}
 	}
 	if best < 0 {
-		return Decision{}
+		return ""
 	}
-	return Decision{StoryID: x.stories[best].id, Probability: bestP}
+	return x.stories[best].id
 }
 
 // query is a new item as Match sees it.
