@@ -40,6 +40,13 @@ type FetchResult struct {
 	// (created under that id when it is not stored yet), or "" to start a
 	// new story whose id is the item's ID.
 	Assign func(it Item) string
+	// Alerts, when set, is called inside the write transaction for each
+	// item stored for the first time, once its story is known: story holds
+	// the story's items, first report first, the item itself included. The
+	// alerts it returns are queued in the same transaction (Alert.Once
+	// says when they are not), so an item is never stored without its
+	// alerts.
+	Alerts func(it Item, story []Item) []Alert
 }
 
 // SaveStats reports what SaveFetch changed.

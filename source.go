@@ -41,6 +41,19 @@ type Source struct {
 	Headers  map[string]Secret // extra request headers, values may be secrets
 	Username string
 	Password Secret
+	// UrgentPrefixes and UrgentCategories mark the wire's flashes for
+	// [[alert]] rules with urgent = true: a title that starts with one of
+	// the prefixes ("МОЛНИЯ", "BREAKING"), or an item carrying one of the
+	// categories, ignoring case. Config fills in DefaultUrgentPrefixes() when
+	// a source sets neither.
+	UrgentPrefixes   []string
+	UrgentCategories []string
+}
+
+// DefaultUrgentPrefixes returns the title prefixes that mark a flash on a
+// source that names no urgency markers of its own.
+func DefaultUrgentPrefixes() []string {
+	return []string{"МОЛНИЯ", "СРОЧНО", "BREAKING", "URGENT", "FLASH"}
 }
 
 // Redacted returns the source URL with any userinfo password and any query

@@ -81,6 +81,11 @@ type Poller struct {
 	Now      func() time.Time
 	Observer Observer // optional
 	Limits   Limits   // bounds of one poll; zero: none
+	// Alerts, when set, chooses the alerts for each new item; storage
+	// queues them in the transaction that saves the item (see
+	// wiredesk.FetchResult.Alerts). It runs under the database's writer
+	// lock and must be quick and must not call the store.
+	Alerts func(it wiredesk.Item, story []wiredesk.Item) []wiredesk.Alert
 
 	// pauseMu guards pauses: the hosts a 429 paused, so that a cron pass
 	// skips their other sources instead of waiting out the pause.
@@ -327,7 +332,7 @@ func (p *Poller) save(ctx context.Context, st wiredesk.SourceState, items []wire
 	if keyed != nil {
 		assign = matchInOrder(p.Cluster, keyed)
 	}
-	r := wiredesk.FetchResult{State: st, Items: items}
+	r := wiredesk.FetchResult{State: st, Items: items, Alerts: p.Alerts}
 	if p.Cluster != nil {
 		r.Assign = func(it wiredesk.Item) string {
 			if sid, ok := assign[it.ID]; ok {

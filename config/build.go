@@ -80,6 +80,8 @@ func (p *parser) config(raw map[string]any) *Config {
 		firstSlug[f.Slug] = t.line("slug")
 		cfg.Feeds = append(cfg.Feeds, f)
 	}
+	cfg.Channels = p.channels(root.elements("channel"))
+	cfg.Alerts = p.alerts(root.elements("alert"), cfg, all)
 	root.finish()
 	p.checkUnknown()
 	return cfg
@@ -403,6 +405,11 @@ func (p *parser) source(t *table, defaultInterval time.Duration) wiredesk.Source
 	}
 	t.integer("priority", &s.Priority, math.MinInt32, math.MaxInt32)
 	t.boolean("enabled", &s.Enabled)
+	prefixes := t.strs("urgent_prefixes", &s.UrgentPrefixes)
+	categories := t.strs("urgent_categories", &s.UrgentCategories)
+	if !prefixes && !categories {
+		s.UrgentPrefixes = wiredesk.DefaultUrgentPrefixes()
+	}
 	t.headers("headers", &s.Headers)
 	userOK := t.str("username", &s.Username)
 	_, userSet := t.m["username"]

@@ -34,6 +34,9 @@ type Config struct {
 
 	Sources []wiredesk.Source // [[source]] tables, in file order
 	Feeds   []wiredesk.Feed   // [[feed]] tables, in file order
+
+	Alerts   []Alert   // [[alert]] tables, in file order
+	Channels []Channel // [[channel]] tables, in file order
 }
 
 // Server is the [server] table: the HTTP listener of `wiredesk serve`.

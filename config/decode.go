@@ -35,7 +35,7 @@ type parser struct {
 // round) can be named whatever the file contains.
 func schemaKeys() map[string][]string {
 	p := &parser{env: func(string) (string, bool) { return "", false }, known: map[string][]string{}, lines: indexLines("")}
-	p.config(map[string]any{"source": []map[string]any{{}}, "feed": []map[string]any{{}}})
+	p.config(map[string]any{"source": []map[string]any{{}}, "feed": []map[string]any{{}}, "alert": []map[string]any{{}}, "channel": []map[string]any{{}}})
 	return p.known
 }
 
@@ -85,7 +85,7 @@ func column(doc string, off int) int {
 func secretKey(k []string) bool {
 	for i, part := range k {
 		switch part {
-		case "password", "admin_token":
+		case "password", "admin_token", "secret", "token":
 			return true
 		case "headers":
 			if i < len(k)-1 {
@@ -218,7 +218,7 @@ func (p *parser) unknownKey(schema, key string, known []string) string {
 	switch schema {
 	case "":
 		where = "at the top level"
-	case "source", "feed":
+	case "source", "feed", "alert", "channel":
 		where = "in [[" + schema + "]]"
 	}
 	msg := fmt.Sprintf("unknown key %q %s", key, where)
@@ -256,12 +256,12 @@ func (p *parser) unknownTopLevel(key string, v any, known []string) string {
 }
 
 // tableOrder lists the tables in the order they are decoded.
-var tableOrder = []string{"", "server", "storage", "poll", "publish", "cluster", "log", "source", "feed"}
+var tableOrder = []string{"", "server", "storage", "poll", "publish", "cluster", "log", "source", "feed", "alert", "channel"}
 
 func headers(tables []string) string {
 	out := make([]string, len(tables))
 	for i, t := range tables {
-		if t == "source" || t == "feed" {
+		if t == "source" || t == "feed" || t == "alert" || t == "channel" {
 			out[i] = "[[" + t + "]]"
 		} else {
 			out[i] = "[" + t + "]"

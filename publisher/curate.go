@@ -53,11 +53,6 @@ type pattern struct {
 	re   *regexp.Regexp
 }
 
-// wordChar is the class of characters that make up a word: letters,
-// combining marks, digits and the underscore, in any script. RE2's \b only
-// knows ASCII, so word boundaries are spelt out with this class instead.
-const wordChar = `\p{L}\p{M}\p{N}_`
-
 // Compile checks and compiles a feed's include and exclude patterns. A
 // pattern is one of:
 //
@@ -113,29 +108,9 @@ func compilePatterns(texts []string) ([]pattern, error) {
 	return ps, nil
 }
 
-// patternExpr turns one pattern into an RE2 expression.
-func patternExpr(text string) (string, error) {
-	t := strings.TrimSpace(text)
-	if t == "" {
-		return "", fmt.Errorf("pattern %q: empty", text)
-	}
-	if len(t) >= 2 && strings.HasPrefix(t, "/") && strings.HasSuffix(t, "/") {
-		inner := t[1 : len(t)-1]
-		if inner == "" {
-			return "", fmt.Errorf("pattern %q: empty regular expression", text)
-		}
-		return `(?i)` + inner, nil
-	}
-	words := strings.Fields(t)
-	for i, w := range words {
-		parts := strings.Split(w, "*")
-		for j, p := range parts {
-			parts[j] = regexp.QuoteMeta(p)
-		}
-		words[i] = strings.Join(parts, `[`+wordChar+`]*`)
-	}
-	return `(?i)(?:^|[^` + wordChar + `])` + strings.Join(words, `\s+`) + `(?:[^` + wordChar + `]|$)`, nil
-}
+// patternExpr turns one pattern into an RE2 expression; the syntax is
+// shared with [[alert]] rules (wiredesk.PatternExpr).
+func patternExpr(text string) (string, error) { return wiredesk.PatternExpr(text) }
 
 // match returns the first pattern of ps that matches the item's title,
 // summary or one of its categories.

@@ -25,10 +25,11 @@ type ItemQuery struct {
 type buckets struct {
 	items, itemTime, identity, stories, storyTime *bolt.Bucket
 	decisions, merged                             *bolt.Bucket
+	tx                                            *bolt.Tx
 }
 
 func openBuckets(tx *bolt.Tx) (*buckets, error) {
-	var bs buckets
+	bs := buckets{tx: tx}
 	for _, b := range []struct {
 		name []byte
 		dst  **bolt.Bucket
@@ -249,6 +250,24 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 	}
 	stats.New++
 	stats.NewItems = append(stats.NewItems, it)
+	return d.queueItemAlerts(bs, r, it, now)
+}
+
+// queueItemAlerts queues the alerts r.Alerts asks for a new item, in the
+// transaction that stores it.
+func (d *DB) queueItemAlerts(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, now time.Time) error {
+	if r.Alerts == nil {
+		return nil
+	}
+	story, err := bs.storyItems(it.StoryID)
+	if err != nil {
+		return err
+	}
+	for _, a := range r.Alerts(it, story) {
+		if _, err := queueAlert(bs.tx, a, now); err != nil {
+			return fmt.Errorf("queue alert: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -32,6 +32,17 @@ var (
 	// before the merge and saved after it joins the survivor (schema
 	// version 2).
 	bucketMerged = []byte("stories_merged")
+	// bucketOutbox holds the alerts waiting for delivery: outboxKey(channel,
+	// seq) → JSON of wiredesk.Alert (schema version 3).
+	bucketOutbox = []byte("alert_outbox")
+	// bucketDead holds the alerts a channel refused until they ran out of
+	// attempts, keyed like bucketOutbox (schema version 3).
+	bucketDead = []byte("alert_dead")
+	// bucketAlerted maps an alert's Once key to the number of wires its
+	// story had at the last alert queued for it (uvarint), so a story
+	// alerts once per rule and channel and follows up as wires join
+	// (schema version 3).
+	bucketAlerted = []byte("alert_once")
 )
 
 // keySchema holds the schema version as an 8-byte big-endian integer.

@@ -38,6 +38,14 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{version: 3, name: "alert outbox", up: func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketOutbox, bucketDead, bucketAlerted} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	}},
 }
 
 // schemaVersion returns the version stored in tx, 0 for a new file.

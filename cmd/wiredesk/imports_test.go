@@ -8,8 +8,8 @@ import (
 )
 
 // TestImportRules keeps the layout of docs/DESIGN.md: the root package imports
-// no internal package, and config, storage, aggregator, publisher and desk
-// never import each other (aggregator, publisher and desk reach storage
+// no internal package, and config, storage, aggregator, publisher, desk and
+// alert never import each other (aggregator, publisher and desk reach storage
 // through interfaces they declare; internal/wiring wires them).
 func TestImportRules(t *testing.T) {
 	if testing.Short() {
@@ -20,7 +20,7 @@ func TestImportRules(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	groups := []string{"config", "storage", "aggregator", "publisher", "desk"}
+	groups := []string{"config", "storage", "aggregator", "publisher", "desk", "alert"}
 	groupOf := func(pkg string) string {
 		rest, ok := strings.CutPrefix(pkg, mod+"/")
 		if !ok {

@@ -51,6 +51,7 @@ func commands() []command {
 		{"backup", "write a consistent copy of the database, also while the daemon runs", cmdBackup},
 		{"poll-now", "ask a running daemon to poll every source now", cmdPollNow},
 		{"story", "show, list, merge and split stories, and ask why two items are (not) one story", cmdStory},
+		{"alerts", "list the alert outbox and dead letters; `alerts test RULE` sends a sample", cmdAlerts},
 		{"version", "print version and build information", cmdVersion},
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/aggregator"
+	"github.com/wiredesk/wiredesk/alert"
 	"github.com/wiredesk/wiredesk/storage"
 )
 
@@ -26,6 +27,12 @@ type metrics struct {
 	stories       *prometheus.CounterVec
 	feedRenders   prometheus.Counter
 	requests      *prometheus.CounterVec
+	alerts        *prometheus.CounterVec
+}
+
+// observeAlert counts one alert delivery attempt.
+func (m *metrics) observeAlert(channel string, o alert.Outcome) {
+	m.alerts.WithLabelValues(channel, string(o)).Inc()
 }
 
 func newMetrics(db *storage.DB) *metrics {
@@ -56,8 +63,11 @@ func newMetrics(db *storage.DB) *metrics {
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wiredesk_http_requests_total", Help: "HTTP requests by route and status code.",
 		}, []string{"path", "code"}),
+		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wiredesk_alert_deliveries_total", Help: "Alert delivery attempts per channel by outcome (delivered, retried, dead).",
+		}, []string{"channel", "outcome"}),
 	}
-	m.reg.MustRegister(m.fetches, m.fetchDuration, m.bytes, m.items, m.lastSuccess, m.stories, m.feedRenders, m.requests,
+	m.reg.MustRegister(m.fetches, m.fetchDuration, m.bytes, m.items, m.lastSuccess, m.stories, m.feedRenders, m.requests, m.alerts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

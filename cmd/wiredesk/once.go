@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/wiredesk/wiredesk/aggregator"
+	"github.com/wiredesk/wiredesk/alert"
+	"github.com/wiredesk/wiredesk/config"
 	"github.com/wiredesk/wiredesk/internal/wiring"
 	"github.com/wiredesk/wiredesk/storage"
 )
@@ -52,6 +55,11 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	alerts, err := wiring.AlertEngine(cfg)
+	if err != nil {
+		return err
+	}
+	poller.Alerts = alerts.ItemAlerts
 	enabled := 0
 	for _, s := range cfg.Sources {
 		if s.Enabled {
@@ -89,6 +97,7 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	waitHub(ctx, pub, log)
+	deliverAlerts(ctx, cfg, db, alerts, log)
 	pruned, err := db.Prune(ctx, time.Now().Add(-cfg.Storage.Retention))
 	if err != nil {
 		log.Error("retention", "error", err)
@@ -107,6 +116,21 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 		return errPartial
 	}
 	return nil
+}
+
+// deliverAlerts queues the source_down alerts and sends what the outbox
+// holds for at most wiring.OnceAlertWait; what is left (a slow or failing
+// channel) stays queued for the next run.
+func deliverAlerts(ctx context.Context, cfg *config.Config, db *storage.DB, engine *alert.Engine, log *slog.Logger) {
+	if len(cfg.Channels) == 0 {
+		return
+	}
+	if _, err := wiring.QueueSourceAlerts(ctx, cfg, db, engine); err != nil {
+		log.Error("source alerts", "error", err)
+	}
+	dctx, cancel := context.WithTimeout(ctx, wiring.OnceAlertWait)
+	defer cancel()
+	wiring.AlertDeliverer(cfg, db, log).Drain(dctx)
 }
 
 func printResult(w io.Writer, r aggregator.Result) {

@@ -10,13 +10,17 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/aggregator"
+	"github.com/wiredesk/wiredesk/alert"
 	"github.com/wiredesk/wiredesk/config"
 	"github.com/wiredesk/wiredesk/desk"
 	"github.com/wiredesk/wiredesk/internal/wiring"
@@ -65,6 +69,11 @@ type daemon struct {
 	mets  *metrics
 	desk  *desk.Service // editors' decisions through the admin endpoints
 
+	// alerts are the running config's alert rules, swapped on reload;
+	// deliver sends the outbox, one worker per channel.
+	alerts  atomic.Pointer[alert.Engine]
+	deliver *alert.Deliverer
+
 	mu  sync.Mutex
 	cfg *config.Config
 
@@ -94,10 +103,27 @@ func newDaemon(ctx context.Context, cfg *config.Config, db *storage.DB, log *slo
 	d.desk = wiring.Desk(cfg, db, poller.Cluster, log)
 	d.desk.AfterChange = d.requestRefresh
 	poller.Observer = d.mets
+	engine, err := wiring.AlertEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d.alerts.Store(engine)
+	// Storage queues an item's alerts in the transaction that saves it;
+	// the workers are woken after the poll and deliver on their own.
+	poller.Alerts = func(it wiredesk.Item, story []wiredesk.Item) []wiredesk.Alert {
+		return d.alerts.Load().ItemAlerts(it, story)
+	}
+	d.deliver = wiring.AlertDeliverer(cfg, db, log)
+	d.deliver.Observe = d.mets.observeAlert
 	d.sched = &aggregator.Scheduler{
 		Poller:      poller,
 		Concurrency: cfg.Poll.Concurrency,
-		AfterPoll:   func(aggregator.Result) { d.requestRefresh() },
+		AfterPoll: func(r aggregator.Result) {
+			d.requestRefresh()
+			if r.New > 0 {
+				d.deliver.Wake()
+			}
+		},
 	}
 	return d, nil
 }
@@ -158,6 +184,8 @@ func (d *daemon) run(ctx context.Context, cfgPath string) error {
 	wg.Go(func() { d.refresher(runCtx) })
 	wg.Go(func() { d.retention(runCtx) })
 	wg.Go(func() { d.reloader(runCtx, cfgPath) })
+	wg.Go(func() { d.deliver.Run(runCtx) })
+	wg.Go(func() { d.sourceAlerts(runCtx) })
 
 	var err error
 	select {
@@ -364,6 +392,30 @@ func (d *daemon) retention(ctx context.Context) {
 	}
 }
 
+// sourceCheck is how often the daemon looks for failing or silent sources
+// for source_down alert rules.
+const sourceCheck = 30 * time.Second
+
+// sourceAlerts queues the source_down alerts every sourceCheck.
+func (d *daemon) sourceAlerts(ctx context.Context) {
+	t := time.NewTicker(sourceCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := wiring.QueueSourceAlerts(ctx, d.config(), d.db, d.alerts.Load())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			d.log.Error("source alerts", "error", err)
+		case n > 0:
+			d.deliver.Wake()
+		}
+	}
+}
+
 // reloader applies the config again on SIGHUP. An invalid config is logged
 // with all its errors and the running one stays.
 func (d *daemon) reloader(ctx context.Context, path string) {
@@ -394,9 +446,18 @@ func (d *daemon) reload(ctx context.Context, path string) {
 	if cfg.Poll != old.Poll || cfg.Cluster != old.Cluster {
 		d.log.Warn("reload: [poll] limits and [cluster] settings take effect after a restart; sources and feeds are applied now")
 	}
+	engine, err := wiring.AlertEngine(cfg)
+	if err != nil {
+		d.log.Error("reload: alert rules invalid; keeping the running config", "error", err.Error())
+		return
+	}
+	if !slices.EqualFunc(cfg.Channels, old.Channels, func(a, b config.Channel) bool { return reflect.DeepEqual(a, b) }) {
+		d.log.Warn("reload: [[channel]] changes take effect after a restart; [[alert]] rules are applied now")
+	}
 	d.mu.Lock()
 	d.cfg = cfg
 	d.mu.Unlock()
+	d.alerts.Store(engine)
 	d.pub.Reconfigure(wiring.PublisherOptions(cfg, d.log, version()))
 	d.sched.Update(ctx, cfg.Sources)
 	d.requestRefresh()
@@ -408,5 +469,7 @@ func (d *daemon) statusHandler() http.Handler {
 		Reader:  wiring.StatusReader{DB: d.db},
 		Sources: func() []wiredesk.Source { return d.config().Sources },
 		Version: version(),
+		// Dead letters of the alert outbox need a human too.
+		DeadAlerts: wiring.DeadAlerts(d.db),
 	}
 }

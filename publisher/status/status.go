@@ -33,6 +33,9 @@ type Page struct {
 	Now     func() time.Time         // nil: time.Now
 	Version string
 	Refresh time.Duration // meta refresh interval; 0: 60s
+	// DeadAlerts, when set, lists the alerts no channel took (the dead
+	// letters of the alert outbox), shown below the sources.
+	DeadAlerts func(ctx context.Context) ([]wiredesk.Alert, error)
 }
 
 // Days is how many per-day counts a row shows.
@@ -73,6 +76,9 @@ type View struct {
 	Problems  int // rows in error, backoff, disabled or silent
 	Refresh   int // seconds
 	ItemsWeek int
+	// DeadAlerts are the alerts that ran out of attempts or that a
+	// channel refused, newest last.
+	DeadAlerts []wiredesk.Alert
 }
 
 // Build assembles the view; exported for tests and the `sources` command.
@@ -142,6 +148,12 @@ func (p *Page) Build(ctx context.Context) (View, error) {
 			v.Problems++
 		}
 		v.Rows = append(v.Rows, r)
+	}
+	if p.DeadAlerts != nil {
+		if v.DeadAlerts, err = p.DeadAlerts(ctx); err != nil {
+			return View{}, fmt.Errorf("status: dead alerts: %w", err)
+		}
+		v.Problems += len(v.DeadAlerts)
 	}
 	// Problems first, then by id: the row that needs a human is on top.
 	sort.SliceStable(v.Rows, func(i, j int) bool {
