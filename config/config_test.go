@@ -29,13 +29,18 @@ func fakeEnv(name string) (string, bool) {
 		"KAZINFORM_PASSWORD":   "kazinform-password-value-55d0",
 		"KAZINFORM_API_KEY":    "kazinform-api-key-value-e8b1",
 		"INTERFAX_KEY":         "interfax-key-value-0a4c",
+		"ALERT_WEBHOOK_SECRET": "webhook-secret-value-3d9e",
+		"SLACK_WEBHOOK_URL":    "https://hooks.slack.com/services/slack-path-value-77aa",
+		"TELEGRAM_BOT_TOKEN":   "telegram-token-value-c41f",
+		"SMTP_PASSWORD":        "smtp-password-value-0b6d",
 		"DATA":                 "testdata",
 		"EMPTY":                "",
 	}[name]
 	return v, ok
 }
 
-var secretValues = []string{"admin-token-value-7f3a", "tass-password-value-91c2", "kazinform-password-value-55d0", "kazinform-api-key-value-e8b1", "interfax-key-value-0a4c", "hunter2"}
+var secretValues = []string{"admin-token-value-7f3a", "tass-password-value-91c2", "kazinform-password-value-55d0", "kazinform-api-key-value-e8b1", "interfax-key-value-0a4c", "hunter2",
+	"webhook-secret-value-3d9e", "slack-path-value-77aa", "telegram-token-value-c41f", "smtp-password-value-0b6d"}
 
 // splitCase returns the TOML input and expected output of a testdata case.
 func splitCase(t *testing.T, data []byte) (input, want string) {
@@ -185,6 +190,7 @@ func TestDefaults(t *testing.T) {
 		Sources: []wiredesk.Source{{
 			ID: "tass", Name: "tass", URL: "https://tass.ru/rss/v2.xml", Interval: 5 * time.Minute,
 			Rights: wiredesk.RightsFull, Timezone: time.UTC, Enabled: true,
+			UrgentPrefixes: wiredesk.DefaultUrgentPrefixes(),
 		}},
 		Feeds: []wiredesk.Feed{{
 			Slug: "all", Title: "All wires", Limit: 50,
@@ -708,9 +714,9 @@ func TestExampleFile(t *testing.T) {
 		for _, key := range p[schema] {
 			line := 0
 			switch schema {
-			case "source", "feed":
+			case "source", "feed", "alert", "channel":
 				// The first element that sets the key documents it.
-				for i := 0; line == 0 && i < len(cfg.Sources)+len(cfg.Feeds); i++ {
+				for i := 0; line == 0 && i < len(cfg.Sources)+len(cfg.Feeds)+len(cfg.Alerts)+len(cfg.Channels); i++ {
 					line = lines.lines[joinPath([]string{schema, elem(i), key})]
 				}
 			default:
