@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -48,14 +49,18 @@ var migrations = []migration{
 	}},
 }
 
-// schemaVersion returns the version stored in tx, 0 for a new file.
+// schemaVersion returns the version stored in tx, 0 for a new file. A
+// file with data buckets but no version is damaged (a flipped byte in the
+// meta bucket), not new: migrating it would write over the damage.
 func schemaVersion(tx *bolt.Tx) (int, error) {
-	b := tx.Bucket(bucketMeta)
-	if b == nil {
-		return 0, nil
+	var v []byte
+	if b := tx.Bucket(bucketMeta); b != nil {
+		v = b.Get(keySchema)
 	}
-	v := b.Get(keySchema)
 	if v == nil {
+		if name, _ := tx.Cursor().First(); name != nil && !bytes.Equal(name, bucketMeta) {
+			return 0, fmt.Errorf("schema version missing beside bucket %q: %w", name, errCorrupt)
+		}
 		return 0, nil
 	}
 	if len(v) != 8 {
