@@ -27,7 +27,8 @@ type Sender interface {
 
 // SendError is a delivery the channel did not acknowledge. Permanent
 // errors (the channel refused the request itself, such as HTTP 400 or 404)
-// go to the dead letters at once; others are retried.
+// go to the dead letters at once; others are retried. A redirect is not
+// followed (a signed body must not travel elsewhere) and is permanent too.
 type SendError struct {
 	Channel    string
 	Status     int           // HTTP status or SMTP reply code; 0 when none
@@ -90,7 +91,7 @@ func statusError(channel string, resp *http.Response, reply []byte) error {
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode >= 500:
-	case resp.StatusCode >= 400:
+	default: // other 4xx, and 3xx: redirects are not followed, the URL is wrong
 		e.Permanent = true
 	}
 	return e
