@@ -89,6 +89,15 @@ func statusError(channel string, resp *http.Response, reply []byte) error {
 			e.RetryAfter = time.Duration(n) * time.Second
 		}
 	}
+	// The Telegram Bot API says how long to wait in its JSON reply.
+	var tg struct {
+		Parameters struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
+	}
+	if e.RetryAfter == 0 && json.Unmarshal(reply, &tg) == nil && tg.Parameters.RetryAfter > 0 {
+		e.RetryAfter = time.Duration(tg.Parameters.RetryAfter) * time.Second
+	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode >= 500:
 	default: // other 4xx, and 3xx: redirects are not followed, the URL is wrong

@@ -239,3 +239,18 @@ func TestNetworkErrorHidesURL(t *testing.T) {
 		t.Errorf("error shows the URL: %v", err)
 	}
 }
+
+// Telegram's 429 says how long to wait in its JSON reply.
+func TestTelegramRetryAfter(t *testing.T) {
+	f := newFakeHTTP(t, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 35","parameters":{"retry_after":35}}`, http.StatusTooManyRequests)
+	f.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, f.reply)
+	})
+	tg := &Telegram{Name: "tg", APIURL: f.URL, Token: "1:A", ChatID: "x", Client: f.Client()}
+	a := sampleAlert()
+	var se *SendError
+	if err := tg.Send(context.Background(), a, Render(a, nil)); !errors.As(err, &se) || se.RetryAfter != 35*time.Second || se.Permanent {
+		t.Errorf("Send = %v; want a retryable error asking for 35s", err)
+	}
+}

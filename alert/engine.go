@@ -59,6 +59,17 @@ func (e *Engine) Rules() []Rule {
 	return out
 }
 
+// HasItemRules reports whether some rule alerts on items (not only on
+// sources); without one, the poller need not ask for items' alerts.
+func (e *Engine) HasItemRules() bool {
+	for _, r := range e.rules {
+		if !r.SourceDown {
+			return true
+		}
+	}
+	return false
+}
+
 // source returns the configured source id, or one that knows only its id
 // (an item of a source removed from the config).
 func (e *Engine) source(id string) wiredesk.Source {

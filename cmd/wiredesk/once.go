@@ -59,7 +59,9 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	poller.Alerts = alerts.ItemAlerts
+	if alerts.HasItemRules() {
+		poller.Alerts = alerts.ItemAlerts
+	}
 	enabled := 0
 	for _, s := range cfg.Sources {
 		if s.Enabled {

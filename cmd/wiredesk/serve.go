@@ -71,8 +71,9 @@ type daemon struct {
 
 	// alerts are the running config's alert rules, swapped on reload;
 	// deliver sends the outbox, one worker per channel.
-	alerts  atomic.Pointer[alert.Engine]
-	deliver *alert.Deliverer
+	alerts     atomic.Pointer[alert.Engine]
+	itemAlerts bool // the poller asks for items' alerts
+	deliver    *alert.Deliverer
 
 	mu  sync.Mutex
 	cfg *config.Config
@@ -110,8 +111,13 @@ func newDaemon(ctx context.Context, cfg *config.Config, db *storage.DB, log *slo
 	d.alerts.Store(engine)
 	// Storage queues an item's alerts in the transaction that saves it;
 	// the workers are woken after the poll and deliver on their own.
-	poller.Alerts = func(it wiredesk.Item, story []wiredesk.Item) []wiredesk.Alert {
-		return d.alerts.Load().ItemAlerts(it, story)
+	// Without item rules at start, saves skip the story lookup alerts need
+	// (a reload that adds the first item rule needs a restart).
+	d.itemAlerts = engine.HasItemRules()
+	if d.itemAlerts {
+		poller.Alerts = func(it wiredesk.Item, story []wiredesk.Item) []wiredesk.Alert {
+			return d.alerts.Load().ItemAlerts(it, story)
+		}
 	}
 	d.deliver = wiring.AlertDeliverer(cfg, db, log)
 	d.deliver.Observe = d.mets.observeAlert
@@ -453,6 +459,9 @@ func (d *daemon) reload(ctx context.Context, path string) {
 	}
 	if !slices.EqualFunc(cfg.Channels, old.Channels, func(a, b config.Channel) bool { return reflect.DeepEqual(a, b) }) {
 		d.log.Warn("reload: [[channel]] changes take effect after a restart; [[alert]] rules are applied now")
+	}
+	if engine.HasItemRules() && !d.itemAlerts {
+		d.log.Warn("reload: the first [[alert]] rule on items takes effect after a restart")
 	}
 	d.mu.Lock()
 	d.cfg = cfg
