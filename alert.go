@@ -45,3 +45,13 @@ type Alert struct {
 	NextAttempt time.Time // zero: at once
 	LastError   string    // why the last attempt failed
 }
+
+// StoryOnce is the Alert.Once key of a story's alerts for one rule and
+// channel. Storage forgets a story's keys (StoryOncePrefix) when
+// retention deletes the story.
+func StoryOnce(storyID, rule, channel string) string {
+	return StoryOncePrefix(storyID) + rule + "\x00" + channel
+}
+
+// StoryOncePrefix is the start of every StoryOnce key of a story.
+func StoryOncePrefix(storyID string) string { return "story\x00" + storyID + "\x00" }

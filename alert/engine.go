@@ -70,6 +70,17 @@ func (e *Engine) HasItemRules() bool {
 	return false
 }
 
+// HasSourceRules reports whether some rule alerts on failing or silent
+// sources; without one, nobody needs to look for them.
+func (e *Engine) HasSourceRules() bool {
+	for _, r := range e.rules {
+		if r.SourceDown {
+			return true
+		}
+	}
+	return false
+}
+
 // source returns the configured source id, or one that knows only its id
 // (an item of a source removed from the config).
 func (e *Engine) source(id string) wiredesk.Source {
@@ -129,7 +140,7 @@ func (e *Engine) ItemAlerts(it wiredesk.Item, story []wiredesk.Item) []wiredesk.
 			continue
 		}
 		for _, ch := range r.Channels {
-			once := "story\x00" + it.StoryID + "\x00" + r.Name + "\x00" + ch
+			once := wiredesk.StoryOnce(it.StoryID, r.Name, ch)
 			a := wiredesk.Alert{
 				ID:   r.Name + "/" + ch + "/story/" + it.StoryID + "/" + strconv.Itoa(len(wires)),
 				Kind: wiredesk.AlertNew, Rule: r.Name, Channel: ch, Once: once,

@@ -296,3 +296,24 @@ func (bs *buckets) storyItems(id string) ([]wiredesk.Item, error) {
 	wiredesk.SortByFirstReport(items)
 	return items, nil
 }
+
+// forgetAlerted deletes the once-keys of a story retention deletes, so
+// bucketAlerted does not grow without end.
+func forgetAlerted(tx *bolt.Tx, storyID string) error {
+	b, err := bucket(tx, bucketAlerted)
+	if err != nil {
+		return err
+	}
+	prefix := []byte(wiredesk.StoryOncePrefix(storyID))
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, append([]byte(nil), k...))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -18,7 +18,7 @@ import (
 func storyAlert(story, channel string, wires ...string) wiredesk.Alert {
 	return wiredesk.Alert{
 		ID:   "r/" + channel + "/" + story + "/" + string(rune('0'+len(wires))),
-		Kind: wiredesk.AlertNew, Rule: "r", Channel: channel, Once: story + "\x00r\x00" + channel,
+		Kind: wiredesk.AlertNew, Rule: "r", Channel: channel, Once: wiredesk.StoryOnce(story, "r", channel),
 		StoryID: story, SourceID: wires[len(wires)-1], Wires: wires, Title: "МОЛНИЯ Заголовок",
 	}
 }
@@ -191,5 +191,24 @@ func TestSaveFetchAlertsAtomic(t *testing.T) {
 	}
 	if _, err := db.QueueAlerts(ctx, []wiredesk.Alert{{Channel: "hook"}}); err == nil || errors.Is(err, context.Canceled) {
 		t.Errorf("QueueAlerts of an alert without id = %v; want an error", err)
+	}
+}
+
+// Retention forgets an alerted story's once-keys with the story: a story
+// id seen again later alerts again instead of being taken for a repeat.
+func TestPruneForgetsAlerted(t *testing.T) {
+	ctx := context.Background()
+	db := storagetest.Open(t)
+	r := poll(t0, "interfax", item("interfax", 1, "h1"))
+	st := mustSave(t, db, r)
+	sid := st.NewItems[0].StoryID
+	if n, err := db.QueueAlerts(ctx, []wiredesk.Alert{storyAlert(sid, "hook", "interfax")}); err != nil || n != 1 {
+		t.Fatalf("QueueAlerts = %d, %v", n, err)
+	}
+	if _, err := db.Prune(ctx, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.QueueAlerts(ctx, []wiredesk.Alert{storyAlert(sid, "hook", "interfax")}); err != nil || n != 1 {
+		t.Errorf("QueueAlerts after the story was pruned = %d, %v; want 1 (its key forgotten)", n, err)
 	}
 }

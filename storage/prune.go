@@ -120,6 +120,9 @@ func (d *DB) pruneChunkTx(tx *bolt.Tx, before time.Time) (n PruneStats, more boo
 			if err := bs.forgetDecisions(sid); err != nil {
 				return n, false, err
 			}
+			if err := forgetAlerted(bs.tx, sid); err != nil {
+				return n, false, err
+			}
 			n.Stories++
 			continue
 		}

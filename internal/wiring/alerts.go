@@ -118,6 +118,9 @@ func SourceProblems(ctx context.Context, cfg *config.Config, db *storage.DB) ([]
 // QueueSourceAlerts queues the source_down alerts of engine for the
 // sources failing or silent now; it returns how many it queued.
 func QueueSourceAlerts(ctx context.Context, cfg *config.Config, db *storage.DB, engine *alert.Engine) (int, error) {
+	if !engine.HasSourceRules() {
+		return 0, nil // the status page reads a week of items: only when needed
+	}
 	problems, err := SourceProblems(ctx, cfg, db)
 	if err != nil {
 		return 0, fmt.Errorf("source alerts: %w", err)
