@@ -48,7 +48,14 @@ type Source struct {
 	// a source sets neither.
 	UrgentPrefixes   []string
 	UrgentCategories []string
+	// Urgent puts the source in the fast lane: its interval may be as
+	// short as FastLaneInterval, below [poll] min_interval, still with
+	// conditional GET, the per-host limits and the feed's own ttl.
+	Urgent bool
 }
+
+// FastLaneInterval is the shortest poll interval of an urgent source.
+const FastLaneInterval = 15 * time.Second
 
 // DefaultUrgentPrefixes returns the title prefixes that mark a flash on a
 // source that names no urgency markers of its own.

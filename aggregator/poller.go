@@ -370,7 +370,17 @@ func (p *Poller) succeed(st *wiredesk.SourceState, src wiredesk.Source, now time
 	st.LastSuccess = now
 	st.LastError = ""
 	st.Failures = 0
-	st.NextDue = p.Policy.NextAfterSuccess(now, p.Policy.Interval(src.Interval, st.FeedInterval))
+	st.NextDue = p.Policy.NextAfterSuccess(now, p.interval(src, *st))
+}
+
+// interval is how often src is polled: its interval within the policy's
+// bounds, lowered to wiredesk.FastLaneInterval for an urgent source.
+func (p *Poller) interval(src wiredesk.Source, st wiredesk.SourceState) time.Duration {
+	pol := p.Policy
+	if src.Urgent {
+		pol = pol.FastLane(wiredesk.FastLaneInterval)
+	}
+	return pol.Interval(src.Interval, st.FeedInterval)
 }
 
 func (p *Poller) fail(ctx context.Context, src wiredesk.Source, st wiredesk.SourceState, res Result, start time.Time, ferr error) (Result, error) {
@@ -384,7 +394,7 @@ func (p *Poller) fail(ctx context.Context, src wiredesk.Source, st wiredesk.Sour
 		res.Status = fe.Status
 		retryAfter = fe.RetryAfter
 	}
-	interval := p.Policy.Interval(src.Interval, st.FeedInterval)
+	interval := p.interval(src, st)
 	st.NextDue = p.Policy.NextAfterFailure(now, interval, st.Failures, retryAfter)
 	st.State = wiredesk.StateError
 	if st.Failures > 1 || !retryAfter.IsZero() {

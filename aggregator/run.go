@@ -333,7 +333,7 @@ func sameSource(a, b wiredesk.Source) bool {
 		a.Timezone.String() == b.Timezone.String() && a.Language == b.Language &&
 		a.Username == b.Username && a.Password == b.Password &&
 		slicesEqualMap(a.Headers, b.Headers) && slices.Equal(a.Tags, b.Tags) &&
-		a.Rights == b.Rights && a.Priority == b.Priority
+		a.Rights == b.Rights && a.Priority == b.Priority && a.Urgent == b.Urgent
 }
 
 func slicesEqualMap(a, b map[string]wiredesk.Secret) bool {

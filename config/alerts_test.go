@@ -26,6 +26,8 @@ urgent_categories = ["flash"]
 id = "quiet"
 url = "https://example.org/quiet.xml"
 urgent_prefixes = []
+urgent = true
+interval = "15s"
 
 [[feed]]
 slug = "asia"
@@ -94,6 +96,9 @@ sources = ["interfax"]
 	}
 	if got := cfg.Sources[2].UrgentPrefixes; len(got) != 0 {
 		t.Errorf("urgent_prefixes = [] gave %v; want none", got)
+	}
+	if got := cfg.Sources[2]; !got.Urgent || got.Interval != 15*time.Second {
+		t.Errorf("fast lane source: urgent %v, interval %v; want true, 15s", got.Urgent, got.Interval)
 	}
 	if len(cfg.Channels) != 4 || len(cfg.Alerts) != 2 {
 		t.Fatalf("got %d channels, %d alerts", len(cfg.Channels), len(cfg.Alerts))

@@ -405,6 +405,10 @@ func (p *parser) source(t *table, defaultInterval time.Duration) wiredesk.Source
 	}
 	t.integer("priority", &s.Priority, math.MinInt32, math.MaxInt32)
 	t.boolean("enabled", &s.Enabled)
+	t.boolean("urgent", &s.Urgent)
+	if s.Urgent && s.Interval < wiredesk.FastLaneInterval {
+		t.errorf("interval", "%s is shorter than %s, the shortest interval of an urgent source", formatDuration(s.Interval), formatDuration(wiredesk.FastLaneInterval))
+	}
 	prefixes := t.strs("urgent_prefixes", &s.UrgentPrefixes)
 	categories := t.strs("urgent_categories", &s.UrgentCategories)
 	if !prefixes && !categories {

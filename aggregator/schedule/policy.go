@@ -52,6 +52,15 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
+// FastLane returns the policy of an urgent source: p with MinInterval
+// lowered to min (wiredesk.FastLaneInterval) when it is higher.
+func (p Policy) FastLane(min time.Duration) Policy {
+	if p.minInterval() > min {
+		p.MinInterval = min
+	}
+	return p
+}
+
 // Interval returns how often to poll a source configured with configured
 // (0 means DefaultInterval) whose feed asks for feedHint (ttl,
 // sy:updatePeriod or Cache-Control max-age; 0 when it says nothing). The
