@@ -16,6 +16,7 @@
 //	    [-concurrency 0] [-clients 64] [-seed 1]
 //	    [-cpuprofile-ingest FILE] [-cpuprofile-304 FILE]
 //	    [-cpuprofile-refresh FILE] [-memprofile-ingest FILE] [-keep]
+//	    [-alert-sources 20] [-alert-interval 15s]
 package main
 
 import (
@@ -55,6 +56,8 @@ type options struct {
 	cpuRefresh        string
 	memIngest         string
 	keep              bool
+	alertSources      int
+	alertInterval     time.Duration
 }
 
 // summary is the last line of stdout; its keys are fixed by issue 7.
@@ -76,6 +79,9 @@ type summary struct {
 	Large1kItemsS    float64 `json:"large_1k_items_s"`
 	Large100kItemsS  float64 `json:"large_100k_items_s"`
 	LargeRatio       float64 `json:"large_ratio"`
+	AlertIntervalS   float64 `json:"alert_interval_s,omitempty"`
+	AlertP50ms       float64 `json:"alert_p50_ms,omitempty"`
+	AlertP99ms       float64 `json:"alert_p99_ms,omitempty"`
 }
 
 func main() {
@@ -91,7 +97,13 @@ func main() {
 	flag.StringVar(&o.cpuRefresh, "cpuprofile-refresh", "", "write a CPU profile of the publisher's Refresh to `file`")
 	flag.StringVar(&o.memIngest, "memprofile-ingest", "", "write a heap profile to `file` at the end of the ingest pass (its Summary still live)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (feeds, database)")
+	flag.IntVar(&o.alertSources, "alert-sources", 20, "urgent `sources` of the alert latency benchmark (0: skip it)")
+	flag.DurationVar(&o.alertInterval, "alert-interval", 15*time.Second, "poll interval of the alert latency benchmark's urgent sources (at least 15s)")
 	flag.Parse()
+	if o.alertSources > 0 && o.alertInterval < 15*time.Second {
+		fmt.Fprintln(os.Stderr, "wirebench: -alert-interval must be at least 15s, the fast lane's shortest interval")
+		os.Exit(2)
+	}
 	if o.sources < 1 || o.items < 1 || o.duration <= 0 || o.clients < 1 {
 		fmt.Fprintln(os.Stderr, "wirebench: -sources, -items, -clients and -duration must be positive")
 		os.Exit(2)
@@ -313,6 +325,23 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			fmt.Sprintf("%s; one source, [poll] max_items raised to keep every item", r.duration.Round(time.Millisecond)))
 	}
 	rep.row("  large/small rate", fmt.Sprintf("%.2f", sum.LargeRatio), "1.0 is linear cost; issue 11 measured 85 s for 80k items before chunked saves")
+	// 7. Alert latency: a flash appears at a fake wire → the webhook has it.
+	if o.alertSources > 0 {
+		progress("alert latency: %d urgent sources polled every %s", o.alertSources, o.alertInterval)
+		al, err := measureAlertLatency(ctx, dir, o.alertSources, o.alertInterval, o.seed, log)
+		if err != nil {
+			return err
+		}
+		sum.AlertIntervalS = round(o.alertInterval.Seconds())
+		p50, p99 := quantile(al.samples, 0.5), quantile(al.samples, 0.99)
+		sum.AlertP50ms = round(ms(p50))
+		sum.AlertP99ms = round(ms(p99))
+		rep.row("alert latency, polled", fmt.Sprintf("p50 %.1f s, p99 %.1f s", p50.Seconds(), p99.Seconds()),
+			fmt.Sprintf("flash at the wire → webhook; %d urgent sources, interval %s (±10%% jitter): a poll waits %.1f s on average", len(al.samples), o.alertInterval, o.alertInterval.Seconds()/2))
+		rep.row("  after the poll", fmt.Sprintf("p50 %.0f ms, p99 %.0f ms", ms(quantile(al.pipeline, 0.5)), ms(quantile(al.pipeline, 0.99))),
+			"start of the poll that found the flash → webhook: fetch, parse, save + queue, deliver")
+		rep.row("alert latency, WebSub", "not measured", "WebSub subscription to wires is not implemented")
+	}
 	if err := rep.tw.Flush(); err != nil {
 		return err
 	}
