@@ -78,8 +78,8 @@ func quantile(samples []time.Duration, q float64) time.Duration {
 }
 
 // measureAlertLatency runs n urgent sources polled every interval, each
-// publishing one flash at a random moment of the first interval after
-// their first poll.
+// publishing one flash at its own moment of the first interval after
+// their first poll, the moments spread evenly over the interval.
 func measureAlertLatency(ctx context.Context, dir string, n int, interval time.Duration, seed uint64, log *slog.Logger) (alertLatency, error) {
 	res := alertLatency{interval: interval}
 	wire := &flashWire{flash: map[int]time.Time{}}
@@ -170,10 +170,14 @@ func measureAlertLatency(ctx context.Context, dir string, n int, interval time.D
 	defer func() { stop(); wg.Wait() }()
 	first.Wait() // every source polled once: the scheduler is in its rhythm
 
+	// The flashes appear at moments spread evenly over one interval (in a
+	// shuffled order of sources), so the figures do not depend on a lucky
+	// or unlucky draw of a few random moments.
 	rng := rand.New(rand.NewPCG(seed, 7))
+	slot := rng.Perm(n)
 	published := make([]time.Time, n)
 	for i := range n {
-		delay := time.Duration(rng.Int64N(int64(interval)))
+		delay := time.Duration((float64(slot[i]) + 0.5) / float64(n) * float64(interval))
 		time.AfterFunc(delay, func() {
 			wire.mu.Lock()
 			published[i] = time.Now()
