@@ -237,7 +237,7 @@ func russianForms(w string) []string {
 }
 
 // russianVerbForms returns the past-tense and third-person forms of a
-// Russian infinitive, the forms headlines use ("ВСУ сдались", "Дума
+// Russian infinitive (the past only for the irregular classes it knows), the forms headlines use ("ВСУ сдались", "Дума
 // одобрила", "освободят"), whose stems the infinitive's stem does not
 // reach ("сдаться" → "сдат", "сдались" → "сдал"). Irregular verbs get
 // forms that are not words; like russianForms' extras, their stems claim
@@ -248,9 +248,29 @@ func russianVerbForms(w string) []string {
 	if s, ok := strings.CutSuffix(w, "ся"); ok && strings.HasSuffix(s, "ть") {
 		w, refl = s, "ся"
 	}
+	var out []string
+	past := func(stem string, endings ...string) {
+		for _, e := range endings {
+			out = append(out, stem+e)
+		}
+	}
+	// The past tense of the common irregular classes: погибнуть →
+	// погиб, умереть → умер, найти → нашли, ввести → ввел, нанести →
+	// нанес.
+	switch {
+	case strings.HasSuffix(w, "нуть") && refl == "":
+		past(strings.TrimSuffix(w, "нуть"), "", "ла", "ло", "ли")
+	case strings.HasSuffix(w, "ереть") && refl == "":
+		past(strings.TrimSuffix(w, "еть"), "", "ла", "ло", "ли")
+	case strings.HasSuffix(w, "йти") && refl == "":
+		past(strings.TrimSuffix(w, "йти"), "шел", "шла", "шло", "шли")
+	case strings.HasSuffix(w, "ести") && refl == "":
+		b := strings.TrimSuffix(w, "ести")
+		past(b, "ел", "ела", "ело", "ели", "ес", "есла", "есло", "если")
+	}
 	base, ok := strings.CutSuffix(w, "ть")
 	if !ok || utf8.RuneCountInString(base) < 2 {
-		return nil
+		return out
 	}
 	r := func(s string) string { // reflexive ending after a vowel or a consonant
 		if refl == "" {
@@ -261,7 +281,6 @@ func russianVerbForms(w string) []string {
 		}
 		return s + "сь"
 	}
-	var out []string
 	for _, e := range [...]string{"л", "ла", "ло", "ли"} {
 		out = append(out, r(base+e))
 	}

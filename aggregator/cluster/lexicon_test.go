@@ -82,6 +82,9 @@ func TestVerbFormsMeetTheLemma(t *testing.T) {
 		{"ратифицировал", "ratify"},
 		{"ратифицирует", "ratify"},
 		{"подписали", "sign"},
+		{"погибли", "perish"},
+		{"нашли", "find"},
+		{"ввели", "impose"},
 	} {
 		ru, ok := lx.concept(tc.form, stemRussian(tc.form), true)
 		if !ok {
