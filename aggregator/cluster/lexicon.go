@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
 	"github.com/kljensen/snowball/russian"
@@ -148,6 +149,9 @@ func readConcepts(fsys fs.FS) ([]concept, error) {
 				for _, f := range russianForms(w) {
 					c.ruWeak = append(c.ruWeak, stemRussian(f))
 				}
+				for _, f := range russianVerbForms(w) {
+					c.ruWeak = append(c.ruWeak, stemRussian(f))
+				}
 			}
 			for _, w := range splitWords(cols[2]) {
 				c.en = append(c.en, stemEnglish(w))
@@ -228,6 +232,67 @@ func russianForms(w string) []string {
 	var out []string
 	for _, e := range [...]string{"а", "у", "е", "ом", "ы", "и", "ов", "ам", "ами", "ах", "ой", "ей", "ю", "ем", "я", "ях", "ям", "ями"} {
 		out = append(out, base+e)
+	}
+	return out
+}
+
+// russianVerbForms returns the past-tense and third-person forms of a
+// Russian infinitive (the past only for the irregular classes it knows), the forms headlines use ("ВСУ сдались", "Дума
+// одобрила", "освободят"), whose stems the infinitive's stem does not
+// reach ("сдаться" → "сдат", "сдались" → "сдал"). Irregular verbs get
+// forms that are not words; like russianForms' extras, their stems claim
+// nothing real, and they are weak claims that a table's own word wins
+// over. A word that is not an infinitive gives none.
+func russianVerbForms(w string) []string {
+	refl := ""
+	if s, ok := strings.CutSuffix(w, "ся"); ok && strings.HasSuffix(s, "ть") {
+		w, refl = s, "ся"
+	}
+	var out []string
+	past := func(stem string, endings ...string) {
+		for _, e := range endings {
+			out = append(out, stem+e)
+		}
+	}
+	// The past tense of the common irregular classes: погибнуть →
+	// погиб, умереть → умер, найти → нашли, ввести → ввел, нанести →
+	// нанес.
+	switch {
+	case strings.HasSuffix(w, "нуть") && refl == "":
+		past(strings.TrimSuffix(w, "нуть"), "", "ла", "ло", "ли")
+	case strings.HasSuffix(w, "ереть") && refl == "":
+		past(strings.TrimSuffix(w, "еть"), "", "ла", "ло", "ли")
+	case strings.HasSuffix(w, "йти") && refl == "":
+		past(strings.TrimSuffix(w, "йти"), "шел", "шла", "шло", "шли")
+	case strings.HasSuffix(w, "ести") && refl == "":
+		b := strings.TrimSuffix(w, "ести")
+		past(b, "ел", "ела", "ело", "ели", "ес", "есла", "есло", "если")
+	}
+	base, ok := strings.CutSuffix(w, "ть")
+	if !ok || utf8.RuneCountInString(base) < 2 {
+		return out
+	}
+	r := func(s string) string { // reflexive ending after a vowel or a consonant
+		if refl == "" {
+			return s
+		}
+		if strings.HasSuffix(s, "л") || strings.HasSuffix(s, "т") {
+			return s + "ся"
+		}
+		return s + "сь"
+	}
+	for _, e := range [...]string{"л", "ла", "ло", "ли"} {
+		out = append(out, r(base+e))
+	}
+	switch {
+	case strings.HasSuffix(base, "ова"), strings.HasSuffix(base, "ева"):
+		b := strings.TrimSuffix(strings.TrimSuffix(base, "ова"), "ева")
+		out = append(out, r(b+"ует"), r(b+"уют"))
+	case strings.HasSuffix(base, "и"):
+		b := strings.TrimSuffix(base, "и")
+		out = append(out, r(b+"ит"), r(b+"ят"), r(b+"ат"))
+	case strings.HasSuffix(base, "а"), strings.HasSuffix(base, "я"), strings.HasSuffix(base, "е"):
+		out = append(out, r(base+"ет"), r(base+"ют"))
 	}
 	return out
 }

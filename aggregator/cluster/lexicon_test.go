@@ -68,3 +68,35 @@ func TestLexiconTables(t *testing.T) {
 		t.Errorf("%d lexicon tables; want the 4 of lexicon/README.md", tables)
 	}
 }
+
+// TestVerbFormsMeetTheLemma checks that the forms headlines use meet the
+// infinitive a table lists: without russianVerbForms "сдались" and
+// "сдаться" have different stems and no concept in common.
+func TestVerbFormsMeetTheLemma(t *testing.T) {
+	lx := defaultLexicon()
+	for _, tc := range []struct{ form, english string }{
+		{"сдались", "surrender"},
+		{"сдался", "surrender"},
+		{"одобрила", "approve"},
+		{"одобрят", "approve"},
+		{"ратифицировал", "ratify"},
+		{"ратифицирует", "ratify"},
+		{"подписали", "sign"},
+		{"погибли", "perish"},
+		{"нашли", "find"},
+		{"ввели", "impose"},
+	} {
+		ru, ok := lx.concept(tc.form, stemRussian(tc.form), true)
+		if !ok {
+			t.Errorf("%q: no concept", tc.form)
+			continue
+		}
+		en, _ := lx.concept(tc.english, stemEnglish(tc.english), false)
+		if ru != en {
+			t.Errorf("%q is %q, %q is %q: want one concept", tc.form, ru, tc.english, en)
+		}
+	}
+	if got := russianVerbForms("выборы"); got != nil {
+		t.Errorf("russianVerbForms(выборы) = %q, want none: not an infinitive", got)
+	}
+}

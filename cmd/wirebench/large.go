@@ -31,7 +31,7 @@ func (r largeResult) itemsPerSecond() float64 { return float64(r.items) / r.dura
 // largeDocument writes an RSS document of n short items under dir and
 // measures one `once` pass over it into a fresh database, with [poll]
 // max_items raised to n so that every item is stored.
-func largeDocument(ctx context.Context, dir string, n int, log *slog.Logger) (largeResult, error) {
+func largeDocument(ctx context.Context, dir string, n int, log *slog.Logger, cpuProfile string) (largeResult, error) {
 	sub := filepath.Join(dir, fmt.Sprintf("large-%d", n))
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		return largeResult{}, err
@@ -53,7 +53,7 @@ func largeDocument(ctx context.Context, dir string, n int, log *slog.Logger) (la
 		return largeResult{}, err
 	}
 	defer db.Close()
-	res, err := pass(ctx, cfg, db, log, "")
+	res, err := pass(ctx, cfg, db, log, cpuProfile)
 	if err != nil {
 		return largeResult{}, err
 	}
@@ -64,6 +64,15 @@ func largeDocument(ctx context.Context, dir string, n int, log *slog.Logger) (la
 		return largeResult{}, fmt.Errorf("large document of %d items: %d stored", n, res.sum.New)
 	}
 	return largeResult{items: n, duration: res.sum.Duration}, nil
+}
+
+// profileFor returns path for the largest document size and "" for the
+// others, so that -cpuprofile-large profiles the flood alone.
+func profileFor(n int, path string) string {
+	if n == largeSizes[len(largeSizes)-1] {
+		return path
+	}
+	return ""
 }
 
 // writeLargeFeed writes an RSS 2.0 document of n items with distinct

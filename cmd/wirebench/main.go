@@ -54,6 +54,7 @@ type options struct {
 	seed              uint64
 	cpuIngest, cpu304 string
 	cpuRefresh        string
+	cpuLarge          string
 	memIngest         string
 	keep              bool
 	alertSources      int
@@ -95,6 +96,7 @@ func main() {
 	flag.StringVar(&o.cpuIngest, "cpuprofile-ingest", "", "write a CPU profile of the ingest pass to `file`")
 	flag.StringVar(&o.cpu304, "cpuprofile-304", "", "write a CPU profile of the 304 pass to `file`")
 	flag.StringVar(&o.cpuRefresh, "cpuprofile-refresh", "", "write a CPU profile of the publisher's Refresh to `file`")
+	flag.StringVar(&o.cpuLarge, "cpuprofile-large", "", "write a CPU profile of the pass over the largest one-source document (step 6) to `file`")
 	flag.StringVar(&o.memIngest, "memprofile-ingest", "", "write a heap profile to `file` at the end of the ingest pass (its Summary still live)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (feeds, database)")
 	flag.IntVar(&o.alertSources, "alert-sources", 20, "urgent `sources` of the alert latency benchmark (0: skip it)")
@@ -310,7 +312,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	// 6. One source, one large document (issue 11: cost linear in items).
 	var large []largeResult
 	for _, n := range largeSizes {
-		r, err := largeDocument(ctx, dir, n, log)
+		r, err := largeDocument(ctx, dir, n, log, profileFor(n, o.cpuLarge))
 		if err != nil {
 			return fmt.Errorf("large document: %w", err)
 		}

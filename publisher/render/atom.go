@@ -3,7 +3,9 @@ package render
 import (
 	"encoding/xml"
 	"io"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -181,6 +183,11 @@ func atomEntryOf(e *Entry, f *Feed) atomEntry {
 		// it): the latest date of the wire's items in this entry, else
 		// the entry's own.
 		as := &atomSource{ID: src.URL, Title: src.Name, Updated: formatDate(src.Updated, atomDate)}
+		if as.ID == "" {
+			// The W3C validator also warns on an atom:source without an
+			// id; a wire with no public URL gets one of the desk's own.
+			as.ID = sourceID(f.ID, src.ID)
+		}
 		if as.Updated == "" {
 			as.Updated = ae.Updated
 		}
@@ -191,4 +198,16 @@ func atomEntryOf(e *Entry, f *Feed) atomEntry {
 	}
 	ae.Decisions = xmlDecisions(e.Decisions)
 	return ae
+}
+
+// sourceID is the atom:source id of a wire without a public URL: a tag URI
+// beside the feed's own ("tag:desk.example,2026:feeds/central-asia" →
+// "tag:desk.example,2026:sources/reuters"), or the feed's id with a
+// fragment when the feed's id is not of that form. Either is stable and
+// names no address the desk polls.
+func sourceID(feedID, source string) string {
+	if i := strings.Index(feedID, ":feeds/"); strings.HasPrefix(feedID, "tag:") && i > 0 {
+		return feedID[:i+1] + "sources/" + url.PathEscape(source)
+	}
+	return feedID + "#source-" + url.PathEscape(source)
 }

@@ -165,13 +165,13 @@ func TestRoundTripAtom(t *testing.T) {
 				t.Fatalf("got %d entries; want %d", len(got.Entries), len(f.Entries))
 			}
 			for i, e := range f.Entries {
-				checkAtomEntry(t, got.Entries[i], e)
+				checkAtomEntry(t, got.Entries[i], e, f.ID)
 			}
 		})
 	}
 }
 
-func checkAtomEntry(t *testing.T, ae *atom.Entry, e Entry) {
+func checkAtomEntry(t *testing.T, ae *atom.Entry, e Entry, feedID string) {
 	t.Helper()
 	lead := e.Sources[e.Lead]
 	eq(t, "id", ae.ID, e.ID)
@@ -219,7 +219,11 @@ func checkAtomEntry(t *testing.T, ae *atom.Entry, e Entry) {
 	if ae.Source == nil {
 		t.Fatalf("no atom:source")
 	}
-	eq(t, "source id", ae.Source.ID, lead.URL)
+	wantID := lead.URL
+	if wantID == "" {
+		wantID = sourceID(feedID, lead.ID)
+	}
+	eq(t, "source id", ae.Source.ID, wantID)
 	eq(t, "source title", ae.Source.Title, lead.Name)
 	wantUpdated := lead.Updated
 	if wantUpdated.IsZero() {
