@@ -177,4 +177,7 @@ type SourceState struct {
 	// GoneURL is the URL that answered 410 Gone; while the configured URL
 	// is still this one the source stays disabled.
 	GoneURL string
+	// Hub and Self are the WebSub hub and topic URL the feed advertises
+	// (rel="hub", rel="self"); empty when it advertises none.
+	Hub, Self string
 }

@@ -278,6 +278,7 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 	}
 	st.ETag, st.LastModified = resp.ETag, resp.LastModified
 	st.FeedTitle, st.FeedLink = parsed.Title, parsed.Link
+	st.Hub, st.Self = parsed.Hub, parsed.Self
 	st.Encoding = parsed.Encoding.Charset + " (" + parsed.Encoding.Reason + ")"
 	// A full body states the feed's current hints; one that dropped or
 	// lowered its ttl lowers the interval again.

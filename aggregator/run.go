@@ -278,6 +278,22 @@ func (s *Scheduler) PollNow() int {
 	return n
 }
 
+// PollSource asks the source id to poll at once (a WebSub notification);
+// it reports whether the source is running. It does not wait.
+func (s *Scheduler) PollSource(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.running[id]
+	if !ok {
+		return false
+	}
+	select {
+	case j.now <- struct{}{}:
+	default: // a poll is asked for already
+	}
+	return true
+}
+
 func (s *Scheduler) update(sources []wiredesk.Source) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -554,3 +554,28 @@ func TestSchedulerURLChangePollsAtOnce(t *testing.T) {
 	eventually(t, "the new URL polled without waiting an hour", func() bool { return w.hitsOf("/new") == 1 })
 	stop()
 }
+
+// PollSource polls one source at once and leaves the others alone.
+func TestSchedulerPollSource(t *testing.T) {
+	p, _ := schedPoller(t)
+	w := newWire(t)
+	var sources []wiredesk.Source
+	for _, id := range []string{"a", "b"} {
+		w.feed("/"+id, "", rss(id, "", numbered(1, time.Now())...))
+		src := source(id, w.URL+"/"+id)
+		src.Interval = time.Hour
+		sources = append(sources, src)
+	}
+	var obs observer
+	p.Observer = &obs
+	s := &aggregator.Scheduler{Poller: p}
+	scheduler(t, s, sources)
+	eventually(t, "the first polls", func() bool { return obs.count() == 2 })
+	if !s.PollSource("a") || s.PollSource("nope") {
+		t.Error("PollSource: want true for a running source, false for an unknown one")
+	}
+	eventually(t, "the poll asked for", func() bool { return w.hitsOf("/a") == 2 })
+	if n := w.hitsOf("/b"); n != 1 {
+		t.Errorf("b fetched %d times; want 1", n)
+	}
+}

@@ -24,8 +24,9 @@ import (
 
 // Codec versions, the first byte of every stored value.
 const (
-	itemCodec   = 1
-	sourceCodec = 1
+	itemCodec = 1
+	// sourceCodec 2 added Hub and Self at the end.
+	sourceCodec = 2
 	storyCodec  = 1
 	// decisionsCodec encodes a story's list of editors' decisions.
 	decisionsCodec = 1
@@ -286,12 +287,15 @@ func encodeSourceState(st *wiredesk.SourceState) []byte {
 	e.str(st.FeedLink)
 	e.str(st.Encoding)
 	e.str(st.GoneURL)
+	e.str(st.Hub)
+	e.str(st.Self)
 	return e.b
 }
 
 func decodeSourceState(b []byte) (wiredesk.SourceState, error) {
 	d := decoder{b: b}
 	var st wiredesk.SourceState
+	v := b
 	if err := d.version("source state", sourceCodec); err != nil {
 		return st, err
 	}
@@ -312,6 +316,10 @@ func decodeSourceState(b []byte) (wiredesk.SourceState, error) {
 	st.FeedLink = d.str()
 	st.Encoding = d.str()
 	st.GoneURL = d.str()
+	if v[0] >= 2 {
+		st.Hub = d.str()
+		st.Self = d.str()
+	}
 	return st, d.done("source state")
 }
 

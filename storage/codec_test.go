@@ -122,3 +122,22 @@ func BenchmarkCodec(b *testing.B) {
 		}
 	})
 }
+
+// A source state written by codec version 1 (before Hub and Self) still
+// decodes, with both empty.
+func TestSourceStateCodecV1(t *testing.T) {
+	st := wiredesk.SourceState{SourceID: "tass", State: wiredesk.StateOK, ETag: `"x"`, GoneURL: "https://g.example/"}
+	b := encodeSourceState(&st)
+	v1 := append([]byte{1}, b[1:len(b)-2]...) // two empty strings are two zero bytes
+	got, err := decodeSourceState(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.SourceID != "tass" || got.ETag != `"x"` || got.GoneURL != "https://g.example/" || got.Hub != "" || got.Self != "" {
+		t.Errorf("decode v1 = %+v", got)
+	}
+	st.Hub, st.Self = "https://hub.example/", "https://tass.example/rss"
+	if got, err := decodeSourceState(encodeSourceState(&st)); err != nil || got.Hub != st.Hub || got.Self != st.Self {
+		t.Errorf("round trip = %+v, %v", got, err)
+	}
+}

@@ -71,6 +71,9 @@ type Result struct {
 	// sy:updatePeriod / sy:updateFrequency, the larger when both are given;
 	// 0 when none.
 	Interval time.Duration
+	// Hub and Self are the WebSub hub and topic the feed advertises
+	// (rel="hub", rel="self"); both empty when it names no hub.
+	Hub, Self string
 	// Items are the feed's items in document order, one per identity key.
 	Items []wiredesk.Item
 }
@@ -118,6 +121,7 @@ func Parse(body []byte, contentType string, opt Options) (*Result, error) {
 	if feed.Link != "" {
 		res.Link = canonicalURL(feed.Link, base)
 	}
+	res.Hub, res.Self = websubLinks(feed, base)
 	res.Items = translate(feed, utf8Body, opt, base)
 	return res, nil
 }

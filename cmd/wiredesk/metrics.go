@@ -138,6 +138,8 @@ func route(p string) string {
 		return p
 	case strings.HasPrefix(p, "/admin/story/"):
 		return "/admin/story/{id}"
+	case strings.HasPrefix(p, "/websub/"):
+		return "/websub/{token}"
 	case strings.HasPrefix(p, "/feeds/") && strings.Contains(p, "/archive/"):
 		return "/feeds/{slug}/archive/{n}.atom"
 	case strings.HasPrefix(p, "/feeds/"):

@@ -20,6 +20,7 @@ import (
 
 	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/aggregator"
+	"github.com/wiredesk/wiredesk/aggregator/websub"
 	"github.com/wiredesk/wiredesk/alert"
 	"github.com/wiredesk/wiredesk/config"
 	"github.com/wiredesk/wiredesk/desk"
@@ -74,6 +75,10 @@ type daemon struct {
 	alerts     atomic.Pointer[alert.Engine]
 	itemAlerts bool // the poller asks for items' alerts
 	deliver    *alert.Deliverer
+	// websub keeps the urgent sources' subscriptions to their wires' hubs;
+	// hubWake asks for a look at them after a poll stored something.
+	websub  *websub.Subscriber
+	hubWake chan struct{}
 
 	mu  sync.Mutex
 	cfg *config.Config
@@ -121,6 +126,8 @@ func newDaemon(ctx context.Context, cfg *config.Config, db *storage.DB, log *slo
 	}
 	d.deliver = wiring.AlertDeliverer(cfg, db, log)
 	d.deliver.Observe = d.mets.observeAlert
+	d.hubWake = make(chan struct{}, 1)
+	d.websub = wiring.WebSub(cfg, log, func(id string) { d.sched.PollSource(id) })
 	d.sched = &aggregator.Scheduler{
 		Poller:      poller,
 		Concurrency: cfg.Poll.Concurrency,
@@ -128,6 +135,10 @@ func newDaemon(ctx context.Context, cfg *config.Config, db *storage.DB, log *slo
 			d.requestRefresh()
 			if r.New > 0 {
 				d.deliver.Wake()
+			}
+			select {
+			case d.hubWake <- struct{}{}:
+			default:
 			}
 		},
 	}
@@ -192,6 +203,7 @@ func (d *daemon) run(ctx context.Context, cfgPath string) error {
 	wg.Go(func() { d.reloader(runCtx, cfgPath) })
 	wg.Go(func() { d.deliver.Run(runCtx) })
 	wg.Go(func() { d.sourceAlerts(runCtx) })
+	wg.Go(func() { d.subscriptions(runCtx) })
 
 	var err error
 	select {
@@ -260,6 +272,8 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 
 	pubMux := http.NewServeMux()
 	pubMux.HandleFunc("GET /healthz", d.healthz)
+	// WebSub hubs call back on the public listener: they must reach it.
+	pubMux.Handle("/websub/", d.websub)
 	pubMux.Handle("/", d.pub.Handler())
 	if cfg.Server.AdminListen == "" {
 		pubMux.Handle("GET /status", d.statusHandler())
@@ -419,6 +433,25 @@ func (d *daemon) sourceAlerts(ctx context.Context) {
 			d.log.Error("source alerts", "error", err)
 		case n > 0:
 			d.deliver.Wake()
+		}
+	}
+}
+
+// subscriptions keeps the WebSub subscriptions of urgent sources whose
+// feed advertises a hub: at start, after polls that stored something (a
+// hub is learnt from a full body), and every minute for lease renewals.
+func (d *daemon) subscriptions(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if err := wiring.EnsureSubscriptions(ctx, d.config(), d.db, d.websub); err != nil && ctx.Err() == nil {
+			d.log.Warn("websub", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-d.hubWake:
 		}
 	}
 }

@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/aggregator/websub"
 	"github.com/wiredesk/wiredesk/alert"
 	"github.com/wiredesk/wiredesk/config"
 	"github.com/wiredesk/wiredesk/publisher/status"
@@ -143,3 +145,47 @@ func DeadAlerts(db *storage.DB) func(ctx context.Context) ([]wiredesk.Alert, err
 // OnceAlertWait is how long `wiredesk once` waits for its channels to take
 // what it queued before it exits (the rest is delivered by the next run).
 const OnceAlertWait = 30 * time.Second
+
+// WebSub is the daemon's WebSub subscriber: hubs call back under
+// [server] base_url + "/websub/", and a verified notification calls onPush
+// with the source's id.
+func WebSub(cfg *config.Config, log *slog.Logger, onPush func(sourceID string)) *websub.Subscriber {
+	return &websub.Subscriber{
+		Client:   &http.Client{Timeout: cfg.Poll.Timeout},
+		Callback: cfg.Server.BaseURL + "/websub/",
+		OnPush:   onPush,
+		Log:      log,
+	}
+}
+
+// EnsureSubscriptions subscribes every enabled urgent source whose feed
+// advertised a WebSub hub (stored with its state by the last full poll),
+// and renews leases near their end. The topic is the feed's rel="self";
+// a feed without one is not subscribed (the polled URL may be a private
+// endpoint and is never sent to a hub).
+func EnsureSubscriptions(ctx context.Context, cfg *config.Config, db *storage.DB, sub *websub.Subscriber) error {
+	var urgent []wiredesk.Source
+	for _, s := range cfg.Sources {
+		if s.Urgent && s.Enabled {
+			urgent = append(urgent, s)
+		}
+	}
+	if len(urgent) == 0 {
+		return nil
+	}
+	states, err := db.SourceStates(ctx)
+	if err != nil {
+		return fmt.Errorf("websub: source states: %w", err)
+	}
+	var errs []error
+	for _, s := range urgent {
+		st := states[s.ID]
+		if st.Hub == "" || st.Self == "" {
+			continue
+		}
+		if err := sub.Ensure(ctx, s.ID, st.Hub, st.Self); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
