@@ -206,3 +206,49 @@ func TestCheckSignature(t *testing.T) {
 		}
 	}
 }
+
+// A hub that denies the subscription makes it go away, and its callback
+// token then answers 410 Gone.
+func TestDenied(t *testing.T) {
+	hubSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) }))
+	defer hubSrv.Close()
+	s := &Subscriber{Client: http.DefaultClient}
+	cb := httptest.NewServer(s)
+	defer cb.Close()
+	s.Callback = cb.URL + "/websub/"
+	if err := s.Ensure(context.Background(), "tass", hubSrv.URL, "https://wire.example/rss"); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	token := s.bySrc["tass"].token
+	s.mu.Unlock()
+	resp, err := http.Get(s.Callback + token + "?hub.mode=denied&hub.topic=x&hub.reason=nope")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, ok := s.State("tass"); ok {
+		t.Error("subscription kept after the hub denied it")
+	}
+	resp, err = http.Post(s.Callback+token, "text/xml", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusGone {
+		t.Errorf("notification after denial: %d; want 410", resp.StatusCode)
+	}
+}
+
+// A hub that refuses the request leaves no subscription behind.
+func TestHubRefuses(t *testing.T) {
+	hubSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusForbidden) }))
+	defer hubSrv.Close()
+	s := &Subscriber{Client: http.DefaultClient, Callback: "http://127.0.0.1:9/websub/"}
+	if err := s.Ensure(context.Background(), "tass", hubSrv.URL, "https://wire.example/rss"); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("Ensure = %v; want the hub's 403", err)
+	}
+	if _, ok := s.State("tass"); ok {
+		t.Error("a refused subscription is kept")
+	}
+}
