@@ -5,8 +5,11 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/storage"
@@ -210,5 +213,44 @@ func TestPruneForgetsAlerted(t *testing.T) {
 	}
 	if n, err := db.QueueAlerts(ctx, []wiredesk.Alert{storyAlert(sid, "hook", "interfax")}); err != nil || n != 1 {
 		t.Errorf("QueueAlerts after the story was pruned = %d, %v; want 1 (its key forgotten)", n, err)
+	}
+}
+
+// check -db decodes the outbox too: a damaged alert is reported.
+func TestCheckFindsDamagedAlert(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.QueueAlerts(ctx, []wiredesk.Alert{storyAlert("a", "hook", "interfax")}); err != nil {
+		t.Fatal(err)
+	}
+	if errs := db.Check(ctx); len(errs) != 0 {
+		t.Fatalf("Check of a sound file: %v", errs)
+	}
+	db.Close()
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("alert_outbox"))
+		k, _ := b.Cursor().First()
+		return b.Put(k, []byte("{not json"))
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err = storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	errs := db.Check(ctx)
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "alert_outbox") {
+		t.Errorf("Check = %v; want the damaged alert named", errs)
 	}
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -159,7 +160,7 @@ func checkSize(db *bolt.DB, path string) error {
 // check (every page reachable exactly once, the freelist consistent, keys
 // in order) and then decodes every stored item, story and source state,
 // since bbolt keeps no checksum of the values themselves (the editors'
-// decisions too). It reads in one
+// decisions and the alert outbox too). It reads in one
 // transaction, so it may run while another goroutine writes.
 func (d *DB) Check(ctx context.Context) []error {
 	if err := ctx.Err(); err != nil {
@@ -204,6 +205,14 @@ func checkValues(tx *bolt.Tx, note func(error) error) error {
 		{bucketStories, func(v []byte) error { _, err := decodeStory(v); return err }},
 		{bucketSources, func(v []byte) error { _, err := decodeSourceState(v); return err }},
 		{bucketDecisions, func(v []byte) error { _, err := decodeDecisions(v); return err }},
+		{bucketOutbox, func(v []byte) error { _, err := decodeAlert(v); return err }},
+		{bucketDead, func(v []byte) error { _, err := decodeAlert(v); return err }},
+		{bucketAlerted, func(v []byte) error {
+			if _, n := binary.Uvarint(v); n <= 0 || n != len(v) {
+				return fmt.Errorf("wire count: %w", errCorrupt)
+			}
+			return nil
+		}},
 	} {
 		bk, err := bucket(tx, b.name)
 		if err != nil {
