@@ -102,4 +102,3 @@ func opmlFeeds(feeds []listedFeed) []render.OPMLFeed {
 	}
 	return out
 }
-
