@@ -464,12 +464,19 @@ func archiveHorizon(opt Options, now time.Time) time.Time {
 	return now.Add(-keep)
 }
 
-// entryOf builds the published entry of a picked or archived decision.
+// entryOf builds the published entry of a picked or archived decision,
+// with the headline an editor set, if any.
 func entryOf(spec wiredesk.Feed, d Decision, ec EntryContext) render.Entry {
+	var e render.Entry
 	if !spec.Cluster {
-		return ItemEntry(spec, d.Story.Items[0], ec)
+		e = ItemEntry(spec, d.Story.Items[0], ec)
+	} else {
+		e = StoryEntry(spec, d.Story, d.Eligible, ec)
 	}
-	return StoryEntry(spec, d.Story, d.Eligible, ec)
+	if h := d.Story.Marks.Headline; h != "" {
+		e.Title = h
+	}
+	return e
 }
 
 // newDoc returns an unprepared document; Refresh prepares it when its

@@ -321,3 +321,43 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	}
 	return b.Put(key, data)
 }
+
+// MarkStory changes the editors' marks on story id with change, in one
+// write transaction, and returns the marks before and after. An unknown
+// story yields an error matching wiredesk.ErrNotFound. Marks that end up
+// zero are deleted. The story's Updated stays: a mark changes how feeds
+// show a story, not the story.
+func (d *DB) MarkStory(ctx context.Context, id string, change func(*wiredesk.StoryMarks)) (before, after wiredesk.StoryMarks, err error) {
+	if err := ctx.Err(); err != nil {
+		return before, after, err
+	}
+	err = d.update(func(tx *bolt.Tx) error {
+		bs, err := openBuckets(tx)
+		if err != nil {
+			return err
+		}
+		if _, err := bs.mustStory(id); err != nil {
+			return err
+		}
+		b, err := writeBucket(tx, bucketMarks)
+		if err != nil {
+			return err
+		}
+		before, after = wiredesk.StoryMarks{}, wiredesk.StoryMarks{}
+		if v := b.Get([]byte(id)); v != nil {
+			if err := json.Unmarshal(v, &before); err != nil {
+				return fmt.Errorf("story %s marks: %w", id, err)
+			}
+			_ = json.Unmarshal(v, &after) // a deep copy: change may edit slices and maps
+		}
+		change(&after)
+		if after.IsZero() {
+			return b.Delete([]byte(id))
+		}
+		return putJSON(b, []byte(id), after)
+	})
+	if err != nil {
+		return before, after, fmt.Errorf("mark story %s: %w", id, err)
+	}
+	return before, after, nil
+}

@@ -131,3 +131,40 @@ func TestAudit(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkStory(t *testing.T) {
+	ctx := context.Background()
+	db := storagetest.Open(t)
+	mustSave(t, db, poll(t0, "tass", item("tass", 1, "h")))
+	id := wiredesk.ItemID("tass", item("tass", 1, "").Key)
+	if _, _, err := db.MarkStory(ctx, "nope", func(m *wiredesk.StoryMarks) { m.SpikedAll = true }); !errors.Is(err, wiredesk.ErrNotFound) {
+		t.Errorf("MarkStory(unknown) = %v; want ErrNotFound", err)
+	}
+	before, after, err := db.MarkStory(ctx, id, func(m *wiredesk.StoryMarks) {
+		m.Spiked = append(m.Spiked, "central-asia")
+		m.Headline = "Fixed"
+		m.By = "anna"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !before.IsZero() || after.Headline != "Fixed" || !after.SpikedFrom("central-asia") || after.SpikedFrom("other") {
+		t.Errorf("MarkStory = %+v → %+v", before, after)
+	}
+	sts, err := db.Stories(ctx, storage.StoryQuery{})
+	if err != nil || len(sts) != 1 {
+		t.Fatalf("Stories = %v, %v", sts, err)
+	}
+	if got := sts[0].Marks; got.Headline != "Fixed" || !slices.Equal(got.Spiked, []string{"central-asia"}) {
+		t.Errorf("stored marks = %+v", got)
+	}
+	// Clearing every mark deletes the record.
+	_, after, err = db.MarkStory(ctx, id, func(m *wiredesk.StoryMarks) { *m = wiredesk.StoryMarks{} })
+	if err != nil || !after.IsZero() {
+		t.Fatalf("clear marks = %+v, %v", after, err)
+	}
+	st, err := db.Story(ctx, id)
+	if err != nil || !st.Marks.IsZero() {
+		t.Errorf("Story after clearing = %+v, %v", st.Marks, err)
+	}
+}
