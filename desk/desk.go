@@ -103,7 +103,9 @@ type Service struct {
 	// Audit, when set, records every merge and split with who, when and
 	// the stories before and after.
 	Audit AuditLog
-	Now   func() time.Time // the audit entries' time; nil: time.Now
+	// Marks, when set, stores spikes, pins and headline overrides (Mark).
+	Marks MarkStore
+	Now   func() time.Time // the audit entries' and marks' time; nil: time.Now
 	Log   *slog.Logger     // nil: no log
 }
 
@@ -303,11 +305,7 @@ func (s *Service) audit(ctx context.Context, by, action, target, before, after s
 	if s.Audit == nil {
 		return nil
 	}
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	_, err := s.Audit.AppendAudit(ctx, wiredesk.AuditEntry{At: now().UTC(), User: by, Action: action, Target: target, Before: before, After: after})
+	_, err := s.Audit.AppendAudit(ctx, wiredesk.AuditEntry{At: s.now(), User: by, Action: action, Target: target, Before: before, After: after})
 	if err != nil {
 		s.changed()
 		return fmt.Errorf("%s %s done, but not audited: %w", action, target, err)
