@@ -63,11 +63,11 @@ type Session struct {
 
 // AuditEntry records one action taken at the desk or with a desk command.
 type AuditEntry struct {
-	Seq    uint64    // assigned by storage, increasing
-	At     time.Time // when it was done
-	User   string    // who did it
-	Action string    // "merge", "split", "spike", "user add", "sign in", …
-	Target string    // what it was done to: a story, item or user
-	Before string    // the state before, in a line; "" when none
-	After  string    // the state after, in a line
+	Seq    uint64    `json:"seq"`              // assigned by storage, increasing
+	At     time.Time `json:"at"`               // when it was done
+	User   string    `json:"user"`             // who did it
+	Action string    `json:"action"`           // "merge", "split", "spike", "user add", "sign in", …
+	Target string    `json:"target"`           // what it was done to: a story, item or user
+	Before string    `json:"before,omitempty"` // the state before, in a line; "" when none
+	After  string    `json:"after,omitempty"`  // the state after, in a line
 }
