@@ -198,7 +198,9 @@ func newTestDesk(t *testing.T, secure bool) *testDesk {
 			}
 			return map[string]bool{"rferl/old": true}, nil
 		},
-		SourceName:    func(id string) string { return map[string]string{"tass": "TASS", "interfax": "Interfax", "rferl": "RFE/RL"}[id] },
+		SourceName: func(id string) string {
+			return map[string]string{"tass": "TASS", "interfax": "Interfax", "rferl": "RFE/RL"}[id]
+		},
 		SecureCookies: secure,
 		Now:           td.clock.Now,
 	})
