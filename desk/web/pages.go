@@ -206,7 +206,7 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) merge(w http.ResponseWriter, r *http.Request) {
-	ids := r.PostForm["story"]
+	ids := slices.Compact(slices.Sorted(slices.Values(r.PostForm["story"])))
 	if len(ids) < 2 {
 		h.fail(w, r, http.StatusBadRequest, "Tick at least two stories to merge.")
 		return

@@ -463,6 +463,7 @@ func TestActions(t *testing.T) {
 		{"merge keeps the first reported", "/desk/merge", url.Values{"story": {"tass/new", "rferl/old"}, "back": {"source=tass&q=x"}},
 			303, "/desk/?q=x&source=tass&done=merge", "merge tass/new into rferl/old by anna"},
 		{"merge needs two", "/desk/merge", url.Values{"story": {"tass/new"}}, 400, "", ""},
+		{"merge needs two different", "/desk/merge", url.Values{"story": {"tass/new", "tass/new"}}, 400, "", ""},
 		{"split", "/desk/split", url.Values{"item": {"interfax/2"}, "back": {"https://evil.example/"}}, 303, "/desk/?done=split", "split interfax/2 by anna"},
 		{"split unknown", "/desk/split", url.Values{"item": {"missing"}}, 404, "", ""},
 		{"spike from one feed", "/desk/mark", url.Values{"story": {"rferl/old"}, "action": {"spike"}, "feed": {"russia"}}, 303, "/desk/?done=mark", "mark rferl/old spike feed=russia by anna"},
