@@ -436,9 +436,14 @@ func TestHeadlineOverride(t *testing.T) {
 		spec := wiredesk.Feed{Slug: "f", Cluster: cluster}
 		st := story("k1", "interfax", "Machine headline", time.Hour)
 		st.Marks.Headline = "Editor's headline"
+		st.Marks.At = curateNow
 		ds := Curate(spec, []wiredesk.Story{st}, testSources(), curateNow)
-		if e := entryOf(spec, ds[0], EntryContext{BaseURL: testBase, Sources: testSources()}); e.Title != "Editor's headline" {
+		e := entryOf(spec, ds[0], EntryContext{BaseURL: testBase, Sources: testSources()})
+		if e.Title != "Editor's headline" {
 			t.Errorf("cluster %v: entry title %q; want the editor's headline", cluster, e.Title)
+		}
+		if !e.Updated.Equal(curateNow) {
+			t.Errorf("cluster %v: entry updated %v; want the headline's time %v", cluster, e.Updated, curateNow)
 		}
 	}
 }

@@ -473,8 +473,11 @@ func entryOf(spec wiredesk.Feed, d Decision, ec EntryContext) render.Entry {
 	} else {
 		e = StoryEntry(spec, d.Story, d.Eligible, ec)
 	}
-	if h := d.Story.Marks.Headline; h != "" {
-		e.Title = h
+	if m := d.Story.Marks; m.Headline != "" {
+		e.Title = m.Headline
+		// A new title is a new version of the entry: readers that go by
+		// the updated time show it.
+		e.Updated = laterTime(e.Updated, m.At)
 	}
 	return e
 }
