@@ -17,7 +17,8 @@ import (
 const hostileTitle = `Kazakh <script>window.pwned=1</script><img src=x onerror="window.pwned=2"> headline`
 
 // TestDeskInChromium drives Debian's Chromium against the built daemon:
-// sign in, see the board, merge two stories, see the merge in the audit
+// sign in, see the board, see a new story appear without a reload, merge
+// two stories, see the merge in the audit
 // log, and check that a hostile headline is shown as text and runs
 // nothing, on the desk and on the public reading pages. It saves phone and
 // desktop screenshots in $WIREDESK_SCREENSHOTS when set (else a temporary
@@ -130,6 +131,30 @@ func TestDeskInChromium(t *testing.T) {
 	notPwned("board on a phone")
 	shot("desk-board-phone")
 	do("desktop viewport", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible("#board"))
+
+	// A story that arrives while the board is open appears without a
+	// reload: the page's script fetches the board again (every 15s, and
+	// at once when the window gets the focus, which the test sends).
+	const fresh = "Uzbek live desk test headline"
+	eval(`window.notReloaded = "yes"`)
+	insert(t, filepath.Join(filepath.Dir(cfg), "testdata", "demo", "rferl.central-asia.atom"), "  <entry>", `  <entry>
+    <id>tag:rferl.org,2025:fresh</id>
+    <title>`+fresh+`</title>
+    <link rel="alternate" href="https://www.rferl.org/a/fresh/1.html"/>
+    <published>2026-11-27T11:00:00Z</published>
+    <updated>2026-11-27T11:00:00Z</updated>
+  </entry>
+`)
+	mustRun(t, nil, "poll-now", "-config", cfg)
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](
+		`(window.dispatchEvent(new Event("focus")), document.getElementById("board").textContent.includes("`+fresh+`"))`,
+		chromedp.WithPollingInterval(500*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil {
+		t.Fatalf("the new story did not appear on the open board: %v", err)
+	}
+	if got := eval(`String(window.notReloaded)`); got != "yes" {
+		t.Errorf("the board was reloaded to show the new story (marker %q)", got)
+	}
 
 	// Merge the hostile story into the Rogun story by ticking both.
 	eval(`document.querySelector('[data-story="` + hostileStory + `"] input[type=checkbox]').click(); ""`)

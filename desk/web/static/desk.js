@@ -1,5 +1,6 @@
-// desk.js fetches the story board again every 15 seconds and shows the new
-// one, so new stories appear without a reload. It leaves the page alone
+// desk.js fetches the story board again every 15 seconds, and when the
+// editor comes back to the tab, and shows the new one, so new stories
+// appear without a reload. It leaves the page alone
 // while the editor is working in it: a ticked story, a field with focus or
 // an open actions panel. The board is rendered and escaped by the server;
 // this script only swaps it in.
@@ -28,4 +29,6 @@
       .catch(function () { /* the next round tries again */ });
   };
   setInterval(refresh, 15000);
+  window.addEventListener("focus", refresh);
+  document.addEventListener("visibilitychange", refresh);
 })();
