@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -159,6 +160,25 @@ type testDesk struct {
 	store *memStore
 	desk  *fakeDesk
 	clock *clock
+	logs  *lockedBuffer
+}
+
+// lockedBuffer collects the handler's log lines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 type clock struct {
@@ -178,7 +198,7 @@ var cheap = desk.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}
 func newTestDesk(t *testing.T, secure bool) *testDesk {
 	t.Helper()
 	td := &testDesk{store: &memStore{users: map[string]wiredesk.User{}, sessions: map[string]wiredesk.Session{}},
-		desk: &fakeDesk{stories: testStories()}, clock: &clock{t: t0.Add(2 * time.Hour)}}
+		desk: &fakeDesk{stories: testStories()}, clock: &clock{t: t0.Add(2 * time.Hour)}, logs: &lockedBuffer{}}
 	users := &desk.Users{Store: td.store, Hash: cheap, Now: td.clock.Now}
 	ctx := context.Background()
 	for _, u := range []struct {
@@ -203,6 +223,7 @@ func newTestDesk(t *testing.T, secure bool) *testDesk {
 		},
 		SecureCookies: secure,
 		Now:           td.clock.Now,
+		Log:           slog.New(slog.NewTextHandler(td.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	td.srv = httptest.NewServer(h)
 	t.Cleanup(td.srv.Close)
@@ -405,6 +426,11 @@ func TestHostileWireTextIsText(t *testing.T) {
 		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
 			t.Errorf("%s: Content-Security-Policy %q", path, csp)
 		}
+		for k, want := range map[string]string{"X-Frame-Options": "DENY", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"} {
+			if got := resp.Header.Get(k); got != want {
+				t.Errorf("%s: %s = %q; want %q", path, k, got, want)
+			}
+		}
 		for _, bad := range []string{"<script>alert", "<img src=x", "javascript:alert"} {
 			if strings.Contains(page, bad) {
 				t.Errorf("%s contains %q", path, bad)
@@ -508,6 +534,57 @@ func TestSessionEndsWhenPasswordChanges(t *testing.T) {
 	td.clock.Advance(DefaultSessionTTL)
 	if resp, _ := fetch(t, c, "GET", td.srv.URL+"/desk/", nil); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("board after the session's TTL: %s; want a redirect to sign in", resp.Status)
+	}
+}
+
+// The board fragment that desk.js fetches is the stories alone, so the
+// script can swap it in without nesting a page in the page.
+func TestBoardFragment(t *testing.T) {
+	td := newTestDesk(t, false)
+	c := td.browser(t)
+	td.signIn(t, c, "anna", "anna-password-1")
+	resp, page := fetch(t, c, "GET", td.srv.URL+"/desk/board?source=tass", nil)
+	if resp.StatusCode != 200 || strings.Contains(page, "<html") || strings.Contains(page, "<form method=\"get\"") {
+		t.Errorf("fragment: %s, a whole page or the filter form:\n%s", resp.Status, page)
+	}
+	if !strings.Contains(page, `id="board-status">1 of 2 recent stories`) {
+		t.Errorf("fragment lacks its status line:\n%s", page)
+	}
+	if resp, _ := fetch(t, td.browser(t), "GET", td.srv.URL+"/desk/board", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("fragment without a session: %s; want 401", resp.Status)
+	}
+}
+
+// No password, hash, session token or CSRF token reaches a page or the
+// log, whatever the sign-in's outcome.
+func TestNoSecretInPagesOrLog(t *testing.T) {
+	td := newTestDesk(t, false)
+	c := td.browser(t)
+	td.signIn(t, c, "anna", "wrong-password-9")
+	resp, csrf := td.signIn(t, c, "anna", "anna-password-1")
+	var token string
+	for _, ck := range resp.Cookies() {
+		if ck.Name == sessionCookie {
+			token = ck.Value
+		}
+	}
+	var pages strings.Builder
+	for _, path := range []string{"/desk/", "/desk/board", "/desk/audit"} {
+		_, page := fetch(t, c, "GET", td.srv.URL+path, nil)
+		pages.WriteString(page)
+	}
+	fetch(t, c, "POST", td.srv.URL+"/desk/mark", url.Values{"story": {"x"}, "action": {"spike"}}) // no token: logged refusal
+	logs := td.logs.String()
+	if !strings.Contains(logs, "desk sign-in failed") || !strings.Contains(logs, "CSRF") {
+		t.Fatalf("the log lacks the failed sign-in or the CSRF refusal:\n%s", logs)
+	}
+	for _, secret := range []string{"anna-password-1", "wrong-password-9", "$argon2id$", token, csrf} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log contains %q", secret)
+		}
+		if secret != csrf && strings.Contains(pages.String(), secret) {
+			t.Errorf("a page contains %q", secret)
+		}
 	}
 }
 
