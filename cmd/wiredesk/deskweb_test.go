@@ -149,6 +149,9 @@ func TestDeskChangesPublishedFeeds(t *testing.T) {
 	if _, b := httpGet(t, pub+"/feeds/central-asia.html"); strings.Contains(b, headline) {
 		t.Errorf("the spiked story is still on central-asia.html")
 	}
+	if _, page := ed.do(t, "GET", "/desk/feeds/central-asia", nil); !strings.Contains(page, "<td>spiked by anna</td>") {
+		t.Errorf("/desk/feeds/central-asia does not list the story as spiked by anna")
+	}
 	if _, b := httpGet(t, pub+"/feeds/russia-wire.rss"); !strings.Contains(b, headline) {
 		t.Errorf("a spike from central-asia also removed the story from russia-wire.rss")
 	}

@@ -130,6 +130,8 @@ func route(p string) string {
 		return "/admin/story/{id}"
 	case strings.HasPrefix(p, "/desk/static/"):
 		return "/desk/static/"
+	case strings.HasPrefix(p, "/desk/feeds/"):
+		return "/desk/feeds/{slug}"
 	case p == "/desk/", p == "/desk/board", p == "/desk/audit", p == "/desk/login", p == "/desk/logout",
 		p == "/desk/merge", p == "/desk/split", p == "/desk/mark":
 		return p

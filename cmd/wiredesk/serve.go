@@ -260,18 +260,23 @@ func (d *daemon) deskWeb() http.Handler {
 			}
 			return slugs
 		},
-		InFeed: func(ctx context.Context, slug string) (map[string]bool, error) {
+		Preview: func(ctx context.Context, slug string) ([]web.FeedDecision, error) {
 			ds, err := d.pub.Preview(ctx, slug, time.Time{})
 			if err != nil {
 				return nil, err
 			}
-			in := map[string]bool{}
+			out := make([]web.FeedDecision, 0, len(ds))
 			for _, dec := range ds {
-				if dec.Picked {
-					in[dec.Story.ID] = true
+				fd := web.FeedDecision{StoryID: dec.Story.ID, Sources: dec.Story.SourceIDs(), Picked: dec.Picked, Reason: dec.Reason}
+				if len(dec.Story.Items) > 0 {
+					fd.Title, fd.Date = dec.Story.Items[0].Title, dec.Story.Items[0].Date()
 				}
+				if dec.Story.Marks.Headline != "" {
+					fd.Title = dec.Story.Marks.Headline
+				}
+				out = append(out, fd)
 			}
-			return in, nil
+			return out, nil
 		},
 		SourceName: func(id string) string {
 			for _, src := range d.config().Sources {

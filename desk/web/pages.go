@@ -85,9 +85,16 @@ func (h *Handler) loadBoard(r *http.Request) (boardData, error) {
 		return boardData{}, err
 	}
 	var inFeed map[string]bool
-	if f.Feed != "" && h.opt.InFeed != nil {
-		if inFeed, err = h.opt.InFeed(r.Context(), f.Feed); err != nil {
+	if f.Feed != "" && h.opt.Preview != nil {
+		ds, err := h.opt.Preview(r.Context(), f.Feed)
+		if err != nil && !errors.Is(err, wiredesk.ErrNotFound) {
 			return boardData{}, err
+		}
+		inFeed = map[string]bool{}
+		for _, d := range ds {
+			if d.Picked {
+				inFeed[d.StoryID] = true
+			}
 		}
 	}
 	d := boardData{Title: "Story board", User: accountOf(r), Filter: f, Query: f.query(), Feeds: h.opt.Feeds(),
@@ -188,6 +195,31 @@ func (h *Handler) boardFragment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, http.StatusOK, "stories", d)
+}
+
+// feed shows what a feed publishes now and what it leaves out and why,
+// as `wiredesk preview` does.
+func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	if h.opt.Preview == nil || !slices.Contains(h.opt.Feeds(), slug) {
+		h.fail(w, r, http.StatusNotFound, "No feed "+slug+".")
+		return
+	}
+	ds, err := h.opt.Preview(r.Context(), slug)
+	if err != nil {
+		h.actionError(w, r, "preview feed "+slug, err)
+		return
+	}
+	var in, out []FeedDecision
+	for _, d := range ds {
+		if d.Picked {
+			in = append(in, d)
+		} else {
+			out = append(out, d)
+		}
+	}
+	h.render(w, http.StatusOK, "feed.html", map[string]any{"Title": "Feed " + slug, "User": accountOf(r), "Slug": slug,
+		"In": in, "Out": out, "Feeds": h.opt.Feeds()})
 }
 
 func (h *Handler) audit(w http.ResponseWriter, r *http.Request) {

@@ -54,10 +54,11 @@ type Options struct {
 	// Feeds returns the slugs of the configured feeds, for the feed filter
 	// and the spike and pin actions.
 	Feeds func() []string
-	// InFeed returns the ids of the stories (and, for feeds that publish
-	// items one by one, the items) the feed publishes now; nil disables
-	// the feed filter.
-	InFeed func(ctx context.Context, slug string) (map[string]bool, error)
+	// Preview returns the feed's curation decisions as `wiredesk preview`
+	// makes them: what the feed publishes now, first, and what it leaves
+	// out and why. An unknown feed matches wiredesk.ErrNotFound. Nil
+	// disables the feed filter and the feed pages.
+	Preview func(ctx context.Context, slug string) ([]FeedDecision, error)
 	// SourceName returns a source's display name; nil: its id.
 	SourceName func(id string) string
 	// SecureCookies sets the Secure flag on the desk's cookies; it is set
@@ -71,6 +72,17 @@ type Options struct {
 	BoardLimit int
 	Now        func() time.Time // default time.Now
 	Log        *slog.Logger     // default: discard
+}
+
+// FeedDecision is one story as a feed's curation judged it. For a feed
+// that publishes items one by one, StoryID is the item's id.
+type FeedDecision struct {
+	StoryID string
+	Title   string    // the lead item's headline
+	Sources []string  // source ids, in order of first report
+	Date    time.Time // the lead item's date
+	Picked  bool
+	Reason  string // why it is left out; "" when picked
 }
 
 // Defaults of Options.
@@ -133,6 +145,7 @@ func (h *Handler) routes() {
 	mux.HandleFunc("GET "+Prefix+"{$}", h.signedIn(wiredesk.RoleViewer, h.board))
 	mux.HandleFunc("GET "+Prefix+"board", h.signedIn(wiredesk.RoleViewer, h.boardFragment))
 	mux.HandleFunc("GET "+Prefix+"audit", h.signedIn(wiredesk.RoleViewer, h.audit))
+	mux.HandleFunc("GET "+Prefix+"feeds/{slug}", h.signedIn(wiredesk.RoleViewer, h.feed))
 	mux.HandleFunc("GET "+Prefix+"login", h.loginForm)
 	mux.HandleFunc("POST "+Prefix+"login", h.login)
 	mux.HandleFunc("POST "+Prefix+"logout", h.signedIn(wiredesk.RoleViewer, h.logout))

@@ -212,11 +212,17 @@ func newTestDesk(t *testing.T, secure bool) *testDesk {
 	h := New(Options{
 		Desk: td.desk, Users: users, Sessions: td.store,
 		Feeds: func() []string { return []string{"central-asia", "russia"} },
-		InFeed: func(_ context.Context, slug string) (map[string]bool, error) {
-			if slug == "russia" {
-				return map[string]bool{"interfax/2": true}, nil
+		Preview: func(_ context.Context, slug string) ([]FeedDecision, error) {
+			switch slug {
+			case "russia": // a feed of items: it publishes one item of tass/new
+				return []FeedDecision{
+					{StoryID: "interfax/2", Title: "Казахстан: выборы", Sources: []string{"interfax"}, Date: t0, Picked: true},
+					{StoryID: "rferl/old", Title: "Kazakh " + hostile, Sources: []string{"rferl"}, Date: t0, Reason: "language en not in [ru]"},
+				}, nil
+			case "central-asia":
+				return []FeedDecision{{StoryID: "rferl/old", Title: "Kazakh " + hostile, Sources: []string{"rferl"}, Date: t0, Picked: true}}, nil
 			}
-			return map[string]bool{"rferl/old": true}, nil
+			return nil, wiredesk.ErrNotFound
 		},
 		SourceName: func(id string) string {
 			return map[string]string{"tass": "TASS", "interfax": "Interfax", "rferl": "RFE/RL"}[id]
@@ -585,6 +591,27 @@ func TestNoSecretInPagesOrLog(t *testing.T) {
 		if secret != csrf && strings.Contains(pages.String(), secret) {
 			t.Errorf("a page contains %q", secret)
 		}
+	}
+}
+
+func TestFeedPage(t *testing.T) {
+	td := newTestDesk(t, false)
+	c := td.browser(t)
+	td.signIn(t, c, "vera", "vera-password-1")
+	resp, page := fetch(t, c, "GET", td.srv.URL+"/desk/feeds/russia", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("feed page: %s", resp.Status)
+	}
+	in := page[strings.Index(page, `id="feed-in"`):strings.Index(page, `id="feed-out"`)]
+	out := page[strings.Index(page, `id="feed-out"`):]
+	if !strings.Contains(in, "Казахстан: выборы") || strings.Contains(in, "Kazakh") {
+		t.Errorf("published part:\n%s", in)
+	}
+	if !strings.Contains(out, "<td>language en not in [ru]</td>") || !strings.Contains(out, "&lt;script&gt;") || strings.Contains(out, "<script>") {
+		t.Errorf("left-out part (reason, hostile headline as text):\n%s", out)
+	}
+	if resp, _ := fetch(t, c, "GET", td.srv.URL+"/desk/feeds/nope", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown feed: %s; want 404", resp.Status)
 	}
 }
 
