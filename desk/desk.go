@@ -13,6 +13,14 @@
 // The decisions themselves are stored by package storage and bind the
 // cluster index (package aggregator/cluster); desk reaches both through the
 // small interfaces Store and Index, which internal/wiring satisfies.
+//
+// Besides decisions, Service.Mark sets an editor's marks on a story
+// (spike, pin, headline; marks.go), Users manages the people who sign in
+// to the desk and checks their passwords (users.go, password.go), and
+// every decision, mark and user change is appended to the audit log
+// (AuditLog). Package desk/web is the same operations in a browser;
+// AccountRoutes and AccountsClient carry `wiredesk user` and `wiredesk
+// audit` through a running daemon as Routes and Client carry `story`.
 package desk
 
 import (
