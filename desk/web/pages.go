@@ -294,7 +294,7 @@ func (h *Handler) mark(w http.ResponseWriter, r *http.Request) {
 	}
 	if ch.Action == desk.MarkPin {
 		hours, err := strconv.ParseFloat(r.PostFormValue("hours"), 64)
-		if err != nil || hours <= 0 || hours > 24*7 {
+		if err != nil || !(hours > 0 && hours <= 24*7) { // NaN fails too
 			h.fail(w, r, http.StatusBadRequest, "Pin for between a minute and a week (hours, e.g. 2 or 0.5).")
 			return
 		}

@@ -502,6 +502,7 @@ func TestActions(t *testing.T) {
 		{"pin", "/desk/mark", url.Values{"story": {"rferl/old"}, "action": {"pin"}, "feed": {"russia"}, "hours": {"1.5"}}, 303, "/desk/?done=mark",
 			"mark rferl/old pin feed=russia by anna until 2026-11-27T11:30:00Z"},
 		{"pin too long", "/desk/mark", url.Values{"story": {"rferl/old"}, "action": {"pin"}, "feed": {"russia"}, "hours": {"1000"}}, 400, "", ""},
+		{"pin NaN hours", "/desk/mark", url.Values{"story": {"rferl/old"}, "action": {"pin"}, "feed": {"russia"}, "hours": {"NaN"}}, 400, "", ""},
 		{"unknown feed", "/desk/mark", url.Values{"story": {"rferl/old"}, "action": {"spike"}, "feed": {"nope"}}, 400, "", ""},
 	}
 	for _, tt := range tests {
