@@ -264,3 +264,17 @@ func TestMergeAndSplitAudited(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheckPassword measures one sign-in's hash with the default
+// parameters (the cost an attacker pays per guess, and a user per sign-in).
+func BenchmarkCheckPassword(b *testing.B) {
+	h, err := HashPassword("correct horse battery", DefaultHashParams())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if ok, err := CheckPassword(h, "correct horse battery"); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+}

@@ -264,7 +264,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, http.StatusTooManyRequests, name, "Too many failed sign-ins; try again in "+retryAfter(d)+" seconds.")
 		return
 	}
+	select {
+	case h.hashing <- struct{}{}:
+	case <-r.Context().Done():
+		return
+	}
 	u, err := h.opt.Users.Authenticate(r.Context(), name, password)
+	<-h.hashing
 	if errors.Is(err, desk.ErrBadLogin) {
 		h.limiter.failed(now, keys...)
 		h.opt.Log.Warn("desk sign-in failed", "user", name, "remote", keys[0])

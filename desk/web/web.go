@@ -106,7 +106,14 @@ type Handler struct {
 	limiter *loginLimiter
 	origin  *http.CrossOriginProtection
 	mux     *http.ServeMux
+	// hashing bounds the password checks that run at once: each holds
+	// 64 MiB (desk.DefaultHashParams), so a burst of sign-ins must not
+	// multiply that.
+	hashing chan struct{}
 }
+
+// maxHashing is how many password checks run at once.
+const maxHashing = 2
 
 // New returns the desk's handler for opt.
 func New(opt Options) *Handler {
@@ -135,6 +142,7 @@ func New(opt Options) *Handler {
 		static:  http.StripPrefix(Prefix+"static/", http.FileServerFS(sub)),
 		limiter: newLoginLimiter(),
 		origin:  http.NewCrossOriginProtection(),
+		hashing: make(chan struct{}, maxHashing),
 	}
 	h.routes()
 	return h

@@ -24,6 +24,7 @@ var t0 = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 // memStore keeps users, sessions and the audit log in memory.
 type memStore struct {
 	mu       sync.Mutex
+	lookups  int // calls of User
 	users    map[string]wiredesk.User
 	sessions map[string]wiredesk.Session
 	audit    []wiredesk.AuditEntry
@@ -47,6 +48,7 @@ func (m *memStore) UpdateUser(_ context.Context, u wiredesk.User) error {
 func (m *memStore) User(_ context.Context, name string) (wiredesk.User, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.lookups++
 	u, ok := m.users[name]
 	if !ok {
 		return u, wiredesk.ErrNotFound
@@ -156,6 +158,7 @@ func testStories() []desk.StoryView {
 }
 
 type testDesk struct {
+	h     *Handler
 	srv   *httptest.Server
 	store *memStore
 	desk  *fakeDesk
@@ -231,6 +234,7 @@ func newTestDesk(t *testing.T, secure bool) *testDesk {
 		Now:           td.clock.Now,
 		Log:           slog.New(slog.NewTextHandler(td.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
+	td.h = h
 	td.srv = httptest.NewServer(h)
 	t.Cleanup(td.srv.Close)
 	return td
@@ -396,6 +400,40 @@ func TestLoginRateLimit(t *testing.T) {
 	td.clock.Advance(loginEvery)
 	if resp, _ := td.signIn(t, c, "anna", "anna-password-1"); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("after waiting %v: %s; want 303", loginEvery, resp.Status)
+	}
+}
+
+// While maxHashing password checks run, a further sign-in waits (it
+// checks nothing) and gives up when its client does.
+func TestPasswordChecksAreBounded(t *testing.T) {
+	td := newTestDesk(t, false)
+	for range maxHashing {
+		td.h.hashing <- struct{}{} // checks in flight
+	}
+	c := td.browser(t)
+	_, page := fetch(t, c, "GET", td.srv.URL+"/desk/login", nil)
+	token := csrfRE.FindStringSubmatch(page)[1]
+	td.store.mu.Lock()
+	before := td.store.lookups
+	td.store.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	form := url.Values{"csrf": {token}, "name": {"anna"}, "password": {"anna-password-1"}}
+	req, _ := http.NewRequestWithContext(ctx, "POST", td.srv.URL+"/desk/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, err := c.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("sign-in with every check slot taken answered %s; want it to wait", resp.Status)
+	}
+	td.store.mu.Lock()
+	after := td.store.lookups
+	td.store.mu.Unlock()
+	if after != before {
+		t.Errorf("the waiting sign-in looked the user up (%d lookups); want none", after-before)
+	}
+	<-td.h.hashing // one check ends
+	if resp, _ := td.signIn(t, c, "anna", "anna-password-1"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign-in with a free slot: %s", resp.Status)
 	}
 }
 
