@@ -59,7 +59,7 @@ fuzz:
 	  done; done
 
 ## golden: rewrite the golden files of every package that has them (review the diff!)
-GOLDEN_PKGS := ./config ./aggregator/parse ./publisher/render ./cmd/wiredesk
+GOLDEN_PKGS := ./config ./aggregator/parse ./publisher ./publisher/render ./cmd/wiredesk
 golden:
 	$(GO) test -count=1 $(GOLDEN_PKGS) -update
 

@@ -385,3 +385,65 @@ func FuzzPattern(f *testing.F) {
 		_, _ = match(ps, wiredesk.Item{Title: text})
 	})
 }
+
+// TestCurateMarks checks that an editor's marks change what a feed
+// publishes: a spike (from this feed or all) drops the story, a spike
+// from another feed does not, a live pin puts the story first and an
+// expired one does not, and a headline override is the entry's title.
+func TestCurateMarks(t *testing.T) {
+	spec := wiredesk.Feed{Slug: "central-asia", Cluster: true}
+	mark := func(st wiredesk.Story, m wiredesk.StoryMarks) wiredesk.Story { st.Marks = m; return st }
+	tests := []struct {
+		name       string
+		marks      wiredesk.StoryMarks
+		wantPicked []string
+		wantReason string // of k3
+	}{
+		{"none", wiredesk.StoryMarks{}, []string{"k1", "k2", "k3"}, ""},
+		{"spiked here", wiredesk.StoryMarks{Spiked: []string{"central-asia"}, By: "anna"}, []string{"k1", "k2"}, "spiked by anna"},
+		{"spiked everywhere", wiredesk.StoryMarks{SpikedAll: true}, []string{"k1", "k2"}, "spiked by an editor"},
+		{"spiked elsewhere", wiredesk.StoryMarks{Spiked: []string{"other"}}, []string{"k1", "k2", "k3"}, ""},
+		{"pinned", wiredesk.StoryMarks{Pins: map[string]time.Time{"central-asia": curateNow.Add(time.Hour)}}, []string{"k3", "k1", "k2"}, ""},
+		{"pin expired", wiredesk.StoryMarks{Pins: map[string]time.Time{"central-asia": curateNow}}, []string{"k1", "k2", "k3"}, ""},
+		{"pinned elsewhere", wiredesk.StoryMarks{Pins: map[string]time.Time{"other": curateNow.Add(time.Hour)}}, []string{"k1", "k2", "k3"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sts := testStories(3)
+			sts[2] = mark(sts[2], tt.marks)
+			var picked []string
+			reason := ""
+			for _, d := range Curate(spec, sts, testSources(), curateNow) {
+				if d.Picked {
+					picked = append(picked, d.Story.ID)
+				}
+				if d.Story.ID == "k3" {
+					reason = d.Reason
+				}
+			}
+			if !slices.Equal(picked, tt.wantPicked) {
+				t.Errorf("picked %v; want %v", picked, tt.wantPicked)
+			}
+			if reason != tt.wantReason {
+				t.Errorf("k3 reason %q; want %q", reason, tt.wantReason)
+			}
+		})
+	}
+}
+
+func TestHeadlineOverride(t *testing.T) {
+	for _, cluster := range []bool{true, false} {
+		spec := wiredesk.Feed{Slug: "f", Cluster: cluster}
+		st := story("k1", "interfax", "Machine headline", time.Hour)
+		st.Marks.Headline = "Editor's headline"
+		st.Marks.At = curateNow
+		ds := Curate(spec, []wiredesk.Story{st}, testSources(), curateNow)
+		e := entryOf(spec, ds[0], EntryContext{BaseURL: testBase, Sources: testSources()})
+		if e.Title != "Editor's headline" {
+			t.Errorf("cluster %v: entry title %q; want the editor's headline", cluster, e.Title)
+		}
+		if !e.Updated.Equal(curateNow) {
+			t.Errorf("cluster %v: entry updated %v; want the headline's time %v", cluster, e.Updated, curateNow)
+		}
+	}
+}

@@ -25,6 +25,9 @@ type ItemQuery struct {
 type buckets struct {
 	items, itemTime, identity, stories, storyTime *bolt.Bucket
 	decisions, merged                             *bolt.Bucket
+	// marks holds the editors' story marks; nil until the first mark is
+	// set (see desk.go).
+	marks *bolt.Bucket
 }
 
 func openBuckets(tx *bolt.Tx) (*buckets, error) {
@@ -46,6 +49,7 @@ func openBuckets(tx *bolt.Tx) (*buckets, error) {
 			return nil, err
 		}
 	}
+	bs.marks = tx.Bucket(bucketMarks)
 	return &bs, nil
 }
 
@@ -106,6 +110,11 @@ func (bs *buckets) putStory(id string, r *storyRecord, oldUpdated time.Time) err
 func (bs *buckets) deleteStory(id string, r *storyRecord) error {
 	if err := bs.storyTime.Delete(indexKey(r.Updated, id)); err != nil {
 		return err
+	}
+	if bs.marks != nil {
+		if err := bs.marks.Delete([]byte(id)); err != nil {
+			return err
+		}
 	}
 	return bs.stories.Delete([]byte(id))
 }

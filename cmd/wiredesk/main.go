@@ -51,6 +51,8 @@ func commands() []command {
 		{"backup", "write a consistent copy of the database, also while the daemon runs", cmdBackup},
 		{"poll-now", "ask a running daemon to poll every source now", cmdPollNow},
 		{"story", "show, list, merge and split stories, and ask why two items are (not) one story", cmdStory},
+		{"user", "add, list and remove desk users; change their password or role", cmdUser},
+		{"audit", "print the audit log: who did what at the desk, when, before and after", cmdAudit},
 		{"version", "print version and build information", cmdVersion},
 	}
 }

@@ -7,6 +7,7 @@ package wiring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/wiredesk/wiredesk/aggregator/schedule"
 	"github.com/wiredesk/wiredesk/config"
 	"github.com/wiredesk/wiredesk/desk"
+	"github.com/wiredesk/wiredesk/desk/web"
 	"github.com/wiredesk/wiredesk/publisher"
 	"github.com/wiredesk/wiredesk/publisher/status"
 	"github.com/wiredesk/wiredesk/storage"
@@ -35,6 +37,10 @@ var (
 	_ status.Reader      = StatusReader{}
 	_ desk.Store         = DeskStore{}
 	_ desk.Index         = DeskIndex{}
+	_ desk.UserStore     = DeskUsers{}
+	_ desk.MarkStore     = (*storage.DB)(nil)
+	_ web.Sessions       = (*storage.DB)(nil)
+	_ web.Desk           = (*desk.Service)(nil)
 )
 
 // OpenDB opens the configured database with the configured lock timeout.
@@ -202,7 +208,7 @@ func Cluster(ctx context.Context, cfg *config.Config, db *storage.DB) (*cluster.
 // warmed one (`story why` without a daemon), or nil (merges and splits
 // without a daemon, which the next start reads from db).
 func Desk(cfg *config.Config, db *storage.DB, idx *cluster.Index, log *slog.Logger) *desk.Service {
-	s := &desk.Service{Store: DeskStore{db}, Window: cfg.Cluster.Window, Log: log}
+	s := &desk.Service{Store: DeskStore{db}, Window: cfg.Cluster.Window, Log: log, Audit: DeskUsers{db}, Marks: db}
 	if idx != nil {
 		s.Index = DeskIndex{idx}
 	}
@@ -215,6 +221,21 @@ type DeskStore struct{ *storage.DB }
 // RecentStories returns at most limit stories updated at or after since.
 func (s DeskStore) RecentStories(ctx context.Context, since time.Time, limit int) ([]wiredesk.Story, error) {
 	return s.DB.Stories(ctx, storage.StoryQuery{Since: since, Limit: limit})
+}
+
+// Users wires desk users and the audit log on db.
+func Users(db *storage.DB) *desk.Users { return &desk.Users{Store: DeskUsers{db}} }
+
+// DeskUsers adapts *storage.DB to desk.UserStore.
+type DeskUsers struct{ *storage.DB }
+
+// AddUser stores a new user; a taken name matches desk.ErrUserExists.
+func (u DeskUsers) AddUser(ctx context.Context, usr wiredesk.User) error {
+	err := u.DB.AddUser(ctx, usr)
+	if errors.Is(err, storage.ErrExists) {
+		return fmt.Errorf("user %s: %w", usr.Name, desk.ErrUserExists)
+	}
+	return err
 }
 
 // DeskIndex adapts *cluster.Index to desk.Index.
