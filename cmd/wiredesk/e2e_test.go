@@ -293,7 +293,7 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 	}
 	addr := freeAddr(t)
 	cfg := demoDir(t, addr)
-	startServeCmd := startServe(t, cfg, addr)
+	p := startServeLogs(t, cfg, addr)
 	get := func(path string) (int, string) {
 		resp, err := http.Get("http://" + addr + path)
 		if err != nil {
@@ -303,27 +303,50 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
+	// waitLog waits until the serve logs hold want n times: the daemon has
+	// handled that many reloads, so what the test checks next is their effect.
+	waitLog := func(want string, n int) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for strings.Count(p.logs.String(), want) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("serve logs never said %q (%d times):\n%s", want, n, p.logs.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	if code, _ := get("/feeds/extra.rss"); code != 404 {
 		t.Fatalf("extra feed before reload: %d; want 404", code)
 	}
 	orig, _ := os.ReadFile(cfg)
+	extra := "\n[[feed]]\nslug = \"extra\"\ntitle = \"Extra\"\nsources = [\"rferl\"]\n"
 
-	// An invalid config is refused and the old one keeps running.
-	if err := os.WriteFile(cfg, append(append([]byte{}, orig...), []byte("\n[[feed]]\nslug = \"Bad Slug\"\n")...), 0o644); err != nil {
+	// An invalid config — a good new feed beside a bad one — is refused as
+	// a whole once the daemon has read it: the old feeds stay and the good
+	// new one does not appear.
+	bad := string(orig) + extra + "\n[[feed]]\nslug = \"Bad Slug\"\n"
+	if err := os.WriteFile(cfg, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	startServeCmd.Process.Signal(syscall.SIGHUP)
-	time.Sleep(500 * time.Millisecond)
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitLog("config invalid; keeping the running config", 1)
 	if code, _ := get("/feeds/central-asia.rss"); code != 200 {
 		t.Fatalf("after invalid reload central-asia: %d; want 200", code)
 	}
+	if code, _ := get("/feeds/extra.rss"); code != 404 {
+		t.Fatalf("after invalid reload extra: %d; want 404 (part of an invalid config was applied)", code)
+	}
 
 	// A valid config with a new feed takes effect without a restart.
-	extra := "\n[[feed]]\nslug = \"extra\"\ntitle = \"Extra\"\nsources = [\"rferl\"]\n"
 	if err := os.WriteFile(cfg, append(append([]byte{}, orig...), []byte(extra)...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	startServeCmd.Process.Signal(syscall.SIGHUP)
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitLog("reloaded config", 1)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		code, body := get("/feeds/extra.rss")
