@@ -94,6 +94,7 @@ func (p *parser) server(t *table, s *Server) {
 		IdleTimeout:       120 * time.Second,
 		ShutdownTimeout:   10 * time.Second,
 		MaxHeaderBytes:    64 * 1000,
+		Timezone:          time.Local,
 	}
 	if t.str("listen", &s.Listen) {
 		if err := checkHostPort(s.Listen); err != nil {
@@ -117,6 +118,7 @@ func (p *parser) server(t *table, s *Server) {
 		s.BaseURL = strings.TrimRight(s.BaseURL, "/")
 	}
 	t.secret("admin_token", &s.AdminToken)
+	t.zone("timezone", &s.Timezone)
 	t.duration("read_header_timeout", &s.ReadHeaderTimeout, 0)
 	t.duration("read_timeout", &s.ReadTimeout, 0)
 	t.duration("write_timeout", &s.WriteTimeout, 0)
@@ -392,15 +394,7 @@ func (p *parser) source(t *table, defaultInterval time.Duration) wiredesk.Source
 	}
 	t.charset("encoding", &s.Encoding)
 	t.charset("fallback_encoding", &s.FallbackEncoding)
-	var tz string
-	if t.str("timezone", &tz) && tz != "" {
-		loc, err := time.LoadLocation(tz)
-		if err != nil || tz == "Local" {
-			t.errorf("timezone", "%q is not an IANA time zone name such as \"Europe/Moscow\" or \"UTC\"", tz)
-		} else {
-			s.Timezone = loc
-		}
-	}
+	t.zone("timezone", &s.Timezone)
 	t.integer("priority", &s.Priority, math.MinInt32, math.MaxInt32)
 	t.boolean("enabled", &s.Enabled)
 	t.headers("headers", &s.Headers)

@@ -52,6 +52,9 @@ type Server struct {
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration // grace period for in-flight requests
 	MaxHeaderBytes    int
+	// Timezone is the zone times are shown in to people: /status, and the
+	// sources and preview commands. Default: the machine's local zone.
+	Timezone *time.Location
 }
 
 // Storage is the [storage] table.

@@ -170,6 +170,7 @@ func TestDefaults(t *testing.T) {
 			IdleTimeout:       120 * time.Second,
 			ShutdownTimeout:   10 * time.Second,
 			MaxHeaderBytes:    64000,
+			Timezone:          time.Local,
 		},
 		Storage: Storage{Path: filepath.Join(dir, "wiredesk.db"), Retention: 720 * time.Hour, LockTimeout: 5 * time.Second},
 		Poll: Poll{
@@ -248,6 +249,7 @@ func TestValues(t *testing.T) {
 listen = ":9000"
 admin_token = "${WIREDESK_ADMIN_TOKEN}"
 max_header_bytes = "1MiB"
+timezone = "Asia/Almaty"
 [storage]
 path = "/var/lib/wiredesk/w.db"
 [poll]
@@ -293,6 +295,7 @@ include = ["/end$/", "$$5"]
 		{"base_url", cfg.Server.BaseURL, "http://localhost:9000"},
 		{"admin_token", cfg.Server.AdminToken.Reveal(), "admin-token-value-7f3a"},
 		{"max_header_bytes", cfg.Server.MaxHeaderBytes, 1 << 20},
+		{"server timezone", cfg.Server.Timezone.String(), "Asia/Almaty"},
 		{"storage path", cfg.Storage.Path, "/var/lib/wiredesk/w.db"},
 		{"max_body", cfg.Poll.MaxBody, int64(1_500_000)},
 		{"max_items", cfg.Poll.MaxItems, 20},

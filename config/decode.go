@@ -378,6 +378,22 @@ func (t *table) str(key string, dst *string) bool {
 	return ok
 }
 
+// zone reads an IANA time zone name ("Europe/Moscow", "UTC") into dst; an
+// empty string keeps dst. "Local" is refused: it would mean different
+// zones on different machines reading the same file.
+func (t *table) zone(key string, dst **time.Location) {
+	var tz string
+	if !t.str(key, &tz) || tz == "" {
+		return
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "Local" {
+		t.errorf(key, "%q is not an IANA time zone name such as \"Europe/Moscow\" or \"UTC\"", tz)
+		return
+	}
+	*dst = loc
+}
+
 func (t *table) secret(key string, dst *wiredesk.Secret) {
 	var s string
 	if t.str(key, &s) {

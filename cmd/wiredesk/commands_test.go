@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -139,6 +140,8 @@ func TestFetchCommand(t *testing.T) {
 
 func TestSourcesAndPreviewAfterOnce(t *testing.T) {
 	cfg := demoDir(t, "127.0.0.1:0")
+	// Times are shown in the configured zone (Tokyo: +0900 since 1951).
+	serverSection(t, cfg, `timezone = "Asia/Tokyo"`)
 	if code, out, stderr := runIn(t, "once", "-config", cfg, "-out", t.TempDir()); code != 0 {
 		t.Fatalf("once: exit %d\n%s%s", code, out, stderr)
 	}
@@ -146,7 +149,7 @@ func TestSourcesAndPreviewAfterOnce(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sources: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"ID", "STATE", "LAST ERROR", "interfax", "ok", "newsru"} {
+	for _, want := range []string{"times in Asia/Tokyo (JST +0900)", "ID", "STATE", "LAST ERROR", "interfax", "ok", "newsru"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("sources lacks %q:\n%s", want, out)
 		}
@@ -161,9 +164,19 @@ func TestSourcesAndPreviewAfterOnce(t *testing.T) {
 		"· tass ",
 		"excluded by", // the sport items
 		"published,",
+		"(times in Asia/Tokyo (JST +0900))",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("preview lacks %q:\n%s", want, out)
+		}
+	}
+	if dates := regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d [-+]\d{4}`).FindAllString(out, -1); len(dates) == 0 {
+		t.Errorf("preview shows no dates:\n%s", out)
+	} else {
+		for _, d := range dates {
+			if !strings.HasSuffix(d, " +0900") {
+				t.Errorf("preview date %q is not in Asia/Tokyo", d)
+			}
 		}
 	}
 	if code, _, stderr := runIn(t, "preview", "-config", cfg, "-feed", "nope"); code != 2 || !strings.Contains(stderr, `no feed "nope"`) {

@@ -405,8 +405,9 @@ func (d *daemon) reload(ctx context.Context, path string) {
 
 func (d *daemon) statusHandler() http.Handler {
 	return &status.Page{
-		Reader:  wiring.StatusReader{DB: d.db},
-		Sources: func() []wiredesk.Source { return d.config().Sources },
-		Version: version(),
+		Reader:   wiring.StatusReader{DB: d.db},
+		Sources:  func() []wiredesk.Source { return d.config().Sources },
+		Location: func() *time.Location { return d.config().Server.Timezone },
+		Version:  version(),
 	}
 }
