@@ -255,9 +255,12 @@ func (p *parser) publish(t *table, s *Publish) {
 	t.duration("archive_period", &s.ArchivePeriod, time.Minute)
 	// archive_size (entries per page) numbered pages from the oldest entry,
 	// so retention renumbered them; it is still accepted, so that old
-	// files load, and ignored.
+	// files load, but it does nothing, and a warning says so.
 	var archiveSize int
 	t.integer("archive_size", &archiveSize, 1, math.MaxInt)
+	if _, set := t.m["archive_size"]; set {
+		t.warnf("archive_size", "no longer used and ignored: each archive page now holds archive_period of entries and keeps its number; delete this key")
+	}
 	t.finish()
 }
 
@@ -288,6 +291,11 @@ func (p *parser) log(t *table, s *Log) {
 	*s = Log{Level: "info", Format: "text"}
 	t.enum("level", &s.Level, "debug", "info", "warn", "error")
 	t.enum("format", &s.Format, "auto", "text", "json")
+	if s.Format == "auto" {
+		// "auto" chose JSON whenever stderr was not a terminal; logs are
+		// text everywhere now unless "json" is asked for.
+		t.warnf("format", `"auto" now means "text" (text logs everywhere, JSON off a terminal no more); write "text", or "json" for JSON`)
+	}
 	t.finish()
 }
 

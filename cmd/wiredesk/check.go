@@ -49,6 +49,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (%d sources, %d feeds)\n", cfg.File, len(cfg.Sources), len(cfg.Feeds))
+	printWarnings(e.stderr, cfg)
 	for _, d := range duplicateURLs(cfg.Sources) {
 		// The URL itself may carry a resolved secret: only ids are named.
 		fmt.Fprintf(e.stderr, "warning: sources %q and %q poll the same url; each is fetched and stored on its own, so the wire appears twice\n", d[0], d[1])

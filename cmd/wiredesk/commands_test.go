@@ -207,3 +207,22 @@ func TestOnceCreatesDatabaseFolder(t *testing.T) {
 		t.Errorf("database not created: %v", err)
 	}
 }
+
+// A key that loads but does nothing is never silent: check and every
+// command that reads the config print a warning with file, line and key.
+func TestConfigWarningsPrinted(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "w.toml")
+	doc := "[storage]\npath = \"w.db\"\n[publish]\narchive_size = 50\n[[source]]\nid = \"a\"\nurl = \"file://a.xml\"\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "warning: " + cfg + ":4: publish.archive_size: no longer used and ignored"
+	if code, _, stderr := runIn(t, "check", "-config", cfg); code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("check: exit %d, stderr %q; want 0 and %q", code, stderr, want)
+	}
+	// sources then fails (no database yet), after the warning.
+	if _, _, stderr := runIn(t, "sources", "-config", cfg); !strings.HasPrefix(stderr, want) {
+		t.Errorf("sources: stderr %q; want it to start with %q", stderr, want)
+	}
+}

@@ -386,6 +386,9 @@ func (d *daemon) reload(ctx context.Context, path string) {
 		d.log.Error("reload: config invalid; keeping the running config", "error", err.Error())
 		return
 	}
+	for _, w := range cfg.Warnings {
+		d.log.Warn("reload: config", "warning", w.Error())
+	}
 	old := d.config()
 	// Listeners, storage and server timeouts need a restart; say so.
 	if cfg.Server.Listen != old.Server.Listen || cfg.Server.AdminListen != old.Server.AdminListen || cfg.Storage.Path != old.Storage.Path {
