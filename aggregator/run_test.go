@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -656,4 +657,67 @@ func TestSchedulerURLChangePollsAtOnce(t *testing.T) {
 	s.Update(context.Background(), []wiredesk.Source{moved})
 	eventually(t, "the new URL polled without waiting an hour", func() bool { return w.hitsOf("/new") == 1 })
 	stop()
+}
+
+// Probe (check -fetch, fetch) sends what a poll sends — credentials and
+// headers — and parses as a poll does, with relative links resolved against
+// a base without the credentials or query of the source URL; it reads and
+// stores nothing (the Poller has no Store) and sends no validators.
+func TestProbe(t *testing.T) {
+	w := newWire(t)
+	w.handle("/feed", func(rw http.ResponseWriter, r *http.Request) {
+		user, pass, _ := r.BasicAuth()
+		if user != "desk" || pass != "s3cret" || r.Header.Get("X-Api-Key") != "k3y" {
+			rw.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
+			t.Errorf("Probe sent validators: %v", r.Header)
+		}
+		rw.Write(rss("Wire", "", entry{GUID: "1", Link: "news/1.html", Title: "One"}))
+	})
+	u := strings.Replace(w.URL, "http://", "http://desk:s3cret@", 1) + "/feed?apikey=secret"
+	src := source("w", u)
+	src.Headers = map[string]wiredesk.Secret{"X-Api-Key": "k3y"}
+	p := &aggregator.Poller{Fetch: fetch.New(fetch.Options{Timeout: 10 * time.Second}), Hosts: schedule.NewHosts(1, 0)}
+	resp, res, err := p.Probe(context.Background(), src)
+	if err != nil {
+		t.Fatalf("Probe: %v", err)
+	}
+	if resp.Status != http.StatusOK || len(res.Items) != 1 {
+		t.Fatalf("Probe = status %d, %d items; want 200 and 1", resp.Status, len(res.Items))
+	}
+	if got, want := res.Items[0].Link, w.URL+"/news/1.html"; got != want {
+		t.Errorf("item link = %q; want %q (no credentials, no query)", got, want)
+	}
+}
+
+// Probe waits for its host's slot like a poll: a check of many sources of
+// one wire keeps to [poll] per_host.
+func TestProbeKeepsHostLimit(t *testing.T) {
+	f := &memFetcher{}
+	synctest.Test(t, func(t *testing.T) {
+		hosts := schedule.NewHosts(1, 0)
+		p := &aggregator.Poller{Fetch: f, Hosts: hosts}
+		release, err := hosts.Acquire(context.Background(), "wire.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := p.Probe(context.Background(), source("a", "http://wire.test/a"))
+			done <- err
+		}()
+		synctest.Wait()
+		if n, _ := f.count("http://wire.test/a"); n != 0 {
+			t.Errorf("Probe fetched while its host's only slot was taken")
+		}
+		release()
+		if err := <-done; err != nil {
+			t.Fatalf("Probe: %v", err)
+		}
+		if n, _ := f.count("http://wire.test/a"); n != 1 {
+			t.Errorf("fetches after the slot was free: %d; want 1", n)
+		}
+	})
 }

@@ -139,6 +139,7 @@ func TestFetchCommand(t *testing.T) {
 }
 
 func TestSourcesAndPreviewAfterOnce(t *testing.T) {
+	t.Parallel() // see TestMain
 	cfg := demoDir(t, "127.0.0.1:0")
 	// Times are shown in the configured zone (Tokyo: +0900 since 1951).
 	serverSection(t, cfg, `timezone = "Asia/Tokyo"`)
@@ -224,5 +225,20 @@ func TestConfigWarningsPrinted(t *testing.T) {
 	// sources then fails (no database yet), after the warning.
 	if _, _, stderr := runIn(t, "sources", "-config", cfg); !strings.HasPrefix(stderr, want) {
 		t.Errorf("sources: stderr %q; want it to start with %q", stderr, want)
+	}
+}
+
+// check -fetch fetches and parses every enabled source through the
+// poller's own path (Poller.Probe) and prints one line each.
+func TestCheckFetch(t *testing.T) {
+	cfg := demoDir(t, "127.0.0.1:0")
+	code, out, stderr := runIn(t, "check", "-config", cfg, "-fetch")
+	if code != 0 {
+		t.Fatalf("check -fetch: exit %d\n%s%s", code, out, stderr)
+	}
+	for _, want := range []string{"interfax         ok   rss 2.0, windows-1251, ", "rferl            ok   "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check -fetch lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -73,6 +73,17 @@ func FetchClient(cfg *config.Config, userAgent string) *fetch.Client {
 	})
 }
 
+// Prober is a Poller for Probe only (`check -fetch`): the client, per-host
+// limits and logger of every poll, and no database, so that checking a
+// config touches no stored state.
+func Prober(cfg *config.Config, log *slog.Logger, version string) *aggregator.Poller {
+	return &aggregator.Poller{
+		Fetch: FetchClient(cfg, UserAgent(cfg, version)),
+		Hosts: schedule.NewHosts(cfg.Poll.PerHost, cfg.Poll.HostDelay),
+		Log:   log,
+	}
+}
+
 // Poller wires the aggregator for cfg, with a cluster index warmed from the
 // stored items of the last window.
 func Poller(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger, version string) (*aggregator.Poller, error) {
