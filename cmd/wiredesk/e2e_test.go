@@ -21,6 +21,12 @@ import (
 
 // These tests exercise the built binary end to end, the way cron, systemd
 // and newsroom staff run it.
+//
+// The binary is built once, in TestMain. Tests that only run commands and
+// bound no time call t.Parallel: Go runs them after the others (serve tests
+// with a bound on how long a stop takes run alone) and two at a time on
+// two cores, so the time one spends waiting on a child process another
+// spends computing.
 
 var wiredeskBin string
 
@@ -34,6 +40,12 @@ func TestMain(m *testing.M) {
 	args := []string{"build", "-o", wiredeskBin}
 	if raceEnabled {
 		args = append(args, "-race")
+		// A race-enabled program sleeps a second before it exits
+		// (atexit_sleep_ms, default 1000) to catch late reports from other
+		// goroutines. These tests run the binary a few hundred times, so
+		// that second was most of their time; a race is still reported (exit
+		// 66) when it happens. GORACE set by the caller comes last and wins.
+		os.Setenv("GORACE", strings.TrimSpace("atexit_sleep_ms=0 "+os.Getenv("GORACE")))
 	}
 	build := exec.Command("go", append(args, ".")...)
 	build.Stderr = os.Stderr
@@ -112,6 +124,7 @@ func runBin(t *testing.T, env []string, args ...string) result {
 }
 
 func TestOnceDemoTwice(t *testing.T) {
+	t.Parallel() // see TestMain
 	cfg := demoDir(t, "127.0.0.1:0")
 	out := filepath.Join(t.TempDir(), "out")
 	first := runBin(t, nil, "once", "-config", cfg, "-out", out, "-json")
@@ -361,6 +374,7 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 }
 
 func TestVersionAndHelp(t *testing.T) {
+	t.Parallel() // see TestMain
 	if r := runBin(t, nil, "version"); r.code != 0 || !strings.Contains(r.stdout, "wiredesk ") {
 		t.Errorf("version: exit %d %q", r.code, r.stdout)
 	}

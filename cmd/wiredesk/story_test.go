@@ -131,6 +131,7 @@ func mustRun(t *testing.T, env []string, args ...string) result {
 // on another copy of the demo) the machine put them elsewhere. Then the
 // decisions are in the feeds.
 func TestStoryDecisionsWithoutDaemon(t *testing.T) {
+	t.Parallel() // see TestMain
 	// Without decisions: both later reports join the Rogun story.
 	control := demoDir(t, "127.0.0.1:0")
 	mustRun(t, nil, "once", "-config", control, "-out", t.TempDir())
@@ -360,6 +361,7 @@ func TestStoryLockedWithoutDaemon(t *testing.T) {
 
 // TestStoryUsage checks the subcommand help and usage errors.
 func TestStoryUsage(t *testing.T) {
+	t.Parallel() // see TestMain
 	for _, sub := range []string{"", "show", "list", "merge", "split", "why"} {
 		args := []string{"story"}
 		if sub != "" {
