@@ -230,13 +230,13 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 var pageHTML string
 
 var page = template.Must(template.New("status").Funcs(template.FuncMap{
-	"ago":     RelTime,
-	"dur":     shortDur,
-	"bar":     func(n, max int) int { return barHeight(n, max) },
-	"maxday":  func(d [Days]int) int { return slices.Max(d[:]) },
-	"stamp":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"ago":    RelTime,
+	"dur":    shortDur,
+	"bar":    func(n, max int) int { return barHeight(n, max) },
+	"maxday": func(d [Days]int) int { return slices.Max(d[:]) },
+	"stamp":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	// local writes t in the zone of now (the page's zone) with its offset.
-	"local": func(t, now time.Time) string { return t.In(now.Location()).Format("2006-01-02 15:04 MST -0700") },
+	"local":   func(t, now time.Time) string { return t.In(now.Location()).Format("2006-01-02 15:04 MST -0700") },
 	"dayname": func(now time.Time, i int) string { return now.AddDate(0, 0, i-(Days-1)).Format("Mon") },
 }).Parse(pageHTML))
 
