@@ -10,7 +10,7 @@ LDFLAGS   := -s -w -X main.buildVersion=$(VERSION) -X main.buildRevision=$(REVIS
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: all build run test test-long race lint fmt vet imports tidy bench bench-10k microbench fuzz golden cluster-model cluster-eval cover conformance clean
+.PHONY: all build run test test-long deb deb-check race lint fmt vet imports tidy bench bench-10k microbench fuzz golden cluster-model cluster-eval cover conformance clean
 
 all: build
 
@@ -93,5 +93,16 @@ conformance: build
 	./$(BIN) once -config demo.toml -out .conformance/out
 	bash conformance/run.sh .conformance/out
 
+## deb: a Debian package in dist/ (binary, systemd unit, system user, /etc/wiredesk, /var/lib/wiredesk)
+deb: build
+	rm -f dist/wiredesk_*.deb
+	sh contrib/deb/build.sh '$(VERSION)' "$$($(GO) env GOARCH)" $(BIN) dist
+
+## deb-check: build the package, install it with dpkg (root), run it and verify its unit (CI)
+deb-check: deb
+	dpkg -i dist/wiredesk_*.deb
+	wiredesk version
+	systemd-analyze verify /lib/systemd/system/wiredesk.service
+
 clean:
-	rm -rf bin public .conformance cover.out demo.db demo.db.lock-info
+	rm -rf bin dist public .conformance cover.out demo.db demo.db.lock-info
