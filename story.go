@@ -54,9 +54,9 @@ func (s Story) SourceIDs() []string {
 	return ids
 }
 
-// NaturalList joins names as people write them: "A", "A and B",
+// naturalList joins names as people write them: "A", "A and B",
 // "A, B and C". and is the conjunction ("and", "и"); empty means "and".
-func NaturalList(names []string, and string) string {
+func naturalList(names []string, and string) string {
 	if and == "" {
 		and = "and"
 	}
@@ -78,7 +78,7 @@ func Credit(template string, names []string, and string) string {
 	if template == "" {
 		template = DefaultAttribution
 	}
-	return strings.ReplaceAll(template, "{sources}", NaturalList(names, and))
+	return strings.ReplaceAll(template, "{sources}", naturalList(names, and))
 }
 
 // StoryMarks are editors' marks that change how feeds publish a story

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wiredesk/wiredesk"
 )
@@ -373,16 +374,61 @@ func TestFormatDuration(t *testing.T) {
 	}
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzPattern checks what a pattern promises, for any pattern and text:
+// a word pattern always compiles, matches its own words written in a
+// sentence in any case, and a pattern matches the same text whether it stands in the
+// title, the summary or a category. Word patterns ignore case.
 func FuzzPattern(f *testing.F) {
-	for _, s := range []string{"Nazarbaev", "Kazakh*", "/a|b/", "Central Asia", "*", "назарбаев"} {
+	for _, s := range []string{"Nazarbaev", "Kazakh*", "/a|b/", "Central Asia", "*", "назарбаев", "Central\u00a0Asia", "a+b (c)"} {
 		f.Add(s, "Nazarbaev met Kazakh leaders in Central Asia")
 	}
 	f.Fuzz(func(t *testing.T, pat, text string) {
+		if !utf8.ValidString(pat) || !utf8.ValidString(text) {
+			return // config files are UTF-8 (the TOML decoder refuses the rest)
+		}
+		trimmed := strings.TrimSpace(pat)
+		regex := len(trimmed) >= 2 && strings.HasPrefix(trimmed, "/") && strings.HasSuffix(trimmed, "/")
 		ps, err := compilePatterns([]string{pat})
 		if err != nil {
+			if !regex && trimmed != "" {
+				t.Fatalf("word pattern %q: %v; want it to compile (its text is quoted)", pat, err)
+			}
 			return
 		}
-		_, _ = match(ps, wiredesk.Item{Title: text})
+		_, inTitle := match(ps, wiredesk.Item{Title: text})
+		_, inSummary := match(ps, wiredesk.Item{Summary: text})
+		_, inCategory := match(ps, wiredesk.Item{Categories: []string{text}})
+		if inTitle != inSummary || inTitle != inCategory {
+			t.Errorf("pattern %q on %q: title %v, summary %v, category %v; want the same", pat, text, inTitle, inSummary, inCategory)
+		}
+		if regex {
+			return
+		}
+		// The pattern's own words, '*' matching nothing, between spaces.
+		own := " " + strings.Join(strings.Fields(strings.ReplaceAll(trimmed, "*", "")), " ") + " "
+		if strings.TrimSpace(own) == "" {
+			return // a pattern of stars and spaces only
+		}
+		if _, ok := match(ps, wiredesk.Item{Title: own}); !ok {
+			t.Errorf("word pattern %q does not match its own words %q", pat, own)
+		}
+		// Case does not matter (checked on ASCII, where upper case is one
+		// letter's other case; Unicode has letters like ı whose upper case
+		// folds elsewhere).
+		if upper := strings.ToUpper(own); isASCII(own) {
+			if _, ok := match(ps, wiredesk.Item{Title: upper}); !ok {
+				t.Errorf("word pattern %q does not match its own words in upper case %q", pat, upper)
+			}
+		}
 	})
 }
 

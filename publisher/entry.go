@@ -207,14 +207,15 @@ func ItemEntry(spec wiredesk.Feed, it wiredesk.Item, ec EntryContext) render.Ent
 	return e
 }
 
-// buildEntry does the work of StoryEntry and ItemEntry, leaving the id.
+// buildEntry does the work of StoryEntry and ItemEntry, leaving the id:
+// the lead's title and dates, then credits, links, metadata and text, each
+// in its own step.
 func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, storyUpdated time.Time, ec EntryContext) render.Entry {
 	if len(items) == 0 {
 		return render.Entry{Updated: storyUpdated}
 	}
 	li := leadIndex(items, eligible, ec.Sources)
 	lead := items[li]
-	rights := rightsOf(ec.Sources, lead.SourceID)
 
 	e := render.Entry{
 		Title:     lead.Title,
@@ -229,8 +230,16 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 	for _, it := range items {
 		e.Updated = laterTime(e.Updated, it.Modified)
 	}
+	entryCredits(&e, spec, items, lead, ec)
+	entryLinks(&e, items, li, ec)
+	entryMetadata(&e, items, eligible, lead, ec)
+	entryText(&e, spec, lead, ec)
+	return e
+}
 
-	// Sources in order of first report, and the credit line.
+// entryCredits lists the sources in order of first report, marks the
+// lead's, and writes the credit line.
+func entryCredits(e *render.Entry, spec wiredesk.Feed, items []wiredesk.Item, lead wiredesk.Item, ec EntryContext) {
 	var names []string
 	for _, id := range (wiredesk.Story{Items: items}).SourceIDs() {
 		src, ok := ec.Sources[id]
@@ -245,10 +254,12 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 		names = append(names, s.Name)
 	}
 	e.Attribution = wiredesk.Credit(spec.Attribution, names, spec.AttributionAnd)
+}
 
-	// The wires' own items, and links to the other wires' versions, each
-	// with its language.
-	seen := map[string]bool{lead.Link: true}
+// entryLinks adds the wires' own items, and links to the other wires'
+// versions (items[li] is the lead), each with its language.
+func entryLinks(e *render.Entry, items []wiredesk.Item, li int, ec EntryContext) {
+	seen := map[string]bool{items[li].Link: true}
 	for i, it := range items {
 		lang := itemLanguage(it, ec.Sources)
 		e.Originals = append(e.Originals, render.Original{Source: it.SourceID, GUID: it.GUID, URL: it.Link, Language: lang})
@@ -258,10 +269,12 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 		seen[it.Link] = true
 		e.Related = append(e.Related, render.Link{Title: e.Sources[sourcePos(e.Sources, it.SourceID)].Name, URL: it.Link, Language: lang})
 	}
+}
 
-	// Metadata: categories from every eligible item whose source allows
-	// more than headlines; authors from a lead that does; media only from
-	// a full-rights lead.
+// entryMetadata adds categories from every eligible item whose source
+// allows more than headlines, authors from a lead that does, and media only
+// from a full-rights lead.
+func entryMetadata(e *render.Entry, items []wiredesk.Item, eligible []bool, lead wiredesk.Item, ec EntryContext) {
 	seenCat := map[string]bool{}
 	for i, it := range items {
 		if !entryEligible(eligible, i) {
@@ -278,6 +291,7 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 			}
 		}
 	}
+	rights := rightsOf(ec.Sources, lead.SourceID)
 	if rights != wiredesk.RightsHeadline {
 		e.Authors = append([]string(nil), lead.Authors...)
 	}
@@ -287,10 +301,14 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 		}
 		e.Image = lead.Image
 	}
+}
 
-	// Text, as the lead's rights allow.
+// entryText writes the summary and content as the lead's rights allow,
+// followed by the "also" links and the credit line. It needs the credits
+// and links written first.
+func entryText(e *render.Entry, spec wiredesk.Feed, lead wiredesk.Item, ec EntryContext) {
 	var content string
-	switch rights {
+	switch rightsOf(ec.Sources, lead.SourceID) {
 	case wiredesk.RightsFull:
 		e.Summary = strings.TrimSpace(lead.Summary)
 		if e.Summary == "" {
@@ -328,7 +346,6 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 	}
 	e.SummaryHTML += also + credit
 	e.Text = joinNonEmpty("\n\n", e.Summary, alsoText, e.Attribution)
-	return e
 }
 
 func laterTime(a, b time.Time) time.Time {

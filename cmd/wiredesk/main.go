@@ -14,6 +14,11 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	// Time zone names in the config ([server] timezone, [[source]]
+	// timezone) load on machines and containers without a zoneinfo
+	// database; the system's database is used first when there is one.
+	_ "time/tzdata"
 )
 
 func main() {

@@ -439,6 +439,9 @@ func (d *daemon) reload(ctx context.Context, path string) {
 		d.log.Error("reload: config invalid; keeping the running config", "error", err.Error())
 		return
 	}
+	for _, w := range cfg.Warnings {
+		d.log.Warn("reload: config", "warning", w.Error())
+	}
 	old := d.config()
 	// Listeners, storage and server timeouts need a restart; say so.
 	if cfg.Server.Listen != old.Server.Listen || cfg.Server.AdminListen != old.Server.AdminListen || cfg.Storage.Path != old.Storage.Path {
@@ -458,8 +461,9 @@ func (d *daemon) reload(ctx context.Context, path string) {
 
 func (d *daemon) statusHandler() http.Handler {
 	return &status.Page{
-		Reader:  wiring.StatusReader{DB: d.db},
-		Sources: func() []wiredesk.Source { return d.config().Sources },
-		Version: version(),
+		Reader:   wiring.StatusReader{DB: d.db},
+		Sources:  func() []wiredesk.Source { return d.config().Sources },
+		Location: func() *time.Location { return d.config().Server.Timezone },
+		Version:  version(),
 	}
 }
