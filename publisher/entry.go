@@ -183,7 +183,7 @@ func tagChar(c byte) bool {
 // The editors' decisions that shaped the story are published with it,
 // their stories named by their ids across feeds (StoryID).
 func StoryEntry(spec wiredesk.Feed, st wiredesk.Story, eligible []bool, ec EntryContext) render.Entry {
-	e := buildEntry(spec, st.Items, eligible, st.Updated, ec)
+	e := buildEntry(spec, st.Items, eligible, changedAt(st), ec)
 	e.ID = EntryID(ec.BaseURL, spec.Slug, st.ID)
 	e.StoryID = StoryID(ec.BaseURL, st.ID)
 	for _, d := range st.Decisions {
@@ -191,6 +191,31 @@ func StoryEntry(spec wiredesk.Feed, st wiredesk.Story, eligible []bool, ec Entry
 			From: StoryID(ec.BaseURL, d.From), To: StoryID(ec.BaseURL, d.To), At: d.At, By: d.By})
 	}
 	return e
+}
+
+// joinSlack is how long after a story began its items may still count as
+// its first report: the items one pass saves, the polls of one round.
+const joinSlack = time.Minute
+
+// changedAt is when a story last changed after its first report: when
+// wiredesk saw a wire that joined it later than joinSlack, or when an
+// editor changed it (Story.Updated bumped after its last join); zero when
+// neither. The entry's updated time is the latest of this and the wires'
+// own dates, so the stories of one pass do not all carry the pass's
+// second (the W3C validator warns on entries with one updated time) and
+// a story still reads as updated when a wire joins it or an editor acts.
+func changedAt(st wiredesk.Story) time.Time {
+	var lastJoin, t time.Time
+	for _, it := range st.Items {
+		lastJoin = laterTime(lastJoin, it.FirstSeen)
+	}
+	if lastJoin.Sub(st.Created) > joinSlack {
+		t = lastJoin
+	}
+	if st.Updated.Sub(lastJoin) > joinSlack {
+		t = laterTime(t, st.Updated)
+	}
+	return t
 }
 
 // ItemEntry builds the entry of a single item for a feed with cluster =
@@ -228,7 +253,7 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 	}
 	e.Updated = laterTime(storyUpdated, e.Published)
 	for _, it := range items {
-		e.Updated = laterTime(e.Updated, it.Modified)
+		e.Updated = laterTime(e.Updated, laterTime(it.Date(), it.Modified))
 	}
 	entryCredits(&e, spec, items, lead, ec)
 	entryLinks(&e, items, li, ec)
