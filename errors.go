@@ -9,10 +9,6 @@ var ErrLocked = errors.New("database locked by another process")
 // ErrNotFound is returned when a source, item, story or feed does not exist.
 var ErrNotFound = errors.New("not found")
 
-// ErrNotModified is returned by a fetch when the server answered 304 Not
-// Modified to a conditional request.
-var ErrNotModified = errors.New("not modified")
-
 // ErrSchemaTooNew is returned by storage.Open when the database was written
 // by a newer wiredesk whose schema this binary does not know.
 var ErrSchemaTooNew = errors.New("database schema is newer than this wiredesk")

@@ -20,6 +20,8 @@ type Story struct {
 	// Decisions are the editors' decisions that shaped the story, oldest
 	// first; nil when the machine alone made it.
 	Decisions []StoryDecision
+	// Marks are the editors' spikes, pins and headline override.
+	Marks StoryMarks
 }
 
 // SortByFirstReport orders items by first report: the wire's own
@@ -52,9 +54,9 @@ func (s Story) SourceIDs() []string {
 	return ids
 }
 
-// NaturalList joins names as people write them: "A", "A and B",
+// naturalList joins names as people write them: "A", "A and B",
 // "A, B and C". and is the conjunction ("and", "и"); empty means "and".
-func NaturalList(names []string, and string) string {
+func naturalList(names []string, and string) string {
 	if and == "" {
 		and = "and"
 	}
@@ -76,5 +78,49 @@ func Credit(template string, names []string, and string) string {
 	if template == "" {
 		template = DefaultAttribution
 	}
-	return strings.ReplaceAll(template, "{sources}", NaturalList(names, and))
+	return strings.ReplaceAll(template, "{sources}", naturalList(names, and))
+}
+
+// StoryMarks are editors' marks that change how feeds publish a story
+// without changing its items: hidden (spiked) from some feeds or all,
+// pinned to the top of a feed for a time, or published under another
+// headline. The zero value marks nothing.
+type StoryMarks struct {
+	// SpikedAll hides the story from every feed.
+	SpikedAll bool `json:"spiked_all,omitempty"`
+	// Spiked lists the slugs of the feeds the story is hidden from.
+	Spiked []string `json:"spiked,omitempty"`
+	// Pins maps a feed slug to the time until which the story is at the
+	// top of that feed.
+	Pins map[string]time.Time `json:"pins,omitempty"`
+	// Headline replaces the lead item's title in every feed; "" keeps it.
+	Headline string `json:"headline,omitempty"`
+	// By and At are who set the marks last and when.
+	By string    `json:"by,omitempty"`
+	At time.Time `json:"at,omitzero"`
+}
+
+// IsZero reports whether m marks nothing.
+func (m StoryMarks) IsZero() bool {
+	return !m.SpikedAll && len(m.Spiked) == 0 && len(m.Pins) == 0 && m.Headline == ""
+}
+
+// SpikedFrom reports whether the story is hidden from the feed slug.
+func (m StoryMarks) SpikedFrom(slug string) bool {
+	if m.SpikedAll {
+		return true
+	}
+	for _, s := range m.Spiked {
+		if s == slug {
+			return true
+		}
+	}
+	return false
+}
+
+// PinnedIn reports whether the story is pinned to the top of the feed
+// slug at now.
+func (m StoryMarks) PinnedIn(slug string, now time.Time) bool {
+	until, ok := m.Pins[slug]
+	return ok && now.Before(until)
 }

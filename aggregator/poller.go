@@ -179,6 +179,8 @@ func (p *Poller) acquire(ctx context.Context, src wiredesk.Source, global gate, 
 	return releaseHost, releaseGlobal, nil
 }
 
+// poll is one poll of src: read its state, wait for its host and global
+// slots, fetch, then record a failure, a 304 or a new body.
 func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, skipPaused bool, tk *passTicket) (Result, error) {
 	defer tk.leave()
 	start := p.now()
@@ -210,25 +212,16 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 	releaseGlobal = sync.OnceFunc(releaseGlobal)
 	defer releaseGlobal()
 
-	req := fetch.Request{
-		URL:          src.URL,
-		ETag:         st.ETag,
-		LastModified: st.LastModified,
-		Header:       src.Headers,
-		Username:     src.Username,
-		Password:     src.Password,
-	}
 	if st.GoneURL != "" && st.GoneURL != src.URL {
 		st.GoneURL = ""
 	}
-	resp, ferr := p.Fetch.Fetch(ctx, req)
+	resp, ferr := p.Fetch.Fetch(ctx, request(src, st))
 	if ferr == nil {
 		releaseHost() // the request is done; parsing and saving need no host slot
 	} else {
 		defer releaseHost() // after fail has paused the host on a 429
 	}
-	now := p.now()
-	st.LastAttempt = now
+	st.LastAttempt = p.now()
 	if ferr != nil {
 		if ctx.Err() != nil {
 			// Shutting down: not the source's fault; leave its state alone.
@@ -241,27 +234,31 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 	if resp.MovedTo != "" {
 		st.MovedTo = resp.MovedTo
 	}
-	if resp.Status == http.StatusNotModified && resp.MaxAge > st.FeedInterval {
-		// The body, and so its ttl, is unchanged: only max-age can raise
-		// the hint.
-		st.FeedInterval = resp.MaxAge
-	}
-
 	if resp.Status == http.StatusNotModified {
-		p.succeed(&st, src, now)
-		st.State = wiredesk.StateNotModified
-		res.Outcome = OutcomeNotModified
-		res.NextDue = st.NextDue
-		res.Duration = p.now().Sub(start)
-		if err := p.Store.SaveState(ctx, st); err != nil {
-			return res, fmt.Errorf("source %s: save state: %w", src.ID, err)
-		}
-		p.log().Debug("polled", "source", src.ID, "status", resp.Status, "duration_ms", res.Duration.Milliseconds())
-		return res, nil
+		return p.notModified(ctx, src, st, res, resp, start)
 	}
+	return p.store(ctx, src, st, res, resp, start, tk, releaseGlobal)
+}
 
-	res.Bytes = int64(len(resp.Body))
-	parsed, perr := parse.Parse(resp.Body, resp.ContentType, parse.Options{
+// request is the fetch of src every poll sends: its headers and
+// credentials, and the validators of the last good body in st (none in a
+// zero state: a full fetch).
+func request(src wiredesk.Source, st wiredesk.SourceState) fetch.Request {
+	return fetch.Request{
+		URL:          src.URL,
+		ETag:         st.ETag,
+		LastModified: st.LastModified,
+		Header:       src.Headers,
+		Username:     src.Username,
+		Password:     src.Password,
+	}
+}
+
+// parseOptions are the options every parse of src's body uses. Relative
+// links resolve against where the body came from, without credentials
+// (linkBase).
+func parseOptions(src wiredesk.Source, resp *fetch.Response, now time.Time) parse.Options {
+	return parse.Options{
 		SourceID:         src.ID,
 		FeedURL:          linkBase(resp.FinalURL, src.URL),
 		Language:         src.Language,
@@ -269,7 +266,35 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 		FallbackEncoding: src.FallbackEncoding,
 		Timezone:         src.Timezone,
 		Now:              now,
-	})
+	}
+}
+
+// notModified records a 304: the source is fine and nothing is parsed.
+func (p *Poller) notModified(ctx context.Context, src wiredesk.Source, st wiredesk.SourceState, res Result, resp *fetch.Response, start time.Time) (Result, error) {
+	if resp.MaxAge > st.FeedInterval {
+		// The body, and so its ttl, is unchanged: only max-age can raise
+		// the hint.
+		st.FeedInterval = resp.MaxAge
+	}
+	p.succeed(&st, src, st.LastAttempt)
+	st.State = wiredesk.StateNotModified
+	res.Outcome = OutcomeNotModified
+	res.NextDue = st.NextDue
+	res.Duration = p.now().Sub(start)
+	if err := p.Store.SaveState(ctx, st); err != nil {
+		return res, fmt.Errorf("source %s: save state: %w", src.ID, err)
+	}
+	p.log().Debug("polled", "source", src.ID, "status", resp.Status, "duration_ms", res.Duration.Milliseconds())
+	return res, nil
+}
+
+// store parses a full body, bounds it by the poll limits and saves its
+// items with the source's new state (a broken body is a failure).
+// releaseGlobal gives back the fetch slot; a pass does that before waiting
+// for its other sources.
+func (p *Poller) store(ctx context.Context, src wiredesk.Source, st wiredesk.SourceState, res Result, resp *fetch.Response, start time.Time, tk *passTicket, releaseGlobal func()) (Result, error) {
+	res.Bytes = int64(len(resp.Body))
+	parsed, perr := parse.Parse(resp.Body, resp.ContentType, parseOptions(src, resp, st.LastAttempt))
 	if perr != nil {
 		// A broken body must not be remembered as "seen": keep the
 		// validators of the last good body, so the next poll fetches the
@@ -283,7 +308,7 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 	// A full body states the feed's current hints; one that dropped or
 	// lowered its ttl lowers the interval again.
 	st.FeedInterval = max(parsed.Interval, resp.MaxAge)
-	p.succeed(&st, src, now)
+	p.succeed(&st, src, st.LastAttempt)
 	st.State = wiredesk.StateOK
 	res.Items = len(parsed.Items)
 	res.Encoding = st.Encoding
@@ -316,6 +341,29 @@ func (p *Poller) poll(ctx context.Context, src wiredesk.Source, global gate, ski
 	p.log().Info("polled", "source", src.ID, "status", resp.Status, "items", res.Items,
 		"new", res.New, "updated", res.Updated, "bytes", res.Bytes, "duration_ms", res.Duration.Milliseconds())
 	return res, nil
+}
+
+// Probe fetches and parses src once the way a poll does — the same
+// request (headers, credentials), the same per-host limits (Hosts) and the
+// same parse options (a link base without credentials) — but sends no
+// validators, reads and stores nothing, and keeps every item (the poll
+// limits bound what is stored, not what is looked at). `wiredesk check
+// -fetch` and `wiredesk fetch` use it, so that they show what a poll gets.
+func (p *Poller) Probe(ctx context.Context, src wiredesk.Source) (*fetch.Response, *parse.Result, error) {
+	releaseHost, _, err := p.acquire(ctx, src, nil, false)
+	if err != nil {
+		return nil, nil, fmt.Errorf("source %s: %w", src.ID, err)
+	}
+	resp, err := p.Fetch.Fetch(ctx, request(src, wiredesk.SourceState{}))
+	releaseHost()
+	if err != nil {
+		return nil, nil, err
+	}
+	parsed, err := parse.Parse(resp.Body, resp.ContentType, parseOptions(src, resp, p.now()))
+	if err != nil {
+		return resp, nil, err
+	}
+	return resp, parsed, nil
 }
 
 // save writes one poll in one transaction and indexes its new items for

@@ -5,14 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/aggregator"
+	"github.com/wiredesk/wiredesk/aggregator/fetch"
 	"github.com/wiredesk/wiredesk/aggregator/schedule"
 )
 
@@ -263,13 +266,8 @@ func TestSchedulerRepolls(t *testing.T) {
 	if inFlight != 0 || maxPer != 1 {
 		t.Errorf("after Run: %d fetches in flight, at most %d of one source at once; want 0 and 1", inFlight, maxPer)
 	}
-	n := obs.count()
 	if got := s.PollNow(); got != 0 {
 		t.Errorf("PollNow after Run = %d; want 0 sources running", got)
-	}
-	time.Sleep(20 * time.Millisecond) // four intervals: any leftover loop would poll
-	if obs.count() != n {
-		t.Errorf("polls after Run returned: %d; want none", obs.count()-n)
 	}
 	if got := w.maxConcurrent(); got > 2 {
 		t.Errorf("requests in flight at most %d; want at most the concurrency 2", got)
@@ -293,38 +291,144 @@ func (o *observer) count() int {
 	return o.n
 }
 
-// A source restarted by Update while its poll is still running is not
-// fetched again until that poll ends.
-func TestSchedulerNeverTwoFetchesOfOneSource(t *testing.T) {
-	p, f := schedPoller(t)
-	w := newWire(t)
-	w.feed("/a", "", rss("A", "", numbered(1, time.Now())...))
-	release := make(chan struct{})
-	// The first fetch finishes only when the test says so, whatever its
-	// context: it stands for a poll busy in a storage write.
-	f.hold = func(ctx context.Context, url string, n int) {
-		if n == 1 {
-			<-release
-		}
-	}
-	src := source("a", w.URL+"/a")
-	src.Interval = time.Hour
-	s := &aggregator.Scheduler{Poller: p}
-	stop := scheduler(t, s, []wiredesk.Source{src})
-	eventually(t, "the first fetch", func() bool { n, _ := f.count(src.URL); return n == 1 })
+// memFetcher answers every URL with a small RSS document from memory, so
+// that a scheduler under testing/synctest has no network I/O (which is
+// never "durably blocked") and fake time can run. hold, when set, is called
+// first and may block.
+type memFetcher struct {
+	hold func(ctx context.Context, url string, n int)
 
-	renamed := src
-	renamed.Name = "A renamed"
-	s.Update(context.Background(), []wiredesk.Source{renamed})
-	time.Sleep(50 * time.Millisecond) // room for a wrong second fetch to start
-	if n, _ := f.count(src.URL); n != 1 {
-		t.Errorf("fetches started while the first was in flight: %d; want 1", n)
+	mu    sync.Mutex
+	calls map[string]int
+	done  map[string]int
+}
+
+func (f *memFetcher) Fetch(ctx context.Context, r fetch.Request) (*fetch.Response, error) {
+	f.mu.Lock()
+	if f.calls == nil {
+		f.calls, f.done = map[string]int{}, map[string]int{}
 	}
-	close(release)
-	eventually(t, "the restarted source's fetch", func() bool { _, done := f.count(src.URL); return done == 2 })
-	stop()
-	if _, maxPer := f.total(); maxPer != 1 {
-		t.Errorf("fetches of one source at once: %d; want 1", maxPer)
+	f.calls[r.URL]++
+	n := f.calls[r.URL]
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.done[r.URL]++
+		f.mu.Unlock()
+	}()
+	if f.hold != nil {
+		f.hold(ctx, r.URL, n)
+	}
+	body := rss(r.URL, "", numbered(1, time.Now())...)
+	return &fetch.Response{Status: http.StatusOK, Body: body, ContentType: "application/rss+xml", FinalURL: r.URL}, nil
+}
+
+func (f *memFetcher) count(url string) (calls, done int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[url], f.done[url]
+}
+
+// synctestPoller is a Poller whose fetches come from memory, for tests in a
+// synctest bubble (its clock is the bubble's).
+func synctestPoller(t *testing.T, f aggregator.Fetcher) *aggregator.Poller {
+	p, _ := newPoller(t, nil)
+	p.Policy.MinInterval = time.Millisecond
+	p.Fetch = f
+	return p
+}
+
+// Once Run has returned, no source loop is left to poll: in fake time a
+// second passes after Run returns (two hundred 5 ms intervals) and nothing
+// is polled. Without synctest this needed a real sleep that proved little.
+func TestSchedulerNoPollAfterRun(t *testing.T) {
+	p := synctestPoller(t, &memFetcher{})
+	var obs observer
+	p.Observer = &obs
+	synctest.Test(t, func(t *testing.T) {
+		var sources []wiredesk.Source
+		for _, id := range []string{"a", "b", "c"} {
+			src := source(id, "http://wire.test/"+id)
+			src.Interval = 5 * time.Millisecond
+			sources = append(sources, src)
+		}
+		s := &aggregator.Scheduler{Poller: p, Concurrency: 2}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- s.Run(ctx, sources) }()
+		time.Sleep(20 * time.Millisecond)
+		synctest.Wait()
+		if obs.count() < 3 {
+			t.Fatalf("polls in 20 ms of 5 ms intervals: %d; want at least 3", obs.count())
+		}
+		cancel()
+		stopRun(t, done)
+		n := obs.count()
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if got := obs.count() - n; got != 0 {
+			t.Errorf("polls after Run returned: %d; want none", got)
+		}
+	})
+}
+
+// A source restarted by Update while its poll is still running is not
+// fetched again until that poll ends. In a synctest bubble, synctest.Wait
+// returns once every goroutine is blocked: a wrong second fetch would have
+// started (and ended) by then, so its absence is proven, not hoped for.
+func TestSchedulerNeverTwoFetchesOfOneSource(t *testing.T) {
+	f := &memFetcher{}
+	p := synctestPoller(t, f)
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		// The first fetch finishes only when the test says so, whatever its
+		// context: it stands for a poll busy in a storage write.
+		f.hold = func(ctx context.Context, url string, n int) {
+			if n == 1 {
+				<-release
+			}
+		}
+		src := source("a", "http://wire.test/a")
+		src.Interval = time.Hour
+		s := &aggregator.Scheduler{Poller: p}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- s.Run(ctx, []wiredesk.Source{src}) }()
+		synctest.Wait()
+		if n, _ := f.count(src.URL); n != 1 {
+			t.Fatalf("fetches before Update: %d; want 1 (held)", n)
+		}
+
+		renamed := src
+		renamed.Name = "A renamed"
+		s.Update(context.Background(), []wiredesk.Source{renamed})
+		synctest.Wait()
+		if n, _ := f.count(src.URL); n != 1 {
+			t.Errorf("fetches started while the first was in flight: %d; want 1", n)
+		}
+		close(release)
+		synctest.Wait()
+		if _, done := f.count(src.URL); done != 2 {
+			t.Errorf("fetches done after the first ended: %d; want 2 (the restarted source polls)", done)
+		}
+		cancel()
+		stopRun(t, done)
+	})
+}
+
+// stopRun checks, inside a synctest bubble and after Run's context was
+// cancelled, that Run has returned nil once every goroutine is blocked:
+// a loop that ignored the cancellation would keep Run waiting for it.
+func stopRun(t *testing.T, done <-chan error) {
+	t.Helper()
+	synctest.Wait()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run = %v; want nil", err)
+		}
+	default:
+		t.Fatal("Run did not return after its context was cancelled")
 	}
 }
 
@@ -578,4 +682,67 @@ func TestSchedulerPollSource(t *testing.T) {
 	if n := w.hitsOf("/b"); n != 1 {
 		t.Errorf("b fetched %d times; want 1", n)
 	}
+}
+
+// Probe (check -fetch, fetch) sends what a poll sends — credentials and
+// headers — and parses as a poll does, with relative links resolved against
+// a base without the credentials or query of the source URL; it reads and
+// stores nothing (the Poller has no Store) and sends no validators.
+func TestProbe(t *testing.T) {
+	w := newWire(t)
+	w.handle("/feed", func(rw http.ResponseWriter, r *http.Request) {
+		user, pass, _ := r.BasicAuth()
+		if user != "desk" || pass != "s3cret" || r.Header.Get("X-Api-Key") != "k3y" {
+			rw.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
+			t.Errorf("Probe sent validators: %v", r.Header)
+		}
+		rw.Write(rss("Wire", "", entry{GUID: "1", Link: "news/1.html", Title: "One"}))
+	})
+	u := strings.Replace(w.URL, "http://", "http://desk:s3cret@", 1) + "/feed?apikey=secret"
+	src := source("w", u)
+	src.Headers = map[string]wiredesk.Secret{"X-Api-Key": "k3y"}
+	p := &aggregator.Poller{Fetch: fetch.New(fetch.Options{Timeout: 10 * time.Second}), Hosts: schedule.NewHosts(1, 0)}
+	resp, res, err := p.Probe(context.Background(), src)
+	if err != nil {
+		t.Fatalf("Probe: %v", err)
+	}
+	if resp.Status != http.StatusOK || len(res.Items) != 1 {
+		t.Fatalf("Probe = status %d, %d items; want 200 and 1", resp.Status, len(res.Items))
+	}
+	if got, want := res.Items[0].Link, w.URL+"/news/1.html"; got != want {
+		t.Errorf("item link = %q; want %q (no credentials, no query)", got, want)
+	}
+}
+
+// Probe waits for its host's slot like a poll: a check of many sources of
+// one wire keeps to [poll] per_host.
+func TestProbeKeepsHostLimit(t *testing.T) {
+	f := &memFetcher{}
+	synctest.Test(t, func(t *testing.T) {
+		hosts := schedule.NewHosts(1, 0)
+		p := &aggregator.Poller{Fetch: f, Hosts: hosts}
+		release, err := hosts.Acquire(context.Background(), "wire.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := p.Probe(context.Background(), source("a", "http://wire.test/a"))
+			done <- err
+		}()
+		synctest.Wait()
+		if n, _ := f.count("http://wire.test/a"); n != 0 {
+			t.Errorf("Probe fetched while its host's only slot was taken")
+		}
+		release()
+		if err := <-done; err != nil {
+			t.Fatalf("Probe: %v", err)
+		}
+		if n, _ := f.count("http://wire.test/a"); n != 1 {
+			t.Errorf("fetches after the slot was free: %d; want 1", n)
+		}
+	})
 }

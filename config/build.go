@@ -96,6 +96,7 @@ func (p *parser) server(t *table, s *Server) {
 		IdleTimeout:       120 * time.Second,
 		ShutdownTimeout:   10 * time.Second,
 		MaxHeaderBytes:    64 * 1000,
+		Timezone:          time.Local,
 	}
 	if t.str("listen", &s.Listen) {
 		if err := checkHostPort(s.Listen); err != nil {
@@ -119,6 +120,7 @@ func (p *parser) server(t *table, s *Server) {
 		s.BaseURL = strings.TrimRight(s.BaseURL, "/")
 	}
 	t.secret("admin_token", &s.AdminToken)
+	t.zone("timezone", &s.Timezone)
 	t.duration("read_header_timeout", &s.ReadHeaderTimeout, 0)
 	t.duration("read_timeout", &s.ReadTimeout, 0)
 	t.duration("write_timeout", &s.WriteTimeout, 0)
@@ -255,9 +257,12 @@ func (p *parser) publish(t *table, s *Publish) {
 	t.duration("archive_period", &s.ArchivePeriod, time.Minute)
 	// archive_size (entries per page) numbered pages from the oldest entry,
 	// so retention renumbered them; it is still accepted, so that old
-	// files load, and ignored.
+	// files load, but it does nothing, and a warning says so.
 	var archiveSize int
 	t.integer("archive_size", &archiveSize, 1, math.MaxInt)
+	if _, set := t.m["archive_size"]; set {
+		t.warnf("archive_size", "no longer used and ignored: each archive page now holds archive_period of entries and keeps its number; delete this key")
+	}
 	t.finish()
 }
 
@@ -288,6 +293,11 @@ func (p *parser) log(t *table, s *Log) {
 	*s = Log{Level: "info", Format: "text"}
 	t.enum("level", &s.Level, "debug", "info", "warn", "error")
 	t.enum("format", &s.Format, "auto", "text", "json")
+	if s.Format == "auto" {
+		// "auto" chose JSON whenever stderr was not a terminal; logs are
+		// text everywhere now unless "json" is asked for.
+		t.warnf("format", `"auto" now means "text" (text logs everywhere, JSON off a terminal no more); write "text", or "json" for JSON`)
+	}
 	t.finish()
 }
 
@@ -394,15 +404,7 @@ func (p *parser) source(t *table, defaultInterval time.Duration) wiredesk.Source
 	}
 	t.charset("encoding", &s.Encoding)
 	t.charset("fallback_encoding", &s.FallbackEncoding)
-	var tz string
-	if t.str("timezone", &tz) && tz != "" {
-		loc, err := time.LoadLocation(tz)
-		if err != nil || tz == "Local" {
-			t.errorf("timezone", "%q is not an IANA time zone name such as \"Europe/Moscow\" or \"UTC\"", tz)
-		} else {
-			s.Timezone = loc
-		}
-	}
+	t.zone("timezone", &s.Timezone)
 	t.integer("priority", &s.Priority, math.MinInt32, math.MaxInt32)
 	t.boolean("enabled", &s.Enabled)
 	t.boolean("urgent", &s.Urgent)

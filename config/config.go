@@ -37,6 +37,11 @@ type Config struct {
 
 	Alerts   []Alert   // [[alert]] tables, in file order
 	Channels []Channel // [[channel]] tables, in file order
+	// Warnings are keys that load but do not do what their writer meant:
+	// keys kept so that old files load (archive_size), values whose meaning
+	// changed ([log] format = "auto"). Commands print them; they never stop
+	// a load.
+	Warnings Errors
 }
 
 // Server is the [server] table: the HTTP listener of `wiredesk serve`.
@@ -55,6 +60,9 @@ type Server struct {
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration // grace period for in-flight requests
 	MaxHeaderBytes    int
+	// Timezone is the zone times are shown in to people: /status, and the
+	// sources and preview commands. Default: the machine's local zone.
+	Timezone *time.Location
 }
 
 // Storage is the [storage] table.
@@ -207,6 +215,8 @@ func Parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 	cfg := p.config(raw)
 	cfg.File = abs
 	cfg.Dir = p.dir
+	sort.SliceStable(p.warns, func(i, j int) bool { return p.warns[i].Line < p.warns[j].Line })
+	cfg.Warnings = p.warns
 	if len(p.errs) > 0 {
 		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Line < p.errs[j].Line })
 		return nil, &p.errs

@@ -23,6 +23,7 @@ type parser struct {
 	env   func(string) (string, bool)
 	lines *lineIndex
 	errs  Errors
+	warns Errors // keys that load but do nothing; see Config.Warnings
 	// known lists, per table ("" for the top level, "source" for every
 	// [[source]]), the keys the decoder asks for, in order.
 	known   map[string][]string
@@ -129,6 +130,12 @@ func (t *table) line(key string) int {
 // errorf reports a problem with key ("" for the table itself).
 func (t *table) errorf(key, format string, args ...any) {
 	t.p.add(&Error{Line: t.line(key), Key: t.keyName(key), Msg: fmt.Sprintf(format, args...)})
+}
+
+// warnf records a key that loads but does not do what its writer meant
+// (a key kept so that old files load): not an error, but never silent.
+func (t *table) warnf(key, format string, args ...any) {
+	t.p.warns = append(t.p.warns, &Error{File: t.p.file, Line: t.line(key), Key: t.keyName(key), Msg: fmt.Sprintf(format, args...)})
 }
 
 // sub returns the table under key; a missing table is an empty one, so that
@@ -376,6 +383,22 @@ func (t *table) str(key string, dst *string) bool {
 		*dst = s
 	}
 	return ok
+}
+
+// zone reads an IANA time zone name ("Europe/Moscow", "UTC") into dst; an
+// empty string keeps dst. "Local" is refused: it would mean different
+// zones on different machines reading the same file.
+func (t *table) zone(key string, dst **time.Location) {
+	var tz string
+	if !t.str(key, &tz) || tz == "" {
+		return
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "Local" {
+		t.errorf(key, "%q is not an IANA time zone name such as \"Europe/Moscow\" or \"UTC\"", tz)
+		return
+	}
+	*dst = loc
 }
 
 func (t *table) secret(key string, dst *wiredesk.Secret) {

@@ -13,6 +13,14 @@
 // The decisions themselves are stored by package storage and bind the
 // cluster index (package aggregator/cluster); desk reaches both through the
 // small interfaces Store and Index, which internal/wiring satisfies.
+//
+// Besides decisions, Service.Mark sets an editor's marks on a story
+// (spike, pin, headline; marks.go), Users manages the people who sign in
+// to the desk and checks their passwords (users.go, password.go), and
+// every decision, mark and user change is appended to the audit log
+// (AuditLog). Package desk/web is the same operations in a browser;
+// AccountRoutes and AccountsClient carry `wiredesk user` and `wiredesk
+// audit` through a running daemon as Routes and Client carry `story`.
 package desk
 
 import (
@@ -21,6 +29,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wiredesk/wiredesk"
@@ -99,7 +108,13 @@ type Service struct {
 	// AfterChange, when set, is called after a decision is stored: the
 	// daemon re-renders its feeds then.
 	AfterChange func()
-	Log         *slog.Logger // nil: no log
+	// Audit, when set, records every merge and split with who, when and
+	// the stories before and after.
+	Audit AuditLog
+	// Marks, when set, stores spikes, pins and headline overrides (Mark).
+	Marks MarkStore
+	Now   func() time.Time // the audit entries' and marks' time; nil: time.Now
+	Log   *slog.Logger     // nil: no log
 }
 
 var _ Editor = (*Service)(nil)
@@ -147,8 +162,12 @@ func (s *Service) List(ctx context.Context, q ListQuery) ([]StoryView, error) {
 
 // Merge stores the merge, then moves the index along with it.
 func (s *Service) Merge(ctx context.Context, into, from, by string) (StoryView, error) {
+	before := s.describe(ctx, into) + "; " + s.describe(ctx, from)
 	st, err := s.Store.MergeStories(ctx, into, from, by)
 	if err != nil {
+		return StoryView{}, err
+	}
+	if err := s.audit(ctx, by, "merge", from+" → "+into, before, describeStory(st)); err != nil {
 		return StoryView{}, err
 	}
 	if s.Index != nil {
@@ -161,6 +180,10 @@ func (s *Service) Merge(ctx context.Context, into, from, by string) (StoryView, 
 
 // Split stores the split, then moves the index along with it.
 func (s *Service) Split(ctx context.Context, itemID, by string) (StoryView, error) {
+	before := ""
+	if it, err := s.Store.Item(ctx, itemID); err == nil {
+		before = "in " + s.describe(ctx, it.StoryID)
+	}
 	st, err := s.Store.SplitItem(ctx, itemID, by)
 	if err != nil {
 		return StoryView{}, err
@@ -168,6 +191,9 @@ func (s *Service) Split(ctx context.Context, itemID, by string) (StoryView, erro
 	from := ""
 	if n := len(st.Decisions); n > 0 {
 		from = st.Decisions[n-1].From
+	}
+	if err := s.audit(ctx, by, "split", itemID, before, "in "+describeStory(st)+"; "+s.describe(ctx, from)); err != nil {
+		return StoryView{}, err
 	}
 	if s.Index != nil {
 		s.Index.SplitItem(itemID, from, st.ID)
@@ -262,6 +288,37 @@ func verdict(v WhyView, gap, window time.Duration, decisions []wiredesk.StoryDec
 		}
 	}
 	return out
+}
+
+// describe sums a stored story up for the audit log: "story ID (N items:
+// source, source)"; "" when nothing audits or it cannot be read.
+func (s *Service) describe(ctx context.Context, id string) string {
+	if s.Audit == nil || id == "" {
+		return ""
+	}
+	st, err := s.Store.Story(ctx, id)
+	if err != nil {
+		return "story " + id + " (unreadable: " + err.Error() + ")"
+	}
+	return describeStory(st)
+}
+
+func describeStory(st wiredesk.Story) string {
+	return fmt.Sprintf("story %s (%d items: %s)", st.ID, len(st.Items), strings.Join(st.SourceIDs(), ", "))
+}
+
+// audit appends one entry when an audit log is set. The decision is
+// stored by then: a failure says so rather than hiding it.
+func (s *Service) audit(ctx context.Context, by, action, target, before, after string) error {
+	if s.Audit == nil {
+		return nil
+	}
+	_, err := s.Audit.AppendAudit(ctx, wiredesk.AuditEntry{At: s.now(), User: by, Action: action, Target: target, Before: before, After: after})
+	if err != nil {
+		s.changed()
+		return fmt.Errorf("%s %s done, but not audited: %w", action, target, err)
+	}
+	return nil
 }
 
 func (s *Service) changed() {

@@ -46,6 +46,9 @@ func WriteStory(w io.Writer, v StoryView) error {
 	for _, d := range v.Decisions {
 		fmt.Fprintf(&b, "  %s  %s\n", formatTime(d.At), describe(d, v.ID))
 	}
+	if !v.Marks.IsZero() {
+		fmt.Fprintf(&b, "\nmarks (by %s, %s): %s\n", v.Marks.By, formatTime(v.Marks.At), DescribeMarks(v.Marks))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -18,6 +18,8 @@ type StoryView struct {
 	// Items in order of first report.
 	Items     []ItemView     `json:"items"`
 	Decisions []DecisionView `json:"decisions,omitempty"`
+	// Marks are the editors' spikes, pins and headline override.
+	Marks wiredesk.StoryMarks `json:"marks,omitzero"`
 	// Requested is the id Show was asked for when an editor had merged
 	// that story into this one; empty otherwise.
 	Requested string `json:"requested,omitempty"`
@@ -80,7 +82,7 @@ type WhyView struct {
 
 func storyView(s wiredesk.Story) StoryView {
 	v := StoryView{ID: s.ID, Created: s.Created.UTC(), Updated: s.Updated.UTC(),
-		Items: make([]ItemView, 0, len(s.Items)), Decisions: decisionViews(s.Decisions)}
+		Items: make([]ItemView, 0, len(s.Items)), Decisions: decisionViews(s.Decisions), Marks: s.Marks}
 	for _, it := range s.Items {
 		v.Items = append(v.Items, itemView(it))
 	}

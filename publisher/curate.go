@@ -202,7 +202,8 @@ func (r *Rules) languageOK(lang string) bool {
 }
 
 // Curate applies spec to stories and returns one Decision per story: the
-// picked stories first, newest first, then the dropped ones (those cut by
+// picked stories first, newest first (a story an editor pinned to this
+// feed first while its pin lasts), then the dropped ones (those cut by
 // the limit first, newest first). sources maps source ids to their
 // configuration, for tags and languages; with a nil map every source id is
 // taken as configured. now is the reference for max_age.
@@ -226,7 +227,9 @@ func Curate(spec wiredesk.Feed, stories []wiredesk.Story, sources map[string]wir
 	return r.Curate(stories, sources, now)
 }
 
-// Curate is Curate with rules compiled beforehand.
+// Curate is Curate with rules compiled beforehand. An editor's marks on a
+// story (wiredesk.StoryMarks) override the rules: a story spiked from this
+// feed is dropped with the reason "spiked by NAME".
 func (r *Rules) Curate(stories []wiredesk.Story, sources map[string]wiredesk.Source, now time.Time) []Decision {
 	if !r.spec.Cluster {
 		stories = splitStories(stories)
@@ -238,6 +241,14 @@ func (r *Rules) Curate(stories []wiredesk.Story, sources map[string]wiredesk.Sou
 			d.ItemReasons[i] = r.itemReason(it, sources, now)
 			d.Eligible[i] = d.ItemReasons[i] == ""
 		}
+		if st.Marks.SpikedFrom(r.spec.Slug) {
+			// An editor's spike overrides every rule: the story is out of
+			// the live feed and its archive pages.
+			why := "spiked by " + cmp.Or(st.Marks.By, "an editor")
+			for i := range st.Items {
+				d.Eligible[i], d.ItemReasons[i] = false, why
+			}
+		}
 		if len(st.Items) == 0 {
 			d.Reason = "story has no items"
 		} else if !d.Matched() {
@@ -248,6 +259,13 @@ func (r *Rules) Curate(stories []wiredesk.Story, sources map[string]wiredesk.Sou
 	slices.SortStableFunc(ds, func(a, b Decision) int {
 		if a.Matched() != b.Matched() {
 			if a.Matched() {
+				return -1
+			}
+			return 1
+		}
+		// A story an editor pinned comes first while the pin lasts.
+		if pa, pb := a.Story.Marks.PinnedIn(r.spec.Slug, now), b.Story.Marks.PinnedIn(r.spec.Slug, now); pa != pb {
+			if pa {
 				return -1
 			}
 			return 1
@@ -306,7 +324,7 @@ func splitStories(stories []wiredesk.Story) []wiredesk.Story {
 	var out []wiredesk.Story
 	for _, st := range stories {
 		for _, it := range st.Items {
-			out = append(out, wiredesk.Story{ID: it.ID, Created: it.FirstSeen, Updated: it.Modified, Items: []wiredesk.Item{it}})
+			out = append(out, wiredesk.Story{ID: it.ID, Created: it.FirstSeen, Updated: it.Modified, Items: []wiredesk.Item{it}, Marks: st.Marks})
 		}
 	}
 	return out

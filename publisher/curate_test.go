@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wiredesk/wiredesk"
 )
@@ -373,15 +374,122 @@ func TestFormatDuration(t *testing.T) {
 	}
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzPattern checks what a pattern promises, for any pattern and text:
+// a word pattern always compiles, matches its own words written in a
+// sentence in any case, and a pattern matches the same text whether it stands in the
+// title, the summary or a category. Word patterns ignore case.
 func FuzzPattern(f *testing.F) {
-	for _, s := range []string{"Nazarbaev", "Kazakh*", "/a|b/", "Central Asia", "*", "назарбаев"} {
+	for _, s := range []string{"Nazarbaev", "Kazakh*", "/a|b/", "Central Asia", "*", "назарбаев", "Central\u00a0Asia", "a+b (c)"} {
 		f.Add(s, "Nazarbaev met Kazakh leaders in Central Asia")
 	}
 	f.Fuzz(func(t *testing.T, pat, text string) {
+		if !utf8.ValidString(pat) || !utf8.ValidString(text) {
+			return // config files are UTF-8 (the TOML decoder refuses the rest)
+		}
+		trimmed := strings.TrimSpace(pat)
+		regex := len(trimmed) >= 2 && strings.HasPrefix(trimmed, "/") && strings.HasSuffix(trimmed, "/")
 		ps, err := compilePatterns([]string{pat})
 		if err != nil {
+			if !regex && trimmed != "" {
+				t.Fatalf("word pattern %q: %v; want it to compile (its text is quoted)", pat, err)
+			}
 			return
 		}
-		_, _ = match(ps, wiredesk.Item{Title: text})
+		_, inTitle := match(ps, wiredesk.Item{Title: text})
+		_, inSummary := match(ps, wiredesk.Item{Summary: text})
+		_, inCategory := match(ps, wiredesk.Item{Categories: []string{text}})
+		if inTitle != inSummary || inTitle != inCategory {
+			t.Errorf("pattern %q on %q: title %v, summary %v, category %v; want the same", pat, text, inTitle, inSummary, inCategory)
+		}
+		if regex {
+			return
+		}
+		// The pattern's own words, '*' matching nothing, between spaces.
+		own := " " + strings.Join(strings.Fields(strings.ReplaceAll(trimmed, "*", "")), " ") + " "
+		if strings.TrimSpace(own) == "" {
+			return // a pattern of stars and spaces only
+		}
+		if _, ok := match(ps, wiredesk.Item{Title: own}); !ok {
+			t.Errorf("word pattern %q does not match its own words %q", pat, own)
+		}
+		// Case does not matter (checked on ASCII, where upper case is one
+		// letter's other case; Unicode has letters like ı whose upper case
+		// folds elsewhere).
+		if upper := strings.ToUpper(own); isASCII(own) {
+			if _, ok := match(ps, wiredesk.Item{Title: upper}); !ok {
+				t.Errorf("word pattern %q does not match its own words in upper case %q", pat, upper)
+			}
+		}
 	})
+}
+
+// TestCurateMarks checks that an editor's marks change what a feed
+// publishes: a spike (from this feed or all) drops the story, a spike
+// from another feed does not, a live pin puts the story first and an
+// expired one does not, and a headline override is the entry's title.
+func TestCurateMarks(t *testing.T) {
+	spec := wiredesk.Feed{Slug: "central-asia", Cluster: true}
+	mark := func(st wiredesk.Story, m wiredesk.StoryMarks) wiredesk.Story { st.Marks = m; return st }
+	tests := []struct {
+		name       string
+		marks      wiredesk.StoryMarks
+		wantPicked []string
+		wantReason string // of k3
+	}{
+		{"none", wiredesk.StoryMarks{}, []string{"k1", "k2", "k3"}, ""},
+		{"spiked here", wiredesk.StoryMarks{Spiked: []string{"central-asia"}, By: "anna"}, []string{"k1", "k2"}, "spiked by anna"},
+		{"spiked everywhere", wiredesk.StoryMarks{SpikedAll: true}, []string{"k1", "k2"}, "spiked by an editor"},
+		{"spiked elsewhere", wiredesk.StoryMarks{Spiked: []string{"other"}}, []string{"k1", "k2", "k3"}, ""},
+		{"pinned", wiredesk.StoryMarks{Pins: map[string]time.Time{"central-asia": curateNow.Add(time.Hour)}}, []string{"k3", "k1", "k2"}, ""},
+		{"pin expired", wiredesk.StoryMarks{Pins: map[string]time.Time{"central-asia": curateNow}}, []string{"k1", "k2", "k3"}, ""},
+		{"pinned elsewhere", wiredesk.StoryMarks{Pins: map[string]time.Time{"other": curateNow.Add(time.Hour)}}, []string{"k1", "k2", "k3"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sts := testStories(3)
+			sts[2] = mark(sts[2], tt.marks)
+			var picked []string
+			reason := ""
+			for _, d := range Curate(spec, sts, testSources(), curateNow) {
+				if d.Picked {
+					picked = append(picked, d.Story.ID)
+				}
+				if d.Story.ID == "k3" {
+					reason = d.Reason
+				}
+			}
+			if !slices.Equal(picked, tt.wantPicked) {
+				t.Errorf("picked %v; want %v", picked, tt.wantPicked)
+			}
+			if reason != tt.wantReason {
+				t.Errorf("k3 reason %q; want %q", reason, tt.wantReason)
+			}
+		})
+	}
+}
+
+func TestHeadlineOverride(t *testing.T) {
+	for _, cluster := range []bool{true, false} {
+		spec := wiredesk.Feed{Slug: "f", Cluster: cluster}
+		st := story("k1", "interfax", "Machine headline", time.Hour)
+		st.Marks.Headline = "Editor's headline"
+		st.Marks.At = curateNow
+		ds := Curate(spec, []wiredesk.Story{st}, testSources(), curateNow)
+		e := entryOf(spec, ds[0], EntryContext{BaseURL: testBase, Sources: testSources()})
+		if e.Title != "Editor's headline" {
+			t.Errorf("cluster %v: entry title %q; want the editor's headline", cluster, e.Title)
+		}
+		if !e.Updated.Equal(curateNow) {
+			t.Errorf("cluster %v: entry updated %v; want the headline's time %v", cluster, e.Updated, curateNow)
+		}
+	}
 }

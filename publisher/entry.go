@@ -183,7 +183,7 @@ func tagChar(c byte) bool {
 // The editors' decisions that shaped the story are published with it,
 // their stories named by their ids across feeds (StoryID).
 func StoryEntry(spec wiredesk.Feed, st wiredesk.Story, eligible []bool, ec EntryContext) render.Entry {
-	e := buildEntry(spec, st.Items, eligible, st.Updated, ec)
+	e := buildEntry(spec, st.Items, eligible, changedAt(st), ec)
 	e.ID = EntryID(ec.BaseURL, spec.Slug, st.ID)
 	e.StoryID = StoryID(ec.BaseURL, st.ID)
 	for _, d := range st.Decisions {
@@ -191,6 +191,31 @@ func StoryEntry(spec wiredesk.Feed, st wiredesk.Story, eligible []bool, ec Entry
 			From: StoryID(ec.BaseURL, d.From), To: StoryID(ec.BaseURL, d.To), At: d.At, By: d.By})
 	}
 	return e
+}
+
+// joinSlack is how long after a story began its items may still count as
+// its first report: the items one pass saves, the polls of one round.
+const joinSlack = time.Minute
+
+// changedAt is when a story last changed after its first report: when
+// wiredesk saw a wire that joined it later than joinSlack, or when an
+// editor changed it (Story.Updated bumped after its last join); zero when
+// neither. The entry's updated time is the latest of this and the wires'
+// own dates, so the stories of one pass do not all carry the pass's
+// second (the W3C validator warns on entries with one updated time) and
+// a story still reads as updated when a wire joins it or an editor acts.
+func changedAt(st wiredesk.Story) time.Time {
+	var lastJoin, t time.Time
+	for _, it := range st.Items {
+		lastJoin = laterTime(lastJoin, it.FirstSeen)
+	}
+	if lastJoin.Sub(st.Created) > joinSlack {
+		t = lastJoin
+	}
+	if st.Updated.Sub(lastJoin) > joinSlack {
+		t = laterTime(t, st.Updated)
+	}
+	return t
 }
 
 // ItemEntry builds the entry of a single item for a feed with cluster =
@@ -207,14 +232,15 @@ func ItemEntry(spec wiredesk.Feed, it wiredesk.Item, ec EntryContext) render.Ent
 	return e
 }
 
-// buildEntry does the work of StoryEntry and ItemEntry, leaving the id.
+// buildEntry does the work of StoryEntry and ItemEntry, leaving the id:
+// the lead's title and dates, then credits, links, metadata and text, each
+// in its own step.
 func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, storyUpdated time.Time, ec EntryContext) render.Entry {
 	if len(items) == 0 {
 		return render.Entry{Updated: storyUpdated}
 	}
 	li := leadIndex(items, eligible, ec.Sources)
 	lead := items[li]
-	rights := rightsOf(ec.Sources, lead.SourceID)
 
 	e := render.Entry{
 		Title:     lead.Title,
@@ -227,10 +253,18 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 	}
 	e.Updated = laterTime(storyUpdated, e.Published)
 	for _, it := range items {
-		e.Updated = laterTime(e.Updated, it.Modified)
+		e.Updated = laterTime(e.Updated, laterTime(it.Date(), it.Modified))
 	}
+	entryCredits(&e, spec, items, lead, ec)
+	entryLinks(&e, items, li, ec)
+	entryMetadata(&e, items, eligible, lead, ec)
+	entryText(&e, spec, lead, ec)
+	return e
+}
 
-	// Sources in order of first report, and the credit line.
+// entryCredits lists the sources in order of first report, marks the
+// lead's, and writes the credit line.
+func entryCredits(e *render.Entry, spec wiredesk.Feed, items []wiredesk.Item, lead wiredesk.Item, ec EntryContext) {
 	var names []string
 	for _, id := range (wiredesk.Story{Items: items}).SourceIDs() {
 		src, ok := ec.Sources[id]
@@ -245,10 +279,12 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 		names = append(names, s.Name)
 	}
 	e.Attribution = wiredesk.Credit(spec.Attribution, names, spec.AttributionAnd)
+}
 
-	// The wires' own items, and links to the other wires' versions, each
-	// with its language.
-	seen := map[string]bool{lead.Link: true}
+// entryLinks adds the wires' own items, and links to the other wires'
+// versions (items[li] is the lead), each with its language.
+func entryLinks(e *render.Entry, items []wiredesk.Item, li int, ec EntryContext) {
+	seen := map[string]bool{items[li].Link: true}
 	for i, it := range items {
 		lang := itemLanguage(it, ec.Sources)
 		e.Originals = append(e.Originals, render.Original{Source: it.SourceID, GUID: it.GUID, URL: it.Link, Language: lang})
@@ -258,10 +294,12 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 		seen[it.Link] = true
 		e.Related = append(e.Related, render.Link{Title: e.Sources[sourcePos(e.Sources, it.SourceID)].Name, URL: it.Link, Language: lang})
 	}
+}
 
-	// Metadata: categories from every eligible item whose source allows
-	// more than headlines; authors from a lead that does; media only from
-	// a full-rights lead.
+// entryMetadata adds categories from every eligible item whose source
+// allows more than headlines, authors from a lead that does, and media only
+// from a full-rights lead.
+func entryMetadata(e *render.Entry, items []wiredesk.Item, eligible []bool, lead wiredesk.Item, ec EntryContext) {
 	seenCat := map[string]bool{}
 	for i, it := range items {
 		if !entryEligible(eligible, i) {
@@ -278,6 +316,7 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 			}
 		}
 	}
+	rights := rightsOf(ec.Sources, lead.SourceID)
 	if rights != wiredesk.RightsHeadline {
 		e.Authors = append([]string(nil), lead.Authors...)
 	}
@@ -287,10 +326,14 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 		}
 		e.Image = lead.Image
 	}
+}
 
-	// Text, as the lead's rights allow.
+// entryText writes the summary and content as the lead's rights allow,
+// followed by the "also" links and the credit line. It needs the credits
+// and links written first.
+func entryText(e *render.Entry, spec wiredesk.Feed, lead wiredesk.Item, ec EntryContext) {
 	var content string
-	switch rights {
+	switch rightsOf(ec.Sources, lead.SourceID) {
 	case wiredesk.RightsFull:
 		e.Summary = strings.TrimSpace(lead.Summary)
 		if e.Summary == "" {
@@ -328,7 +371,6 @@ func buildEntry(spec wiredesk.Feed, items []wiredesk.Item, eligible []bool, stor
 	}
 	e.SummaryHTML += also + credit
 	e.Text = joinNonEmpty("\n\n", e.Summary, alsoText, e.Attribution)
-	return e
 }
 
 func laterTime(a, b time.Time) time.Time {

@@ -748,3 +748,39 @@ func ExampleStoryEntry() {
 	//
 	// По данным Интерфакс и ТАСС
 }
+
+// TestStoryEntryUpdated checks when an entry reads as updated. The stories
+// a fresh pass saves share one storage second; their entries must not (the
+// W3C validator warns on entries with one atom:updated), so they take the
+// wires' own dates. A wire that joins in a later poll, or an editor's
+// change, makes the entry updated at that time.
+func TestStoryEntryUpdated(t *testing.T) {
+	pass := time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC)
+	item := func(src string, published, seen time.Time) wiredesk.Item {
+		return wiredesk.Item{ID: src + published.String(), SourceID: src, Title: "t", Link: "https://" + src + ".example/1",
+			Published: published, FirstSeen: seen}
+	}
+	p1 := time.Date(2026, 11, 29, 4, 10, 0, 0, time.UTC)
+	p2 := time.Date(2026, 11, 29, 5, 20, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		st   wiredesk.Story
+		want time.Time
+	}{
+		{"one wire, fresh pass", wiredesk.Story{Created: pass, Updated: pass,
+			Items: []wiredesk.Item{item("interfax", p1, pass)}}, p1},
+		{"two wires in one pass: the later report", wiredesk.Story{Created: pass, Updated: pass.Add(2 * time.Second),
+			Items: []wiredesk.Item{item("interfax", p1, pass), item("tass", p2, pass.Add(2*time.Second))}}, p2},
+		{"a wire joins at the next poll", wiredesk.Story{Created: pass, Updated: pass.Add(10 * time.Minute),
+			Items: []wiredesk.Item{item("interfax", p1, pass), item("tass", p2, pass.Add(10*time.Minute))}}, pass.Add(10 * time.Minute)},
+		{"an editor changes it an hour later", wiredesk.Story{Created: pass, Updated: pass.Add(time.Hour),
+			Items: []wiredesk.Item{item("interfax", p1, pass)}}, pass.Add(time.Hour)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := StoryEntry(wiredesk.Feed{Slug: "f"}, tc.st, nil, entryContext())
+			if !e.Updated.Equal(tc.want) {
+				t.Errorf("updated %v, want %v", e.Updated, tc.want)
+			}
+		})
+	}
+}

@@ -14,6 +14,7 @@ import (
 // if there was none) under dir, with the same bytes the Handler serves:
 //
 //	dir/{slug}.rss, dir/{slug}.atom, dir/{slug}.json
+//	dir/{slug}.html (the reading page)
 //	dir/{slug}/archive/{n}.atom
 //	dir/feeds.opml
 //

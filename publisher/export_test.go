@@ -27,8 +27,8 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Export: %v", err)
 	}
-	all := []string{"central-asia.atom", "central-asia.json", "central-asia.rss", pageBefore, page,
-		"everything.atom", "everything.json", "everything.rss", "feeds.opml"}
+	all := []string{"central-asia.atom", "central-asia.html", "central-asia.json", "central-asia.rss", pageBefore, page,
+		"everything.atom", "everything.html", "everything.json", "everything.rss", "feeds.opml"}
 	slices.Sort(written)
 	if !slices.Equal(written, all) {
 		t.Errorf("first Export wrote %q; want %q", written, all)
@@ -74,7 +74,7 @@ func TestExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	slices.Sort(written)
-	if want := []string{"everything.atom", "everything.json", "everything.rss"}; !slices.Equal(written, want) {
+	if want := []string{"everything.atom", "everything.html", "everything.json", "everything.rss"}; !slices.Equal(written, want) {
 		t.Errorf("Export after a radio story wrote %q; want %q", written, want)
 	}
 	for _, f := range all {

@@ -13,7 +13,8 @@ import (
 type listedFeed struct {
 	spec wiredesk.Feed
 	urls map[render.Format]string
-	home string
+	page string         // the feed's reading page
+	live []render.Entry // the live entries, newest first
 }
 
 // indexData is what the index template renders.
@@ -25,6 +26,9 @@ type indexData struct {
 
 type indexFeed struct {
 	Slug, Title, Description string
+	Page                     string // the feed's reading page
+	Updated                  pageTime
+	Headlines                []pageEntry // the latest pageHeadlines
 	Links                    []indexLink
 }
 
@@ -66,12 +70,20 @@ func mediaType(f render.Format) string {
 func indexFeeds(feeds []listedFeed) []indexFeed {
 	out := make([]indexFeed, 0, len(feeds))
 	for _, f := range feeds {
-		in := indexFeed{Slug: f.spec.Slug, Title: cmp.Or(f.spec.Title, f.spec.Slug), Description: f.spec.Description}
-		for _, format := range render.Formats() {
-			in.Links = append(in.Links, indexLink{Name: formatName(format), URL: f.urls[format],
-				TypeAttr: template.HTMLAttr(`type="` + mediaType(format) + `"`)})
-		}
+		in := indexFeed{Slug: f.spec.Slug, Title: cmp.Or(f.spec.Title, f.spec.Slug), Description: f.spec.Description,
+			Page: f.page, Updated: newPageTime(newestTime(f.live)), Links: feedLinks(f.urls)}
+		in.Headlines = pageEntries(f.live[:min(len(f.live), pageHeadlines)], "")
 		out = append(out, in)
+	}
+	return out
+}
+
+// feedLinks are the feed's documents as autodiscovery and visible links.
+func feedLinks(urls map[render.Format]string) []indexLink {
+	var out []indexLink
+	for _, format := range render.Formats() {
+		out = append(out, indexLink{Name: formatName(format), URL: urls[format],
+			TypeAttr: template.HTMLAttr(`type="` + mediaType(format) + `"`)})
 	}
 	return out
 }
@@ -85,42 +97,8 @@ func opmlFeeds(feeds []listedFeed) []render.OPMLFeed {
 			Title:       cmp.Or(f.spec.Title, f.spec.Slug),
 			Description: f.spec.Description,
 			XMLURL:      f.urls[render.RSS],
-			HTMLURL:     f.home,
+			HTMLURL:     f.page,
 		})
 	}
 	return out
 }
-
-// indexTemplate is the HTML index page. html/template escapes every value
-// for its context.
-const indexTemplate = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-{{- range .Feeds}}{{$title := .Title}}{{range .Links}}
-<link rel="alternate" {{.TypeAttr}} title="{{$title}} ({{.Name}})" href="{{.URL}}">
-{{- end}}{{end}}
-<style>
-body { font-family: system-ui, sans-serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
-li { margin-bottom: 1rem; }
-.formats a { margin-right: .75rem; }
-</style>
-</head>
-<body>
-<h1>{{.Title}}</h1>
-{{- if .Feeds}}
-<ul>
-{{- range .Feeds}}
-<li id="{{.Slug}}"><strong>{{.Title}}</strong>{{if .Description}}<br>{{.Description}}{{end}}
-<br><span class="formats">{{range .Links}}<a href="{{.URL}}" {{.TypeAttr}}>{{.Name}}</a>{{end}}</span></li>
-{{- end}}
-</ul>
-{{- else}}
-<p>No feeds are configured.</p>
-{{- end}}
-<p><a href="{{.OPML}}">All feeds as OPML</a></p>
-</body>
-</html>
-`

@@ -86,6 +86,7 @@ const defaultMaxAge = 5 * time.Minute
 type Publisher struct {
 	r     Reader
 	index *template.Template
+	page  *template.Template // a feed's reading page
 	hv    headerValues
 
 	mu  sync.Mutex // guards cfg
@@ -109,7 +110,8 @@ type settings struct {
 // New returns a Publisher reading stories from r. It renders nothing until
 // Refresh is called.
 func New(r Reader, opt Options) *Publisher {
-	p := &Publisher{r: r, index: template.Must(template.New("index").Parse(indexTemplate)), hv: newHeaderValues()}
+	p := &Publisher{r: r, hv: newHeaderValues()}
+	p.index, p.page = parsePageTemplates()
 	p.cfg = newSettings(opt)
 	p.hub = newPinger(p.cfg.opt.HTTPClient, p.cfg.opt.Log, p.cfg.opt.HubRetry)
 	return p
@@ -340,7 +342,7 @@ func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, links map[st
 		}
 		fec := ec
 		fec.FeedLanguage = feedLanguage(spec, rules, cfg)
-		fdocs, err := p.renderFeed(cfg, spec, rules, rules.Curate(stories, cfg.sources, now), fec, maxAge, now)
+		fdocs, live, err := p.renderFeed(cfg, spec, rules, rules.Curate(stories, cfg.sources, now), fec, maxAge, now)
 		if err != nil {
 			failed = append(failed, spec.Slug)
 			errs = append(errs, fmt.Errorf("render feed %s: %w", spec.Slug, err))
@@ -349,7 +351,8 @@ func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, links map[st
 		for _, d := range fdocs {
 			docs[d.path] = d
 		}
-		listed = append(listed, listedFeed{spec: spec, urls: feedURLs(cfg.base, spec.Slug), home: cfg.base + "/"})
+		listed = append(listed, listedFeed{spec: spec, urls: feedURLs(cfg.base, spec.Slug),
+			page: cfg.base + feedPagePath(spec.Slug), live: live})
 	}
 	if shortest == 0 {
 		shortest = defaultMaxAge
@@ -371,8 +374,9 @@ func (p *Publisher) render(cfg *settings, stories []wiredesk.Story, links map[st
 	return docs, failed, errs
 }
 
-// renderFeed renders one feed's live documents and archive pages.
-func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, ds []Decision, ec EntryContext, maxAge time.Duration, now time.Time) ([]*doc, error) {
+// renderFeed renders one feed's live documents, reading page and archive
+// pages, and returns the live entries for the index page.
+func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, ds []Decision, ec EntryContext, maxAge time.Duration, now time.Time) ([]*doc, []render.Entry, error) {
 	var live []render.Entry
 	var matched []archived
 	for _, d := range ds {
@@ -413,7 +417,7 @@ func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, 
 		}
 		var buf bytes.Buffer
 		if err := render.Write(&buf, format, f); err != nil {
-			return nil, fmt.Errorf("%s: %w", format, err)
+			return nil, nil, fmt.Errorf("%s: %w", format, err)
 		}
 		path := feedPath(spec.Slug, format)
 		d := newDoc(path, spec.Slug+"."+string(format), spec.Slug, buf.Bytes(), render.ContentType(format), cc)
@@ -432,13 +436,22 @@ func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, 
 		}
 		var buf bytes.Buffer
 		if err := render.Write(&buf, render.Atom, f); err != nil {
-			return nil, fmt.Errorf("archive page %d: %w", page.n, err)
+			return nil, nil, fmt.Errorf("archive page %d: %w", page.n, err)
 		}
 		path := archivePath(spec.Slug, page.n)
 		out = append(out, newDoc(path, strings.TrimPrefix(path, "/feeds/"), spec.Slug, buf.Bytes(),
 			render.ContentType(render.Atom), archiveCacheControl))
 	}
-	return out, nil
+	var buf bytes.Buffer
+	err := p.page.Execute(&buf, feedPageData{SiteTitle: cfg.opt.Title, Home: cfg.base + "/", Title: base.Title,
+		Desc: spec.Description, Language: base.Language, Links: feedLinks(urls), Updated: newPageTime(newestTime(live)),
+		Entries: pageEntries(live, base.Language)})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading page: %w", err)
+	}
+	path := feedPagePath(spec.Slug)
+	out = append(out, newDoc(path, spec.Slug+".html", spec.Slug, buf.Bytes(), "text/html; charset=utf-8", cc))
+	return out, live, nil
 }
 
 // archiveHorizon is the earliest first-seen time whose stories Refresh is
@@ -451,12 +464,22 @@ func archiveHorizon(opt Options, now time.Time) time.Time {
 	return now.Add(-keep)
 }
 
-// entryOf builds the published entry of a picked or archived decision.
+// entryOf builds the published entry of a picked or archived decision,
+// with the headline an editor set, if any.
 func entryOf(spec wiredesk.Feed, d Decision, ec EntryContext) render.Entry {
+	var e render.Entry
 	if !spec.Cluster {
-		return ItemEntry(spec, d.Story.Items[0], ec)
+		e = ItemEntry(spec, d.Story.Items[0], ec)
+	} else {
+		e = StoryEntry(spec, d.Story, d.Eligible, ec)
 	}
-	return StoryEntry(spec, d.Story, d.Eligible, ec)
+	if m := d.Story.Marks; m.Headline != "" {
+		e.Title = m.Headline
+		// A new title is a new version of the entry: readers that go by
+		// the updated time show it.
+		e.Updated = laterTime(e.Updated, m.At)
+	}
+	return e
 }
 
 // newDoc returns an unprepared document; Refresh prepares it when its

@@ -9,8 +9,9 @@ import (
 
 // Handler serves the documents of the last Refresh:
 //
-//	/                               HTML index with autodiscovery links
+//	/                               HTML index: each feed's latest headlines, autodiscovery links
 //	/feeds/{slug}.rss|.atom|.json   the live feeds
+//	/feeds/{slug}.html              the feed's reading page (page.go)
 //	/feeds/{slug}/archive/{n}.atom  RFC 5005 archive pages
 //	/feeds.opml                     OPML list of the feeds
 //

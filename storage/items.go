@@ -26,6 +26,9 @@ type buckets struct {
 	items, itemTime, identity, stories, storyTime *bolt.Bucket
 	decisions, merged                             *bolt.Bucket
 	tx                                            *bolt.Tx
+	// marks holds the editors' story marks; nil until the first mark is
+	// set (see desk.go).
+	marks *bolt.Bucket
 }
 
 func openBuckets(tx *bolt.Tx) (*buckets, error) {
@@ -47,6 +50,7 @@ func openBuckets(tx *bolt.Tx) (*buckets, error) {
 			return nil, err
 		}
 	}
+	bs.marks = tx.Bucket(bucketMarks)
 	return &bs, nil
 }
 
@@ -107,6 +111,11 @@ func (bs *buckets) putStory(id string, r *storyRecord, oldUpdated time.Time) err
 func (bs *buckets) deleteStory(id string, r *storyRecord) error {
 	if err := bs.storyTime.Delete(indexKey(r.Updated, id)); err != nil {
 		return err
+	}
+	if bs.marks != nil {
+		if err := bs.marks.Delete([]byte(id)); err != nil {
+			return err
+		}
 	}
 	return bs.stories.Delete([]byte(id))
 }

@@ -43,6 +43,19 @@ var (
 	// alerts once per rule and channel and follows up as wires join
 	// (schema version 3).
 	bucketAlerted = []byte("alert_once")
+	// bucketUsers maps a desk user's name to the JSON of wiredesk.User
+	// (created on first use, see desk.go).
+	bucketUsers = []byte("desk_users")
+	// bucketSessions maps a session key (the hash of its cookie token) to
+	// the JSON of wiredesk.Session (created on first use, see desk.go).
+	bucketSessions = []byte("desk_sessions")
+	// bucketAudit maps an 8-byte big-endian sequence number to the JSON of
+	// wiredesk.AuditEntry (created on first use, see desk.go).
+	bucketAudit = []byte("desk_audit")
+	// bucketMarks maps a story id to the JSON of the editors'
+	// wiredesk.StoryMarks: spikes, pins and headline overrides (created on first use,
+	// see desk.go).
+	bucketMarks = []byte("story_marks")
 )
 
 // keySchema holds the schema version as an 8-byte big-endian integer.

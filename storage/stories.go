@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -104,5 +105,12 @@ func (bs *buckets) loadStory(id string, rec *storyRecord) (wiredesk.Story, error
 		return s, err
 	}
 	s.Decisions = ds
+	if bs.marks != nil {
+		if v := bs.marks.Get([]byte(id)); v != nil {
+			if err := json.Unmarshal(v, &s.Marks); err != nil {
+				return s, fmt.Errorf("story %s marks: %w", id, err)
+			}
+		}
+	}
 	return s, nil
 }

@@ -262,6 +262,9 @@ func (c *Client) Fetch(ctx context.Context, r Request) (*Response, error) {
 	return resp, nil
 }
 
+// fetchHTTP is one GET with the request's validators, credentials and
+// headers: build the request, send it under the header and total timeouts,
+// then map the status or read the body.
 func (c *Client) fetchHTTP(ctx context.Context, u *url.URL, r Request, fail func(int, error) error) (*Response, error) {
 	tctx, cancelTotal := context.WithTimeoutCause(ctx, c.opt.Timeout, errTotalTimeout)
 	defer cancelTotal()
@@ -270,57 +273,12 @@ func (c *Client) fetchHTTP(ctx context.Context, u *url.URL, r Request, fail func
 	headerTimer := time.AfterFunc(c.opt.HeaderTimeout, func() { cancelHeaders(errHeaderTimeout) })
 	defer headerTimer.Stop()
 
-	req, err := http.NewRequestWithContext(hctx, http.MethodGet, u.String(), nil)
+	req, err := c.newRequest(hctx, u, r)
 	if err != nil {
-		return nil, fail(0, errors.New("invalid request"))
+		return nil, fail(0, err)
 	}
-	req.Header.Set("User-Agent", c.opt.UserAgent)
-	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
-	for k, v := range r.Header {
-		if !httpguts.ValidHeaderFieldName(k) || !httpguts.ValidHeaderFieldValue(v.Reveal()) {
-			return nil, fail(0, fmt.Errorf("invalid header %q (value not shown)", k))
-		}
-		req.Header.Set(k, v.Reveal())
-	}
-	// Set after the source's headers: Fetch decodes gzip and nothing else.
-	req.Header.Set("Accept-Encoding", "gzip")
-	if r.Username != "" {
-		req.SetBasicAuth(r.Username, r.Password.Reveal())
-	}
-	if r.ETag != "" {
-		req.Header.Set("If-None-Match", r.ETag)
-	}
-	if r.LastModified != "" {
-		req.Header.Set("If-Modified-Since", r.LastModified)
-	}
-
 	permanent := true
-	origHost := strings.ToLower(u.Host)
-	hc := &http.Client{
-		Transport: c.transport,
-		CheckRedirect: func(next *http.Request, via []*http.Request) error {
-			if next.Response != nil {
-				switch next.Response.StatusCode {
-				case http.StatusMovedPermanently, http.StatusPermanentRedirect:
-				default:
-					permanent = false
-				}
-			}
-			if len(via) > c.opt.MaxRedirects {
-				return fmt.Errorf("%w: stopped after %d at %s", ErrTooManyRedirects, c.opt.MaxRedirects, wiredesk.RedactURL(next.URL.String()))
-			}
-			if strings.ToLower(next.URL.Host) != origHost {
-				// Per-source headers may carry API keys meant for the
-				// original host only. (net/http drops Authorization itself.)
-				for k := range r.Header {
-					next.Header.Del(k)
-				}
-			}
-			headerTimer.Reset(c.opt.HeaderTimeout)
-			return nil
-		},
-	}
-	hr, err := hc.Do(req)
+	hr, err := c.httpClient(u, r, headerTimer, &permanent).Do(req)
 	if hr != nil && err != nil {
 		hr.Body.Close()
 	}
@@ -343,10 +301,10 @@ func (c *Client) fetchHTTP(ctx context.Context, u *url.URL, r Request, fail func
 	if permanent && resp.FinalURL != u.String() {
 		resp.MovedTo = wiredesk.RedactURL(resp.FinalURL)
 	}
-
 	switch {
 	case hr.StatusCode == http.StatusNotModified:
 		drain(hr.Body)
+		// A 304 without validators repeats the request's.
 		if resp.ETag == "" {
 			resp.ETag = r.ETag
 		}
@@ -356,54 +314,128 @@ func (c *Client) fetchHTTP(ctx context.Context, u *url.URL, r Request, fail func
 		return resp, nil
 	case hr.StatusCode < 200 || hr.StatusCode > 299:
 		drain(hr.Body)
-		fe := &FetchError{URL: wiredesk.RedactURL(r.URL), Status: hr.StatusCode}
-		switch hr.StatusCode {
-		case http.StatusGone:
-			fe.Err = ErrGone
-		case http.StatusTooManyRequests:
-			fe.Err = ErrRateLimited
-		case http.StatusServiceUnavailable:
-			fe.Err = ErrUnavailable
-		default:
-			fe.Err = ErrStatus
-		}
-		if hr.StatusCode == http.StatusTooManyRequests || hr.StatusCode == http.StatusServiceUnavailable {
-			if t, ok := ParseRetryAfter(hr.Header.Get("Retry-After"), time.Now()); ok {
-				fe.RetryAfter = t
-			}
-		}
-		return nil, fe
+		return nil, statusError(r, hr)
 	}
+	resp.Body, resp.WireBytes, err = c.readBody(ctx, hctx, hr)
+	if err != nil {
+		return nil, fail(hr.StatusCode, err)
+	}
+	return resp, nil
+}
 
+// newRequest builds the GET of r: user agent, accepted types, the source's
+// headers (checked: a header is a secret, so its value is never quoted),
+// basic auth and the validators.
+func (c *Client) newRequest(ctx context.Context, u *url.URL, r Request) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, errors.New("invalid request")
+	}
+	req.Header.Set("User-Agent", c.opt.UserAgent)
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
+	for k, v := range r.Header {
+		if !httpguts.ValidHeaderFieldName(k) || !httpguts.ValidHeaderFieldValue(v.Reveal()) {
+			return nil, fmt.Errorf("invalid header %q (value not shown)", k)
+		}
+		req.Header.Set(k, v.Reveal())
+	}
+	// Set after the source's headers: Fetch decodes gzip and nothing else.
+	req.Header.Set("Accept-Encoding", "gzip")
+	if r.Username != "" {
+		req.SetBasicAuth(r.Username, r.Password.Reveal())
+	}
+	if r.ETag != "" {
+		req.Header.Set("If-None-Match", r.ETag)
+	}
+	if r.LastModified != "" {
+		req.Header.Set("If-Modified-Since", r.LastModified)
+	}
+	return req, nil
+}
+
+// httpClient follows at most MaxRedirects redirects, clears *permanent at
+// the first that is not 301 or 308, drops the source's headers on the way
+// to another host, and gives every hop its own header timeout.
+func (c *Client) httpClient(u *url.URL, r Request, headerTimer *time.Timer, permanent *bool) *http.Client {
+	origHost := strings.ToLower(u.Host)
+	return &http.Client{
+		Transport: c.transport,
+		CheckRedirect: func(next *http.Request, via []*http.Request) error {
+			if next.Response != nil {
+				switch next.Response.StatusCode {
+				case http.StatusMovedPermanently, http.StatusPermanentRedirect:
+				default:
+					*permanent = false
+				}
+			}
+			if len(via) > c.opt.MaxRedirects {
+				return fmt.Errorf("%w: stopped after %d at %s", ErrTooManyRedirects, c.opt.MaxRedirects, wiredesk.RedactURL(next.URL.String()))
+			}
+			if strings.ToLower(next.URL.Host) != origHost {
+				// Per-source headers may carry API keys meant for the
+				// original host only. (net/http drops Authorization itself.)
+				for k := range r.Header {
+					next.Header.Del(k)
+				}
+			}
+			headerTimer.Reset(c.opt.HeaderTimeout)
+			return nil
+		},
+	}
+}
+
+// statusError is the FetchError of a status other than 2xx and 304, with
+// the Retry-After of a 429 or 503.
+func statusError(r Request, hr *http.Response) *FetchError {
+	fe := &FetchError{URL: wiredesk.RedactURL(r.URL), Status: hr.StatusCode}
+	switch hr.StatusCode {
+	case http.StatusGone:
+		fe.Err = ErrGone
+	case http.StatusTooManyRequests:
+		fe.Err = ErrRateLimited
+	case http.StatusServiceUnavailable:
+		fe.Err = ErrUnavailable
+	default:
+		fe.Err = ErrStatus
+	}
+	if hr.StatusCode == http.StatusTooManyRequests || hr.StatusCode == http.StatusServiceUnavailable {
+		if t, ok := ParseRetryAfter(hr.Header.Get("Retry-After"), time.Now()); ok {
+			fe.RetryAfter = t
+		}
+	}
+	return fe
+}
+
+// readBody reads a 2xx body, gunzipped when so encoded, up to MaxBody
+// bytes after decompression; wireBytes counts what came over the network.
+func (c *Client) readBody(ctx, hctx context.Context, hr *http.Response) (data []byte, wireBytes int64, err error) {
 	wire := &countingReader{r: hr.Body}
 	var body io.Reader = wire
 	hint := hr.ContentLength
 	switch enc := strings.ToLower(strings.TrimSpace(hr.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 		if hr.ContentLength > c.opt.MaxBody {
-			return nil, fail(hr.StatusCode, c.tooLarge())
+			return nil, 0, c.tooLarge()
 		}
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(wire)
 		if err != nil {
-			return nil, fail(hr.StatusCode, c.readError(ctx, hctx, fmt.Errorf("gzip: %w", err)))
+			return nil, wire.n, c.readError(ctx, hctx, fmt.Errorf("gzip: %w", err))
 		}
 		defer zr.Close()
 		body = zr
 		hint = 0 // the compressed length
 	default:
-		return nil, fail(hr.StatusCode, fmt.Errorf("unsupported content-encoding %q", enc))
+		return nil, 0, fmt.Errorf("unsupported content-encoding %q", enc)
 	}
-	data, err := readCapped(body, c.opt.MaxBody, hint)
-	resp.WireBytes = wire.n
+	data, err = readCapped(body, c.opt.MaxBody, hint)
 	if err != nil {
 		if errors.Is(err, ErrTooLarge) {
-			return nil, fail(hr.StatusCode, c.tooLarge())
+			return nil, wire.n, c.tooLarge()
 		}
-		return nil, fail(hr.StatusCode, c.readError(ctx, hctx, fmt.Errorf("read body: %w", err)))
+		return nil, wire.n, c.readError(ctx, hctx, fmt.Errorf("read body: %w", err))
 	}
-	resp.Body = data
-	return resp, nil
+	return data, wire.n, nil
 }
 
 // transportError turns an error from http.Client.Do into one that names

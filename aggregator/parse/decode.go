@@ -439,6 +439,21 @@ func rewriteProlog(b []byte, insert bool) []byte {
 		out = append(out, '\n')
 		return append(out, t...)
 	}
+	out := setPrologEncoding(b, s, e)
+	_, _, _, readable := prologAttr(b[s:e], "encoding")
+	malformed := !readable && bytes.Contains(b[s:e], []byte("encoding"))
+	if malformed || !strings.EqualFold(prologEncoding(out), "utf-8") {
+		// A declaration too malformed to edit (an encoding value without
+		// its closing quote: `<?xml encoding="?>`, which FuzzDecode found):
+		// a clean one replaces it rather than sit beside a second encoding.
+		return append([]byte(`<?xml version="1.0" encoding="utf-8"?>`), b[e+len("?>"):]...)
+	}
+	return out
+}
+
+// setPrologEncoding edits the declaration whose attributes are b[s:e] to
+// say encoding="utf-8".
+func setPrologEncoding(b []byte, s, e int) []byte {
 	attrs := b[s:e]
 	v, vs, ve, found := prologAttr(attrs, "encoding")
 	if found && strings.EqualFold(v, "utf-8") {

@@ -248,6 +248,8 @@ func TestRewriteProlog(t *testing.T) {
 		{"no insert for UTF-8 input", "<rss/>", false, "<rss/>"},
 		{"not XML", `{"version":"x"}`, true, `{"version":"x"}`},
 		{"xml-stylesheet is not a prolog", `<?xml-stylesheet href="a"?><rss/>`, false, `<?xml-stylesheet href="a"?><rss/>`},
+		{"unterminated encoding value replaced whole", `<?xml encoding="?><rss/>`, false, `<?xml version="1.0" encoding="utf-8"?><rss/>`},
+		{"unterminated value after version", `<?xml version="1.0" encoding='cp1251?><rss/>`, false, `<?xml version="1.0" encoding="utf-8"?><rss/>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

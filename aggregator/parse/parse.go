@@ -43,19 +43,6 @@ type Options struct {
 	Now time.Time
 }
 
-// OptionsFor returns the Options for a configured source.
-func OptionsFor(src wiredesk.Source, now time.Time) Options {
-	return Options{
-		SourceID:         src.ID,
-		FeedURL:          src.URL,
-		Language:         src.Language,
-		Encoding:         src.Encoding,
-		FallbackEncoding: src.FallbackEncoding,
-		Timezone:         src.Timezone,
-		Now:              now,
-	}
-}
-
 // Result is a parsed feed.
 type Result struct {
 	// Title and Link are the feed's own title (plain text) and home link.

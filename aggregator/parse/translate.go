@@ -122,22 +122,48 @@ func translate(feed *gofeed.Feed, body []byte, opt Options, base *url.URL) []wir
 	return items
 }
 
+// translateItem turns one gofeed item into a draft: link, text, dates,
+// metadata and language, each in its own step. The draft's date is the
+// item's own (zero when it gave none usable), for the identity.
 func translateItem(fi *gofeed.Item, ri *rss.Item, ae *atom.Entry, textOnly bool, feedLang string, opt Options, base *url.URL) draft {
-	now := opt.Now
 	it := wiredesk.Item{
 		Title:     cleanTitle(fi.Title),
 		GUID:      strings.TrimSpace(fi.GUID),
-		FirstSeen: now,
+		FirstSeen: opt.Now,
 	}
-
 	it.Link = canonicalURL(itemLink(fi, ri), base)
 	linkBase := base
 	if u, err := url.Parse(it.Link); err == nil && u.IsAbs() {
 		linkBase = u
 	}
+	it.Content = itemContent(fi, textOnly, linkBase)
+	if desc := strings.TrimSpace(fi.Description); desc != "" {
+		it.Summary = normalize.Text(desc)
+	} else if it.Content != "" {
+		it.Summary = normalize.Lead(it.Content, leadRunes)
+	}
+	date := itemDates(&it, fi, opt)
 
-	// Content: yandex:full-text, else content:encoded / atom content /
-	// JSON content, else a description that carries HTML.
+	it.Authors = authors(fi)
+	it.Categories = dedupe(fi.Categories)
+	it.Enclosures = enclosures(fi, linkBase)
+	it.Image = image(fi, it.Enclosures, linkBase)
+
+	it.Language = strings.TrimSpace(dcFirst(fi, func(dc *ext.DublinCoreExtension) []string { return dc.Language }))
+	if it.Language == "" {
+		it.Language = strings.TrimSpace(feedLang)
+	}
+	if it.Language == "" {
+		it.Language = strings.TrimSpace(opt.Language)
+	}
+	it.Origin = origin(ri, ae, base)
+	return draft{item: it, date: date}
+}
+
+// itemContent is the item's sanitised HTML: yandex:full-text, else
+// content:encoded / atom content / JSON content, else a description that
+// carries HTML; plain text becomes paragraphs.
+func itemContent(fi *gofeed.Item, textOnly bool, linkBase *url.URL) string {
 	raw := extValue(fi.Extensions, "full-text")
 	fromText := false // raw is textToHTML's output
 	if strings.TrimSpace(raw) == "" {
@@ -149,25 +175,26 @@ func translateItem(fi *gofeed.Item, ri *rss.Item, ae *atom.Entry, textOnly bool,
 	if strings.TrimSpace(raw) == "" && hasHTML(fi.Description) {
 		raw, fromText = fi.Description, false
 	}
-	if strings.TrimSpace(raw) != "" {
-		if !hasHTML(raw) {
-			raw, fromText = textToHTML(raw), true
-		}
-		if fromText {
-			// Escaped text in p and br is what the sanitiser gives back
-			// unchanged (FuzzTextToHTMLIsSanitized checks it).
-			it.Content = strings.TrimSpace(raw)
-		} else {
-			it.Content = strings.TrimSpace(normalize.SanitizeHTML(raw, linkBase))
-		}
+	if strings.TrimSpace(raw) == "" {
+		return ""
 	}
-	if desc := strings.TrimSpace(fi.Description); desc != "" {
-		it.Summary = normalize.Text(desc)
-	} else if it.Content != "" {
-		it.Summary = normalize.Lead(it.Content, leadRunes)
+	if !hasHTML(raw) {
+		raw, fromText = textToHTML(raw), true
 	}
+	if fromText {
+		// Escaped text in p and br is what the sanitiser gives back
+		// unchanged (FuzzTextToHTMLIsSanitized checks it).
+		return strings.TrimSpace(raw)
+	}
+	return strings.TrimSpace(normalize.SanitizeHTML(raw, linkBase))
+}
 
-	// Dates from the raw strings: gofeed reads MSK and zoneless dates as UTC.
+// itemDates sets it.Published (opt.Now, with DateGuessed, when the item
+// gives no usable date or one too far ahead) and it.Updated from the raw
+// strings, since gofeed reads MSK and zoneless dates as UTC. It returns the
+// item's own date, zero when it had none.
+func itemDates(it *wiredesk.Item, fi *gofeed.Item, opt Options) time.Time {
+	now := opt.Now
 	var date time.Time
 	usedRaw := ""
 	for _, rawDate := range []string{fi.Published, dcFirst(fi, func(dc *ext.DublinCoreExtension) []string { return dc.Date }), fi.Updated} {
@@ -194,21 +221,7 @@ func translateItem(fi *gofeed.Item, ri *rss.Item, ae *atom.Entry, textOnly bool,
 			}
 		}
 	}
-
-	it.Authors = authors(fi)
-	it.Categories = dedupe(fi.Categories)
-	it.Enclosures = enclosures(fi, linkBase)
-	it.Image = image(fi, it.Enclosures, linkBase)
-
-	it.Language = strings.TrimSpace(dcFirst(fi, func(dc *ext.DublinCoreExtension) []string { return dc.Language }))
-	if it.Language == "" {
-		it.Language = strings.TrimSpace(feedLang)
-	}
-	if it.Language == "" {
-		it.Language = strings.TrimSpace(opt.Language)
-	}
-	it.Origin = origin(ri, ae, base)
-	return draft{item: it, date: date}
+	return date
 }
 
 // itemLink picks the raw link: <link>, else the first other link, else an

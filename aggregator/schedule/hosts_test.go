@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -242,32 +243,33 @@ func TestHostsCancel(t *testing.T) {
 		}, 1},
 	}
 	for _, tt := range tests {
+		// In a synctest bubble, synctest.Wait returns once the waiter is
+		// blocked in Acquire, so the cancel below always meets a waiting
+		// Acquire (a sleep here only made that likely).
 		t.Run(tt.name, func(t *testing.T) {
-			clock := newFakeClock()
-			h := newHosts(1, time.Minute, clock)
-			a := newAcquirer(t, h, clock)
-			tt.block(h, clock)
-			ctx, cancel := context.WithCancel(t.Context())
-			a.start(ctx, "waiter", "a.example")
-			clock.waitTimers(t, tt.timers)
-			if tt.timers == 0 {
-				// Give the goroutine a chance to block on the slot; the
-				// test passes either way if it has not got there yet.
-				time.Sleep(10 * time.Millisecond)
-			}
-			a.none()
-			cancel()
-			r := a.next()
-			if !errors.Is(r.err, context.Canceled) || r.release != nil {
-				t.Errorf("Acquire after cancel = %v, release %v; want context.Canceled, nil", r.err, r.release != nil)
-			}
-			clock.waitTimers(t, 0)
-			h.mu.Lock()
-			users := h.hosts["a.example"].users
-			h.mu.Unlock()
-			if want := map[bool]int{true: 1, false: 0}[tt.timers == 0]; users != want {
-				t.Errorf("a.example has %d users after the cancelled Acquire; want %d", users, want)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				clock := newFakeClock()
+				h := newHosts(1, time.Minute, clock)
+				a := newAcquirer(t, h, clock)
+				tt.block(h, clock)
+				ctx, cancel := context.WithCancel(t.Context())
+				a.start(ctx, "waiter", "a.example")
+				clock.waitTimers(t, tt.timers)
+				synctest.Wait()
+				a.none()
+				cancel()
+				r := a.next()
+				if !errors.Is(r.err, context.Canceled) || r.release != nil {
+					t.Errorf("Acquire after cancel = %v, release %v; want context.Canceled, nil", r.err, r.release != nil)
+				}
+				clock.waitTimers(t, 0)
+				h.mu.Lock()
+				users := h.hosts["a.example"].users
+				h.mu.Unlock()
+				if want := map[bool]int{true: 1, false: 0}[tt.timers == 0]; users != want {
+					t.Errorf("a.example has %d users after the cancelled Acquire; want %d", users, want)
+				}
+			})
 		})
 	}
 

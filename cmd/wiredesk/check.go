@@ -9,8 +9,7 @@ import (
 	"sync"
 
 	"github.com/wiredesk/wiredesk"
-	"github.com/wiredesk/wiredesk/aggregator/fetch"
-	"github.com/wiredesk/wiredesk/aggregator/parse"
+	"github.com/wiredesk/wiredesk/aggregator"
 	"github.com/wiredesk/wiredesk/config"
 	"github.com/wiredesk/wiredesk/internal/wiring"
 )
@@ -49,6 +48,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (%d sources, %d feeds)\n", cfg.File, len(cfg.Sources), len(cfg.Feeds))
+	printWarnings(e.stderr, cfg)
 	for _, d := range duplicateURLs(cfg.Sources) {
 		// The URL itself may carry a resolved secret: only ids are named.
 		fmt.Fprintf(e.stderr, "warning: sources %q and %q poll the same url; each is fetched and stored on its own, so the wire appears twice\n", d[0], d[1])
@@ -65,7 +65,9 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	if !*doFetch {
 		return nil
 	}
-	client := wiring.FetchClient(cfg, wiring.UserAgent(cfg, version()))
+	// The poller's own fetch and parse: per-host limits, credentials,
+	// headers and a credential-free link base as in every poll.
+	prober := wiring.Prober(cfg, newLogger(e.stderr, "warn", cfg.Log.Format), version())
 	type line struct {
 		i   int
 		txt string
@@ -83,7 +85,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			lines[i] = line{i: i}
-			txt, err := checkSource(ctx, client, src)
+			txt, err := checkSource(ctx, prober, src)
 			if err != nil {
 				lines[i] = line{i: i, txt: fmt.Sprintf("%-16s FAIL %v", src.ID, err), bad: true}
 				return
@@ -105,15 +107,8 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func checkSource(ctx context.Context, c *fetch.Client, src wiredesk.Source) (string, error) {
-	resp, err := c.Fetch(ctx, fetch.Request{URL: src.URL, Header: src.Headers, Username: src.Username, Password: src.Password})
-	if err != nil {
-		return "", err
-	}
-	res, err := parse.Parse(resp.Body, resp.ContentType, parse.Options{
-		SourceID: src.ID, FeedURL: src.URL, Language: src.Language, Encoding: src.Encoding,
-		FallbackEncoding: src.FallbackEncoding, Timezone: src.Timezone,
-	})
+func checkSource(ctx context.Context, p *aggregator.Poller, src wiredesk.Source) (string, error) {
+	_, res, err := p.Probe(ctx, src)
 	if err != nil {
 		return "", err
 	}

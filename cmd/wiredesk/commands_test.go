@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -138,7 +139,10 @@ func TestFetchCommand(t *testing.T) {
 }
 
 func TestSourcesAndPreviewAfterOnce(t *testing.T) {
+	t.Parallel() // see TestMain
 	cfg := demoDir(t, "127.0.0.1:0")
+	// Times are shown in the configured zone (Tokyo: +0900 since 1951).
+	serverSection(t, cfg, `timezone = "Asia/Tokyo"`)
 	if code, out, stderr := runIn(t, "once", "-config", cfg, "-out", t.TempDir()); code != 0 {
 		t.Fatalf("once: exit %d\n%s%s", code, out, stderr)
 	}
@@ -146,7 +150,7 @@ func TestSourcesAndPreviewAfterOnce(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sources: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"ID", "STATE", "LAST ERROR", "interfax", "ok", "newsru"} {
+	for _, want := range []string{"times in Asia/Tokyo (JST +0900)", "ID", "STATE", "LAST ERROR", "interfax", "ok", "newsru"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("sources lacks %q:\n%s", want, out)
 		}
@@ -161,9 +165,19 @@ func TestSourcesAndPreviewAfterOnce(t *testing.T) {
 		"· tass ",
 		"excluded by", // the sport items
 		"published,",
+		"(times in Asia/Tokyo (JST +0900))",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("preview lacks %q:\n%s", want, out)
+		}
+	}
+	if dates := regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d [-+]\d{4}`).FindAllString(out, -1); len(dates) == 0 {
+		t.Errorf("preview shows no dates:\n%s", out)
+	} else {
+		for _, d := range dates {
+			if !strings.HasSuffix(d, " +0900") {
+				t.Errorf("preview date %q is not in Asia/Tokyo", d)
+			}
 		}
 	}
 	if code, _, stderr := runIn(t, "preview", "-config", cfg, "-feed", "nope"); code != 2 || !strings.Contains(stderr, `no feed "nope"`) {
@@ -192,5 +206,39 @@ func TestOnceCreatesDatabaseFolder(t *testing.T) {
 	}
 	if _, err := os.Stat(dbPath); err != nil {
 		t.Errorf("database not created: %v", err)
+	}
+}
+
+// A key that loads but does nothing is never silent: check and every
+// command that reads the config print a warning with file, line and key.
+func TestConfigWarningsPrinted(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "w.toml")
+	doc := "[storage]\npath = \"w.db\"\n[publish]\narchive_size = 50\n[[source]]\nid = \"a\"\nurl = \"file://a.xml\"\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "warning: " + cfg + ":4: publish.archive_size: no longer used and ignored"
+	if code, _, stderr := runIn(t, "check", "-config", cfg); code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("check: exit %d, stderr %q; want 0 and %q", code, stderr, want)
+	}
+	// sources then fails (no database yet), after the warning.
+	if _, _, stderr := runIn(t, "sources", "-config", cfg); !strings.HasPrefix(stderr, want) {
+		t.Errorf("sources: stderr %q; want it to start with %q", stderr, want)
+	}
+}
+
+// check -fetch fetches and parses every enabled source through the
+// poller's own path (Poller.Probe) and prints one line each.
+func TestCheckFetch(t *testing.T) {
+	cfg := demoDir(t, "127.0.0.1:0")
+	code, out, stderr := runIn(t, "check", "-config", cfg, "-fetch")
+	if code != 0 {
+		t.Fatalf("check -fetch: exit %d\n%s%s", code, out, stderr)
+	}
+	for _, want := range []string{"interfax         ok   rss 2.0, windows-1251, ", "rferl            ok   "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check -fetch lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -40,12 +40,21 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// loadConfig loads the config and prints its warnings (keys that load but
+// do nothing) on stderr, so that no command ignores a key silently.
 func loadConfig(e *env, path string) (*config.Config, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
 		return nil, err
 	}
+	printWarnings(e.stderr, cfg)
 	return cfg, nil
+}
+
+func printWarnings(w io.Writer, cfg *config.Config) {
+	for _, warn := range cfg.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
 }
 
 // newLogger builds the process logger: text unless [log] format is

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"html"
 	"io/fs"
@@ -33,9 +34,21 @@ import (
 
 const (
 	crashItems = 30 // items per wire when fully published
-	crashKills = 20
 	crashSeed  = 20240611
 )
+
+// long runs the crash and flood tests at full size. `make test` runs them
+// small (6 kills) so that it ends in minutes on two cores; `make test-long`,
+// which CI runs on every submission, gives -long (20 kills).
+var long = flag.Bool("long", false, "run the crash and flood tests at full size (make test-long)")
+
+// crashKills is how many times the crash test kills `wiredesk once`.
+func crashKills() int {
+	if *long {
+		return 20
+	}
+	return 6
+}
 
 // crashSources is how many wires the test server runs: 300, or 100 when
 // the binary is built with the race detector, which makes every run several
@@ -373,8 +386,9 @@ func (r *onceRun) kill(t *testing.T) (finished bool) {
 
 func TestOnceSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
-		t.Skip("crash test runs `wiredesk once` over hundreds of sources 22 times")
+		t.Skip("crash test runs `wiredesk once` over hundreds of sources 8 to 22 times")
 	}
+	t.Parallel() // see TestMain
 	crashSources := crashSources()
 	corpus := newWireCorpus(crashSources)
 	srv := httptest.NewServer(corpus)
@@ -411,6 +425,7 @@ func TestOnceSurvivesSIGKILL(t *testing.T) {
 		finished     int
 		staleHolders int
 	)
+	crashKills := crashKills()
 	for k := range crashKills {
 		// Most runs hang on wire 0 and are killed after a random number of
 		// wires were stored, plus up to 50ms: in the middle of the next

@@ -21,6 +21,12 @@ import (
 
 // These tests exercise the built binary end to end, the way cron, systemd
 // and newsroom staff run it.
+//
+// The binary is built once, in TestMain. Tests that only run commands and
+// bound no time call t.Parallel: Go runs them after the others (serve tests
+// with a bound on how long a stop takes run alone) and two at a time on
+// two cores, so the time one spends waiting on a child process another
+// spends computing.
 
 var wiredeskBin string
 
@@ -34,6 +40,12 @@ func TestMain(m *testing.M) {
 	args := []string{"build", "-o", wiredeskBin}
 	if raceEnabled {
 		args = append(args, "-race")
+		// A race-enabled program sleeps a second before it exits
+		// (atexit_sleep_ms, default 1000) to catch late reports from other
+		// goroutines. These tests run the binary a few hundred times, so
+		// that second was most of their time; a race is still reported (exit
+		// 66) when it happens. GORACE set by the caller comes last and wins.
+		os.Setenv("GORACE", strings.TrimSpace("atexit_sleep_ms=0 "+os.Getenv("GORACE")))
 	}
 	build := exec.Command("go", append(args, ".")...)
 	build.Stderr = os.Stderr
@@ -112,6 +124,7 @@ func runBin(t *testing.T, env []string, args ...string) result {
 }
 
 func TestOnceDemoTwice(t *testing.T) {
+	t.Parallel() // see TestMain
 	cfg := demoDir(t, "127.0.0.1:0")
 	out := filepath.Join(t.TempDir(), "out")
 	first := runBin(t, nil, "once", "-config", cfg, "-out", out, "-json")
@@ -293,7 +306,7 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 	}
 	addr := freeAddr(t)
 	cfg := demoDir(t, addr)
-	startServeCmd := startServe(t, cfg, addr)
+	p := startServeLogs(t, cfg, addr)
 	get := func(path string) (int, string) {
 		resp, err := http.Get("http://" + addr + path)
 		if err != nil {
@@ -303,27 +316,50 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
+	// waitLog waits until the serve logs hold want n times: the daemon has
+	// handled that many reloads, so what the test checks next is their effect.
+	waitLog := func(want string, n int) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for strings.Count(p.logs.String(), want) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("serve logs never said %q (%d times):\n%s", want, n, p.logs.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	if code, _ := get("/feeds/extra.rss"); code != 404 {
 		t.Fatalf("extra feed before reload: %d; want 404", code)
 	}
 	orig, _ := os.ReadFile(cfg)
+	extra := "\n[[feed]]\nslug = \"extra\"\ntitle = \"Extra\"\nsources = [\"rferl\"]\n"
 
-	// An invalid config is refused and the old one keeps running.
-	if err := os.WriteFile(cfg, append(append([]byte{}, orig...), []byte("\n[[feed]]\nslug = \"Bad Slug\"\n")...), 0o644); err != nil {
+	// An invalid config — a good new feed beside a bad one — is refused as
+	// a whole once the daemon has read it: the old feeds stay and the good
+	// new one does not appear.
+	bad := string(orig) + extra + "\n[[feed]]\nslug = \"Bad Slug\"\n"
+	if err := os.WriteFile(cfg, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	startServeCmd.Process.Signal(syscall.SIGHUP)
-	time.Sleep(500 * time.Millisecond)
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitLog("config invalid; keeping the running config", 1)
 	if code, _ := get("/feeds/central-asia.rss"); code != 200 {
 		t.Fatalf("after invalid reload central-asia: %d; want 200", code)
 	}
+	if code, _ := get("/feeds/extra.rss"); code != 404 {
+		t.Fatalf("after invalid reload extra: %d; want 404 (part of an invalid config was applied)", code)
+	}
 
 	// A valid config with a new feed takes effect without a restart.
-	extra := "\n[[feed]]\nslug = \"extra\"\ntitle = \"Extra\"\nsources = [\"rferl\"]\n"
 	if err := os.WriteFile(cfg, append(append([]byte{}, orig...), []byte(extra)...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	startServeCmd.Process.Signal(syscall.SIGHUP)
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitLog("reloaded config", 1)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		code, body := get("/feeds/extra.rss")
@@ -338,6 +374,7 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 }
 
 func TestVersionAndHelp(t *testing.T) {
+	t.Parallel() // see TestMain
 	if r := runBin(t, nil, "version"); r.code != 0 || !strings.Contains(r.stdout, "wiredesk ") {
 		t.Errorf("version: exit %d %q", r.code, r.stdout)
 	}

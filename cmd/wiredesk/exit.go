@@ -33,7 +33,6 @@ func (e *usageError) Error() string { return e.msg }
 // that knows the mapping.
 func exitCode(err error) int {
 	var ue *usageError
-	var ce *config.Errors
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return exitOK
@@ -43,7 +42,7 @@ func exitCode(err error) int {
 		return exitDamaged
 	case errors.Is(err, errPartial):
 		return exitPartial
-	case errors.As(err, &ue), errors.As(err, &ce):
+	case errors.As(err, &ue), config.IsConfigError(err):
 		return exitUsage
 	default:
 		return exitFatal

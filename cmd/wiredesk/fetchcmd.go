@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/wiredesk/wiredesk"
+	"github.com/wiredesk/wiredesk/aggregator"
 	"github.com/wiredesk/wiredesk/aggregator/fetch"
-	"github.com/wiredesk/wiredesk/aggregator/parse"
 )
 
 func cmdFetch(ctx context.Context, e *env, args []string) error {
@@ -35,15 +35,16 @@ func cmdFetch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	client := fetch.New(fetch.Options{Timeout: *timeout, UserAgent: "wiredesk/" + version() + " (fetch)"})
-	resp, err := client.Fetch(ctx, fetch.Request{URL: u})
-	if err != nil {
+	// The poller's own fetch and parse (with the default limits, there
+	// being no config): what is shown is what a poll of this URL gets.
+	prober := &aggregator.Poller{
+		Fetch: fetch.New(fetch.Options{Timeout: *timeout, UserAgent: "wiredesk/" + version() + " (fetch)"}),
+	}
+	src := wiredesk.Source{ID: "fetch", URL: u, Encoding: *enc, FallbackEncoding: *fallback, Timezone: loc}
+	resp, res, err := prober.Probe(ctx, src)
+	if err != nil && resp == nil {
 		return err
 	}
-	now := time.Now()
-	res, err := parse.Parse(resp.Body, resp.ContentType, parse.Options{
-		SourceID: "fetch", FeedURL: u, Encoding: *enc, FallbackEncoding: *fallback, Timezone: loc, Now: now,
-	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", wiredesk.RedactURL(u), err)
 	}

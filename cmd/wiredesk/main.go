@@ -14,6 +14,11 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	// Time zone names in the config ([server] timezone, [[source]]
+	// timezone) load on machines and containers without a zoneinfo
+	// database; the system's database is used first when there is one.
+	_ "time/tzdata"
 )
 
 func main() {
@@ -52,6 +57,8 @@ func commands() []command {
 		{"poll-now", "ask a running daemon to poll every source now", cmdPollNow},
 		{"story", "show, list, merge and split stories, and ask why two items are (not) one story", cmdStory},
 		{"alerts", "list the alert outbox and dead letters; `alerts test RULE` sends a sample", cmdAlerts},
+		{"user", "add, list and remove desk users; change their password or role", cmdUser},
+		{"audit", "print the audit log: who did what at the desk, when, before and after", cmdAudit},
 		{"version", "print version and build information", cmdVersion},
 	}
 }

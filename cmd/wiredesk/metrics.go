@@ -140,10 +140,17 @@ func route(p string) string {
 		return "/admin/story/{id}"
 	case strings.HasPrefix(p, "/websub/"):
 		return "/websub/{token}"
+	case strings.HasPrefix(p, "/desk/static/"):
+		return "/desk/static/"
+	case strings.HasPrefix(p, "/desk/feeds/"):
+		return "/desk/feeds/{slug}"
+	case p == "/desk/", p == "/desk/board", p == "/desk/audit", p == "/desk/login", p == "/desk/logout",
+		p == "/desk/merge", p == "/desk/split", p == "/desk/mark":
+		return p
 	case strings.HasPrefix(p, "/feeds/") && strings.Contains(p, "/archive/"):
 		return "/feeds/{slug}/archive/{n}.atom"
 	case strings.HasPrefix(p, "/feeds/"):
-		for _, ext := range []string{".rss", ".atom", ".json"} {
+		for _, ext := range []string{".rss", ".atom", ".json", ".html"} {
 			if strings.HasSuffix(p, ext) {
 				return "/feeds/{slug}" + ext
 			}

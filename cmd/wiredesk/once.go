@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,7 +44,16 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 	if level == "" || level == "info" {
 		level = "warn"
 	}
-	log := newLogger(e.stderr, level, cfg.Log.Format)
+	enabled := 0
+	for _, s := range cfg.Sources {
+		if s.Enabled {
+			enabled++
+		}
+	}
+	// Logs go through the progress bar, which erases itself before each
+	// record and draws itself again below it, so the two never share a line.
+	bar := newProgress(e.stderr, isTerminal(e.stderr), enabled)
+	log := newLogger(bar, level, cfg.Log.Format)
 
 	db, err := wiring.OpenDB(cfg, false, "once")
 	if err != nil {
@@ -62,28 +72,18 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 	if alerts.HasItemRules() {
 		poller.Alerts = alerts.ItemAlerts
 	}
-	enabled := 0
-	for _, s := range cfg.Sources {
-		if s.Enabled {
-			enabled++
-		}
-	}
-	bar := newProgress(e.stderr, enabled)
-	var mu sync.Mutex
 	sum, err := poller.RunOnce(ctx, cfg.Sources, aggregator.OnceOptions{
 		Concurrency: cfg.Poll.Concurrency,
 		Force:       *force,
 		OnResult: func(r aggregator.Result) {
-			mu.Lock()
-			defer mu.Unlock()
-			bar.clear()
-			if !*asJSON {
-				printResult(e.stdout, r)
-			}
-			bar.step()
+			bar.step(func() {
+				if !*asJSON {
+					printResult(e.stdout, r)
+				}
+			})
 		},
 	})
-	bar.clear()
+	bar.finish()
 	if err != nil {
 		return fmt.Errorf("poll: %w", err)
 	}
@@ -194,38 +194,71 @@ func writeSummaryJSON(w io.Writer, sum aggregator.Summary, outDir string, writte
 	return enc.Encode(v)
 }
 
-// progress draws a one-line progress bar on stderr when it is a terminal.
+// progress draws a one-line progress bar on stderr when it is a terminal,
+// and is the writer of the logs on stderr: a log record (which slog writes
+// with one Write call) erases the bar first and the bar is drawn again
+// below it, so progress and logs never run into one line. Off a terminal it
+// passes writes through and draws nothing.
 type progress struct {
+	mu    sync.Mutex
 	w     io.Writer
 	on    bool
 	total int
 	done  int
+	drawn bool // the bar is on the screen
 }
 
-func newProgress(w io.Writer, total int) *progress {
-	return &progress{w: w, on: isTerminal(w) && total > 0, total: total}
+func newProgress(w io.Writer, terminal bool, total int) *progress {
+	return &progress{w: w, on: terminal && total > 0, total: total}
 }
 
-func (p *progress) step() {
+// Write writes p (one log record) above the bar.
+func (p *progress) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	redraw := p.drawn
+	p.erase()
+	n, err := p.w.Write(b)
+	if redraw {
+		p.draw()
+	}
+	return n, err
+}
+
+// step counts one finished source; print, when set, writes its line (to
+// stdout, which may be the same terminal) while the bar is erased.
+func (p *progress) step(print func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.erase()
+	if print != nil {
+		print()
+	}
 	p.done++
+	p.draw()
+}
+
+// finish erases the bar for good.
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.erase()
+	p.on = false
+}
+
+func (p *progress) draw() {
 	if !p.on {
 		return
 	}
 	const width = 30
-	n := p.done * width / p.total
-	fmt.Fprintf(p.w, "\r[%-*s] %d/%d sources", width, bar(n), p.done, p.total)
+	n := min(p.done, p.total) * width / p.total
+	fmt.Fprintf(p.w, "\r[%-*s] %d/%d sources", width, strings.Repeat("=", n), p.done, p.total)
+	p.drawn = true
 }
 
-func (p *progress) clear() {
-	if p.on && p.done > 0 {
+func (p *progress) erase() {
+	if p.drawn {
 		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
 	}
-}
-
-func bar(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = '='
-	}
-	return string(b)
 }

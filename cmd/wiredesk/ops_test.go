@@ -546,6 +546,7 @@ tags = ["central-asia"]
 }
 
 func TestRetentionAndCompact(t *testing.T) {
+	t.Parallel() // see TestMain
 	cfg := demoDir(t, "127.0.0.1:0")
 	b, err := os.ReadFile(cfg)
 	if err != nil {
@@ -659,6 +660,7 @@ func TestRetentionAndCompact(t *testing.T) {
 }
 
 func TestOnceJSONAndPartialFailure(t *testing.T) {
+	t.Parallel() // see TestMain
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "upstream exploded", http.StatusInternalServerError)
 	}))

@@ -63,7 +63,8 @@ func cmdPreview(ctx context.Context, e *env, args []string) error {
 	}
 	picked, dropped := 0, 0
 	w := e.stdout
-	fmt.Fprintf(w, "feed %s — %s\n\nPUBLISHED\n", spec.Slug, spec.Title)
+	loc := cfg.Server.Timezone
+	fmt.Fprintf(w, "feed %s — %s (times in %s)\n\nPUBLISHED\n", spec.Slug, spec.Title, zoneLabel(loc, time.Now()))
 	for _, d := range decisions {
 		if !d.Picked {
 			continue
@@ -75,7 +76,7 @@ func cmdPreview(ctx context.Context, e *env, args []string) error {
 			wires = append(wires, names[id])
 		}
 		lead := st.Items[0]
-		fmt.Fprintf(w, "+ %s  %s\n    story %s · %s\n", previewTime(lead.Date()), lead.Title, st.ID,
+		fmt.Fprintf(w, "+ %s  %s\n    story %s · %s\n", previewTime(lead.Date(), loc), lead.Title, st.ID,
 			wiredesk.Credit(spec.Attribution, wires, spec.AttributionAnd))
 		if len(st.Items) > 1 {
 			for i, it := range st.Items {
@@ -88,7 +89,7 @@ func cmdPreview(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if *showDropped {
-		dropped = printLeftOut(w, decisions, *showAll)
+		dropped = printLeftOut(w, decisions, *showAll, loc)
 	} else {
 		for _, d := range decisions {
 			if !d.Picked {
@@ -105,14 +106,16 @@ func cmdPreview(ctx context.Context, e *env, args []string) error {
 // items for one reason ("source bbc not in feed").
 const previewPerReason = 5
 
-// previewTime writes a time unambiguously: date with the year, local
-// time and the zone's offset.
-func previewTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04 -0700") }
+// previewTime writes a time unambiguously: date with the year, the time in
+// loc ([server] timezone) and the zone's offset.
+func previewTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04 -0700")
+}
 
 // printLeftOut lists the items no story of the feed carries, grouped by the
 // rule that left them out, rules in order of first appearance, and
 // returns how many stories were left out.
-func printLeftOut(w io.Writer, decisions []publisher.Decision, all bool) (dropped int) {
+func printLeftOut(w io.Writer, decisions []publisher.Decision, all bool, loc *time.Location) (dropped int) {
 	type group struct {
 		reason string
 		lines  []string
@@ -132,7 +135,7 @@ func printLeftOut(w io.Writer, decisions []publisher.Decision, all bool) (droppe
 				byReason[reason] = g
 				groups = append(groups, g)
 			}
-			g.lines = append(g.lines, fmt.Sprintf("  - %s  %-10s %s", previewTime(it.Date()), it.SourceID, it.Title))
+			g.lines = append(g.lines, fmt.Sprintf("  - %s  %-10s %s", previewTime(it.Date(), loc), it.SourceID, it.Title))
 		}
 	}
 	fmt.Fprintf(w, "\nLEFT OUT\n")

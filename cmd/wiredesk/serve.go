@@ -24,6 +24,7 @@ import (
 	"github.com/wiredesk/wiredesk/alert"
 	"github.com/wiredesk/wiredesk/config"
 	"github.com/wiredesk/wiredesk/desk"
+	"github.com/wiredesk/wiredesk/desk/web"
 	"github.com/wiredesk/wiredesk/internal/wiring"
 	"github.com/wiredesk/wiredesk/publisher"
 	"github.com/wiredesk/wiredesk/publisher/status"
@@ -269,6 +270,11 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 	adminMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
 	adminMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
 	desk.Routes(adminMux, d.desk, d.requireToken)
+	desk.AccountRoutes(adminMux, wiring.Users(d.db), d.requireToken)
+	// The desk in a browser goes where the admin paths go: the admin
+	// listener when there is one, else the public one.
+	deskWeb := d.deskWeb()
+	adminMux.Handle(web.Prefix, deskWeb)
 
 	pubMux := http.NewServeMux()
 	pubMux.HandleFunc("GET /healthz", d.healthz)
@@ -281,9 +287,56 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 		pubMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
 		pubMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
 		desk.Routes(pubMux, d.desk, d.requireToken)
+		desk.AccountRoutes(pubMux, wiring.Users(d.db), d.requireToken)
+		pubMux.Handle(web.Prefix, deskWeb)
 		return d.mets.instrument(pubMux), nil
 	}
 	return d.mets.instrument(pubMux), d.mets.instrument(adminMux)
+}
+
+// deskWeb is the desk in a browser (package desk/web) on the daemon's
+// decisions, users and feeds.
+func (d *daemon) deskWeb() http.Handler {
+	return web.New(web.Options{
+		Desk:     d.desk,
+		Users:    wiring.Users(d.db),
+		Sessions: d.db,
+		Feeds: func() []string {
+			var slugs []string
+			for _, f := range d.config().Feeds {
+				slugs = append(slugs, f.Slug)
+			}
+			return slugs
+		},
+		Preview: func(ctx context.Context, slug string) ([]web.FeedDecision, error) {
+			ds, err := d.pub.Preview(ctx, slug, time.Time{})
+			if err != nil {
+				return nil, err
+			}
+			out := make([]web.FeedDecision, 0, len(ds))
+			for _, dec := range ds {
+				fd := web.FeedDecision{StoryID: dec.Story.ID, Sources: dec.Story.SourceIDs(), Picked: dec.Picked, Reason: dec.Reason}
+				if len(dec.Story.Items) > 0 {
+					fd.Title, fd.Date = dec.Story.Items[0].Title, dec.Story.Items[0].Date()
+				}
+				if dec.Story.Marks.Headline != "" {
+					fd.Title = dec.Story.Marks.Headline
+				}
+				out = append(out, fd)
+			}
+			return out, nil
+		},
+		SourceName: func(id string) string {
+			for _, src := range d.config().Sources {
+				if src.ID == id && src.Name != "" {
+					return src.Name
+				}
+			}
+			return id
+		},
+		SecureCookies: strings.HasPrefix(strings.ToLower(d.config().Server.BaseURL), "https://"),
+		Log:           d.log,
+	})
 }
 
 func (d *daemon) healthz(w http.ResponseWriter, r *http.Request) {
@@ -478,6 +531,9 @@ func (d *daemon) reload(ctx context.Context, path string) {
 		d.log.Error("reload: config invalid; keeping the running config", "error", err.Error())
 		return
 	}
+	for _, w := range cfg.Warnings {
+		d.log.Warn("reload: config", "warning", w.Error())
+	}
 	old := d.config()
 	// Listeners, storage and server timeouts need a restart; say so.
 	if cfg.Server.Listen != old.Server.Listen || cfg.Server.AdminListen != old.Server.AdminListen || cfg.Storage.Path != old.Storage.Path {
@@ -509,9 +565,10 @@ func (d *daemon) reload(ctx context.Context, path string) {
 
 func (d *daemon) statusHandler() http.Handler {
 	return &status.Page{
-		Reader:  wiring.StatusReader{DB: d.db},
-		Sources: func() []wiredesk.Source { return d.config().Sources },
-		Version: version(),
+		Reader:   wiring.StatusReader{DB: d.db},
+		Sources:  func() []wiredesk.Source { return d.config().Sources },
+		Location: func() *time.Location { return d.config().Server.Timezone },
+		Version:  version(),
 		// Dead letters of the alert outbox need a human too.
 		DeadAlerts: wiring.DeadAlerts(d.db),
 	}

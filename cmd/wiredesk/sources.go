@@ -47,11 +47,14 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 	for _, it := range items {
 		recent[it.SourceID]++
 	}
-	writeSourcesTable(e.stdout, cfg.Sources, states, counts, recent, now)
+	writeSourcesTable(e.stdout, cfg.Sources, states, counts, recent, now, cfg.Server.Timezone)
 	return nil
 }
 
-func writeSourcesTable(w io.Writer, sources []wiredesk.Source, states map[string]wiredesk.SourceState, counts, recent map[string]int, now time.Time) {
+// writeSourcesTable prints one row per source, times in loc ([server]
+// timezone) with how long ago or ahead they are.
+func writeSourcesTable(w io.Writer, sources []wiredesk.Source, states map[string]wiredesk.SourceState, counts, recent map[string]int, now time.Time, loc *time.Location) {
+	fmt.Fprintf(w, "times in %s\n", zoneLabel(loc, now))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tLAST SUCCESS\tHTTP\tITEMS\tNEW 24H\tNEXT DUE\tLAST ERROR")
 	for _, src := range sources {
@@ -59,7 +62,7 @@ func writeSourcesTable(w io.Writer, sources []wiredesk.Source, states map[string
 		if !ok {
 			st = wiredesk.SourceState{State: wiredesk.StateNew}
 		}
-		state, next := sourceSchedule(src, st, now)
+		state, next := sourceSchedule(src, st, now, loc)
 		httpStatus := "-"
 		if st.LastStatus != 0 {
 			httpStatus = fmt.Sprint(st.LastStatus)
@@ -68,7 +71,7 @@ func writeSourcesTable(w io.Writer, sources []wiredesk.Source, states map[string
 		if lastErr == "" {
 			lastErr = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", src.ID, state, status.RelTime(st.LastSuccess, now), httpStatus,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", src.ID, state, when(st.LastSuccess, now, loc), httpStatus,
 			counts[src.ID], recent[src.ID], next, lastErr)
 	}
 	tw.Flush()
@@ -78,7 +81,7 @@ func writeSourcesTable(w io.Writer, sources []wiredesk.Source, states map[string
 // it is next polled. A source the config disables, or one its wire told
 // 410 Gone at the URL it still has, is not polled at all: it shows no
 // next time (issue 12: "disabled … next due in 4m" was untrue).
-func sourceSchedule(src wiredesk.Source, st wiredesk.SourceState, now time.Time) (state, next string) {
+func sourceSchedule(src wiredesk.Source, st wiredesk.SourceState, now time.Time, loc *time.Location) (state, next string) {
 	state, next = string(st.State), "-"
 	gone := st.State == wiredesk.StateDisabled && st.GoneURL != "" && st.GoneURL == src.URL
 	switch {
@@ -87,10 +90,25 @@ func sourceSchedule(src wiredesk.Source, st wiredesk.SourceState, now time.Time)
 	case gone:
 		state = "disabled (410 Gone; change its url to poll again)"
 	case !st.NextDue.IsZero():
-		next = status.RelTime(st.NextDue, now)
+		next = when(st.NextDue, now, loc)
 	}
 	if st.MovedTo != "" {
 		state += " moved→" + wiredesk.RedactURL(st.MovedTo)
 	}
 	return state, next
+}
+
+// when writes t in loc with how far it is from now ("2026-11-29 15:04 (in
+// 4m)"), or "never".
+func when(t, now time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.In(loc).Format("2006-01-02 15:04") + " (" + status.RelTime(t, now) + ")"
+}
+
+// zoneLabel names loc for a heading: "Europe/Moscow (MSK +0300)"; the
+// machine's zone shows as "Local (…)".
+func zoneLabel(loc *time.Location, now time.Time) string {
+	return loc.String() + " (" + now.In(loc).Format("MST -0700") + ")"
 }

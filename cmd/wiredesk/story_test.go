@@ -131,24 +131,29 @@ func mustRun(t *testing.T, env []string, args ...string) result {
 // on another copy of the demo) the machine put them elsewhere. Then the
 // decisions are in the feeds.
 func TestStoryDecisionsWithoutDaemon(t *testing.T) {
-	// Without decisions: both later reports join the Rogun story.
-	control := demoDir(t, "127.0.0.1:0")
-	mustRun(t, nil, "once", "-config", control, "-out", t.TempDir())
-	rogun, _ := find(t, stories(t, nil, control), rogunRFERL)
-	addLaterReport(t, control, false)
-	addLaterReport(t, control, true)
-	mustRun(t, nil, "once", "-config", control, "-out", t.TempDir())
-	sts := stories(t, nil, control)
-	for _, title := range []string{laterRogunEN, laterRogunRU} {
-		if s, _ := find(t, sts, title); s != rogun {
-			t.Fatalf("control: %q joined %s; the test expects the machine to put it in the Rogun story %s", title, s, rogun)
+	t.Parallel() // see TestMain
+	// Without decisions: both later reports join the Rogun story. (A
+	// subtest of its own that runs beside the rest: it needs no decision.)
+	t.Run("control", func(t *testing.T) {
+		t.Parallel()
+		control := demoDir(t, "127.0.0.1:0")
+		mustRun(t, nil, "once", "-config", control, "-out", t.TempDir())
+		rogun, _ := find(t, stories(t, nil, control), rogunRFERL)
+		addLaterReport(t, control, false)
+		addLaterReport(t, control, true)
+		mustRun(t, nil, "once", "-config", control, "-out", t.TempDir())
+		sts := stories(t, nil, control)
+		for _, title := range []string{laterRogunEN, laterRogunRU} {
+			if s, _ := find(t, sts, title); s != rogun {
+				t.Fatalf("control: %q joined %s; the test expects the machine to put it in the Rogun story %s", title, s, rogun)
+			}
 		}
-	}
+	})
 
 	cfg := demoDir(t, "127.0.0.1:0")
 	out := t.TempDir()
 	mustRun(t, nil, "once", "-config", cfg, "-out", out)
-	sts = stories(t, nil, cfg)
+	sts := stories(t, nil, cfg)
 	o, interfaxItem := find(t, sts, rogunInterfax)
 	if s, _ := find(t, sts, rogunRFERL); s != o {
 		t.Fatalf("the test expects RFE/RL's Rogun report in Interfax's story %s, not %s", o, s)
@@ -360,6 +365,7 @@ func TestStoryLockedWithoutDaemon(t *testing.T) {
 
 // TestStoryUsage checks the subcommand help and usage errors.
 func TestStoryUsage(t *testing.T) {
+	t.Parallel() // see TestMain
 	for _, sub := range []string{"", "show", "list", "merge", "split", "why"} {
 		args := []string{"story"}
 		if sub != "" {

@@ -7,6 +7,7 @@ package wiring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/wiredesk/wiredesk/aggregator/schedule"
 	"github.com/wiredesk/wiredesk/config"
 	"github.com/wiredesk/wiredesk/desk"
+	"github.com/wiredesk/wiredesk/desk/web"
 	"github.com/wiredesk/wiredesk/publisher"
 	"github.com/wiredesk/wiredesk/publisher/status"
 	"github.com/wiredesk/wiredesk/storage"
@@ -35,6 +37,10 @@ var (
 	_ status.Reader      = StatusReader{}
 	_ desk.Store         = DeskStore{}
 	_ desk.Index         = DeskIndex{}
+	_ desk.UserStore     = DeskUsers{}
+	_ desk.MarkStore     = (*storage.DB)(nil)
+	_ web.Sessions       = (*storage.DB)(nil)
+	_ web.Desk           = (*desk.Service)(nil)
 )
 
 // OpenDB opens the configured database with the configured lock timeout.
@@ -59,8 +65,8 @@ func UserAgent(cfg *config.Config, version string) string {
 	return strings.ReplaceAll(cfg.Poll.UserAgent, "VERSION", version)
 }
 
-// FetchClient is the HTTP client every poll uses.
-func FetchClient(cfg *config.Config, userAgent string) *fetch.Client {
+// fetchClient is the HTTP client every poll uses.
+func fetchClient(cfg *config.Config, userAgent string) *fetch.Client {
 	redirects := cfg.Poll.MaxRedirects
 	if redirects == 0 {
 		redirects = -1 // config: 0 follows none; fetch: 0 means its default
@@ -73,6 +79,17 @@ func FetchClient(cfg *config.Config, userAgent string) *fetch.Client {
 	})
 }
 
+// Prober is a Poller for Probe only (`check -fetch`): the client, per-host
+// limits and logger of every poll, and no database, so that checking a
+// config touches no stored state.
+func Prober(cfg *config.Config, log *slog.Logger, version string) *aggregator.Poller {
+	return &aggregator.Poller{
+		Fetch: fetchClient(cfg, UserAgent(cfg, version)),
+		Hosts: schedule.NewHosts(cfg.Poll.PerHost, cfg.Poll.HostDelay),
+		Log:   log,
+	}
+}
+
 // Poller wires the aggregator for cfg, with a cluster index warmed from the
 // stored items of the last window.
 func Poller(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Logger, version string) (*aggregator.Poller, error) {
@@ -81,14 +98,14 @@ func Poller(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.L
 		return nil, err
 	}
 	return &aggregator.Poller{
-		Fetch:   FetchClient(cfg, UserAgent(cfg, version)),
+		Fetch:   fetchClient(cfg, UserAgent(cfg, version)),
 		Store:   db,
 		Cluster: idx,
 		Policy: schedule.Policy{
 			MinInterval: cfg.Poll.MinInterval,
 			MaxInterval: cfg.Poll.MaxInterval,
 			MaxBackoff:  cfg.Poll.MaxBackoff,
-			Jitter:      0.1,
+			Jitter:      schedule.DefaultJitter,
 		},
 		Hosts: schedule.NewHosts(cfg.Poll.PerHost, cfg.Poll.HostDelay),
 		Log:   log,
@@ -101,13 +118,13 @@ func Poller(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.L
 	}, nil
 }
 
-// WarmCluster indexes the items of the last window, oldest first and one at
+// warmCluster indexes the items of the last window, oldest first and one at
 // a time, so a restart does not forget which stories are open and a large
 // window never needs every stored text in memory at once. Editors'
 // decisions bind it: stored items already carry the story a merge or split
 // gave them, and every item an editor split out is kept apart from the
 // story it left.
-func WarmCluster(ctx context.Context, idx *cluster.Index, db *storage.DB, window time.Duration) error {
+func warmCluster(ctx context.Context, idx *cluster.Index, db *storage.DB, window time.Duration) error {
 	err := db.EachItem(ctx, storage.ItemQuery{Since: time.Now().Add(-window)}, true, func(it wiredesk.Item) error {
 		idx.Add(it)
 		return nil
@@ -188,10 +205,10 @@ func (r StatusReader) RecentItems(ctx context.Context, since time.Time) ([]wired
 }
 
 // Cluster returns the cluster index for cfg, warmed from db as `serve` and
-// `once` warm theirs (WarmCluster).
+// `once` warm theirs (warmCluster).
 func Cluster(ctx context.Context, cfg *config.Config, db *storage.DB) (*cluster.Index, error) {
 	idx := cluster.New(cluster.Options{Window: cfg.Cluster.Window, Threshold: cfg.Cluster.Threshold})
-	if err := WarmCluster(ctx, idx, db, cfg.Cluster.Window); err != nil {
+	if err := warmCluster(ctx, idx, db, cfg.Cluster.Window); err != nil {
 		return nil, err
 	}
 	return idx, nil
@@ -202,7 +219,7 @@ func Cluster(ctx context.Context, cfg *config.Config, db *storage.DB) (*cluster.
 // warmed one (`story why` without a daemon), or nil (merges and splits
 // without a daemon, which the next start reads from db).
 func Desk(cfg *config.Config, db *storage.DB, idx *cluster.Index, log *slog.Logger) *desk.Service {
-	s := &desk.Service{Store: DeskStore{db}, Window: cfg.Cluster.Window, Log: log}
+	s := &desk.Service{Store: DeskStore{db}, Window: cfg.Cluster.Window, Log: log, Audit: DeskUsers{db}, Marks: db}
 	if idx != nil {
 		s.Index = DeskIndex{idx}
 	}
@@ -215,6 +232,21 @@ type DeskStore struct{ *storage.DB }
 // RecentStories returns at most limit stories updated at or after since.
 func (s DeskStore) RecentStories(ctx context.Context, since time.Time, limit int) ([]wiredesk.Story, error) {
 	return s.DB.Stories(ctx, storage.StoryQuery{Since: since, Limit: limit})
+}
+
+// Users wires desk users and the audit log on db.
+func Users(db *storage.DB) *desk.Users { return &desk.Users{Store: DeskUsers{db}} }
+
+// DeskUsers adapts *storage.DB to desk.UserStore.
+type DeskUsers struct{ *storage.DB }
+
+// AddUser stores a new user; a taken name matches desk.ErrUserExists.
+func (u DeskUsers) AddUser(ctx context.Context, usr wiredesk.User) error {
+	err := u.DB.AddUser(ctx, usr)
+	if errors.Is(err, storage.ErrExists) {
+		return fmt.Errorf("user %s: %w", usr.Name, desk.ErrUserExists)
+	}
+	return err
 }
 
 // DeskIndex adapts *cluster.Index to desk.Index.

@@ -69,7 +69,7 @@ type atomSource struct {
 	Links   []atomLink `xml:"link"`
 }
 
-// EncodeAtom writes f as Atom 1.0 (RFC 4287), with RFC 5005 archive links
+// encodeAtom writes f as Atom 1.0 (RFC 4287), with RFC 5005 archive links
 // (rel="prev-archive", rel="current" and fh:archive) when set.
 //
 // Every entry has an author: its Authors, or else the lead source's name
@@ -79,7 +79,7 @@ type atomSource struct {
 // when the linked item's language is known, and a wd:decision element
 // (namespace NSWiredesk, declared only when used) records each editor's
 // decision.
-func EncodeAtom(w io.Writer, f Feed) error {
+func encodeAtom(w io.Writer, f Feed) error {
 	doc := atomFeed{
 		XMLNS:     nsAtom,
 		Lang:      f.Language,

@@ -7,10 +7,9 @@
 //
 // # Encoders
 //
-// EncodeRSS, EncodeAtom and EncodeJSON write one format each; Write picks
-// one by Format and ContentType gives its media type. (The format constants
-// RSS, Atom and JSON are the Format values, so the encoders carry the
-// Encode prefix.) OPML writes the list of published feeds.
+// Write encodes a Feed in one Format (RSS, Atom or JSON, one unexported
+// encoder each) and ContentType gives its media type. OPML writes the list
+// of published feeds.
 //
 // Credit travels in every format: the attribution paragraph ends the HTML
 // (publisher puts it there), RSS items carry <source url="FEED">Name</source>,

@@ -88,14 +88,14 @@ type jsonOriginal struct {
 	Language string `json:"language,omitempty"`
 }
 
-// EncodeJSON writes f as JSON Feed 1.1, indented by two spaces, with HTML
+// encodeJSON writes f as JSON Feed 1.1, indented by two spaces, with HTML
 // characters left unescaped (they are legal JSON and keep the file
 // readable).
 //
 // Every item has content_html (ContentHTML, else SummaryHTML) or, failing
 // both, content_text (Text), as the spec requires; summary is the plain
 // lead. Each item carries the "_wiredesk" extension.
-func EncodeJSON(w io.Writer, f Feed) error {
+func encodeJSON(w io.Writer, f Feed) error {
 	doc := jsonFeed{
 		Version:     jsonFeedVersion,
 		Title:       f.Title,

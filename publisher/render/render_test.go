@@ -29,12 +29,12 @@ func goldenCases() []goldenCase {
 		cases = append(cases, goldenCase{"central-asia." + string(format), func(w io.Writer) error { return Write(w, format, sampleFeed()) }})
 	}
 	cases = append(cases,
-		goldenCase{"archive-3.atom", func(w io.Writer) error { return EncodeAtom(w, archiveFeed()) }},
-		goldenCase{"empty.rss", func(w io.Writer) error { return EncodeRSS(w, Feed{Title: "Empty", HomeURL: "http://localhost:8080/"}) }},
+		goldenCase{"archive-3.atom", func(w io.Writer) error { return encodeAtom(w, archiveFeed()) }},
+		goldenCase{"empty.rss", func(w io.Writer) error { return encodeRSS(w, Feed{Title: "Empty", HomeURL: "http://localhost:8080/"}) }},
 		goldenCase{"empty.atom", func(w io.Writer) error {
-			return EncodeAtom(w, Feed{ID: "tag:localhost,2026:feeds/empty", Title: "Empty"})
+			return encodeAtom(w, Feed{ID: "tag:localhost,2026:feeds/empty", Title: "Empty"})
 		}},
-		goldenCase{"empty.json", func(w io.Writer) error { return EncodeJSON(w, Feed{Title: "Empty"}) }},
+		goldenCase{"empty.json", func(w io.Writer) error { return encodeJSON(w, Feed{Title: "Empty"}) }},
 		goldenCase{"feeds.opml", func(w io.Writer) error { return OPML(w, "wiredesk feeds", sampleOPML(), fixtureUpdated) }},
 	)
 	return cases

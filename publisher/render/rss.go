@@ -71,7 +71,7 @@ type rssSource struct {
 	Name string `xml:",chardata"`
 }
 
-// EncodeRSS writes f as RSS 2.0 with the atom (self and hub links), content
+// encodeRSS writes f as RSS 2.0 with the atom (self and hub links), content
 // (content:encoded) and dc (dc:creator) namespaces.
 //
 // Each item's description is its SummaryHTML (ContentHTML when the summary
@@ -80,7 +80,7 @@ type rssSource struct {
 // the lead source and its public URL (none when it has no public URL:
 // RSS requires the url attribute); a wd:decision element (namespace
 // NSWiredesk, declared only when used) records each editor's decision.
-func EncodeRSS(w io.Writer, f Feed) error {
+func encodeRSS(w io.Writer, f Feed) error {
 	doc := rssDoc{
 		Version:   "2.0",
 		XMLNSAtom: nsAtom,

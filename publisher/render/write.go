@@ -29,11 +29,11 @@ func ContentType(format Format) string {
 func Write(w io.Writer, format Format, f Feed) error {
 	switch format {
 	case RSS:
-		return EncodeRSS(w, f)
+		return encodeRSS(w, f)
 	case Atom:
-		return EncodeAtom(w, f)
+		return encodeAtom(w, f)
 	case JSON:
-		return EncodeJSON(w, f)
+		return encodeJSON(w, f)
 	}
 	return fmt.Errorf("render: unknown format %q", format)
 }

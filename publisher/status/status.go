@@ -36,6 +36,10 @@ type Page struct {
 	// DeadAlerts, when set, lists the alerts no channel took (the dead
 	// letters of the alert outbox), shown below the sources.
 	DeadAlerts func(ctx context.Context) ([]wiredesk.Alert, error)
+	// Location is the zone the page shows times in ([server] timezone); nil,
+	// or a nil result: the machine's local zone. A func, so that a reloaded
+	// config takes effect.
+	Location func() *time.Location
 }
 
 // Days is how many per-day counts a row shows.
@@ -70,7 +74,7 @@ type Row struct {
 
 // View is everything the template shows.
 type View struct {
-	Now       time.Time
+	Now       time.Time // in the page's zone; the template shows every time in it
 	Version   string
 	Rows      []Row
 	Problems  int // rows in error, backoff, disabled or silent
@@ -99,6 +103,11 @@ func (p *Page) Build(ctx context.Context) (View, error) {
 	for _, it := range items {
 		bySource[it.SourceID] = append(bySource[it.SourceID], it.FirstSeen)
 	}
+	loc := time.Local
+	if p.Location != nil && p.Location() != nil {
+		loc = p.Location()
+	}
+	now = now.In(loc)
 	v := View{Now: now, Version: p.Version, ItemsWeek: len(items), Refresh: 60}
 	if p.Refresh > 0 {
 		v.Refresh = int(p.Refresh.Seconds())
@@ -233,11 +242,13 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 var pageHTML string
 
 var page = template.Must(template.New("status").Funcs(template.FuncMap{
-	"ago":     RelTime,
-	"dur":     shortDur,
-	"bar":     func(n, max int) int { return barHeight(n, max) },
-	"maxday":  func(d [Days]int) int { return slices.Max(d[:]) },
-	"stamp":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"ago":    RelTime,
+	"dur":    shortDur,
+	"bar":    func(n, max int) int { return barHeight(n, max) },
+	"maxday": func(d [Days]int) int { return slices.Max(d[:]) },
+	"stamp":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	// local writes t in the zone of now (the page's zone) with its offset.
+	"local":   func(t, now time.Time) string { return t.In(now.Location()).Format("2006-01-02 15:04 MST -0700") },
 	"dayname": func(now time.Time, i int) string { return now.AddDate(0, 0, i-(Days-1)).Format("Mon") },
 }).Parse(pageHTML))
 

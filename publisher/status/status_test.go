@@ -2,6 +2,7 @@ package status
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -242,5 +243,43 @@ func TestGoneSourceHasNoNextPoll(t *testing.T) {
 	moved.URL = "https://x.example/new"
 	if body := render(page(moved)); strings.Contains(body, "410 Gone; change") {
 		t.Errorf("source with a new URL still shown as gone")
+	}
+}
+
+// The page shows times in its configured zone with the offset, and the
+// machine's zone when none is configured; machine-readable datetime
+// attributes stay UTC.
+func TestTimesInConfiguredZone(t *testing.T) {
+	almaty := time.FixedZone("ALMT", 5*3600)
+	tests := []struct {
+		name string
+		loc  func() *time.Location
+		want []string
+	}{
+		{"configured", func() *time.Location { return almaty }, []string{
+			`datetime="2026-11-27T12:00:00Z">2026-11-27 17:00 ALMT +0500</time>`, // as of
+			`title="2026-11-27 16:58 ALMT +0500">2m ago</time>`,                  // interfax last success
+			`title="2026-11-27 17:03 ALMT +0500">in 3m</time>`,                   // interfax next due
+		}},
+		{"machine's zone", nil, []string{
+			now.In(time.Local).Format("2006-01-02 15:04 MST -0700") + "</time>",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := fixture()
+			p.Location = tt.loc
+			rec := httptest.NewRecorder()
+			p.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/status", nil))
+			body := html.UnescapeString(rec.Body.String()) // html/template writes + as &#43;
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %s", w)
+				}
+			}
+			if tt.loc != nil && strings.Contains(body, " UTC</time>") {
+				t.Errorf("page shows UTC times with a zone configured")
+			}
+		})
 	}
 }

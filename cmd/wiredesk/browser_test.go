@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// hostileTitle is a wire headline written to run script if a page ever
+// treats it as markup.
+const hostileTitle = `Kazakh <script>window.pwned=1</script><img src=x onerror="window.pwned=2"> headline`
+
+// TestDeskInChromium drives Debian's Chromium against the built daemon:
+// sign in, see the board, see a new story appear without a reload, merge
+// two stories, see the merge in the audit
+// log, and check that a hostile headline is shown as text and runs
+// nothing, on the desk and on the public reading pages. It saves phone and
+// desktop screenshots in $WIREDESK_SCREENSHOTS when set (else a temporary
+// folder). It skips when no chromium is installed; CI installs it.
+func TestDeskInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	browser := ""
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			browser = p
+			break
+		}
+	}
+	if browser == "" {
+		t.Skip("no chromium on PATH (apt-get install chromium)")
+	}
+	shots := os.Getenv("WIREDESK_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	addr := freeAddr(t)
+	cfg := demoDir(t, addr)
+	hostile := `  <entry>
+    <id>tag:rferl.org,2025:hostile</id>
+    <title>Kazakh &lt;script&gt;window.pwned=1&lt;/script&gt;&lt;img src=x onerror="window.pwned=2"&gt; headline</title>
+    <link rel="alternate" href="https://www.rferl.org/a/hostile/1.html"/>
+    <published>2026-11-27T10:30:00Z</published>
+    <updated>2026-11-27T10:30:00Z</updated>
+    <summary>Kazakh test item.</summary>
+  </entry>
+`
+	insert(t, filepath.Join(filepath.Dir(cfg), "testdata", "demo", "rferl.central-asia.atom"), "  <entry>", hostile)
+	mustRun(t, nil, "once", "-config", cfg, "-out", t.TempDir())
+	mustRun(t, []string{"WIREDESK_PASSWORD=anna-password-1"}, "user", "add", "-config", cfg, "-role", "editor", "anna")
+	sts := stories(t, nil, cfg)
+	hostileStory, _ := find(t, sts, hostileTitle)
+	rogun, _ := find(t, sts, rogunInterfax)
+	startServeLogs(t, cfg, addr)
+	base := "http://" + addr
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.Headless, chromedp.WindowSize(1280, 900))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelTimeout()
+
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	eval := func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", expr, err)
+		}
+		return v
+	}
+	shot := func(name string) {
+		t.Helper()
+		b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		p := filepath.Join(shots, name+".png")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot %s (%d bytes)", p, len(b))
+	}
+	// notPwned checks that no hostile script or handler ran on this page.
+	notPwned := func(page string) {
+		t.Helper()
+		if got := eval(`String(window.pwned)`); got != "undefined" {
+			t.Errorf("%s: the hostile headline ran script (window.pwned = %s)", page, got)
+		}
+		if got := eval(`String(document.querySelectorAll('img[src="x"], script:not([src])').length)`); got != "0" {
+			t.Errorf("%s: %s elements made from the hostile headline", page, got)
+		}
+	}
+
+	// Sign in.
+	do("sign in",
+		chromedp.Navigate(base+"/desk/"),
+		chromedp.WaitVisible("#name"),
+		chromedp.SendKeys("#name", "anna"),
+		chromedp.SendKeys("#password", "anna-password-1"),
+		chromedp.Click("#signin"),
+		chromedp.WaitVisible("#board"),
+	)
+	if got := eval(`document.querySelector('.who').textContent`); got != "anna (editor)" {
+		t.Errorf("signed in as %q; want anna (editor)", got)
+	}
+	if got := eval(`document.querySelector('[data-story="` + hostileStory + `"] h2').textContent`); !strings.Contains(got, "<script>window.pwned=1</script>") {
+		t.Errorf("the hostile headline is not shown as text on the board: %q", got)
+	}
+	notPwned("board")
+	shot("desk-board-desktop")
+	do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible("#board"))
+	notPwned("board on a phone")
+	shot("desk-board-phone")
+	do("desktop viewport", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible("#board"))
+
+	// A story that arrives while the board is open appears without a
+	// reload: the page's script fetches the board again (every 15s, and
+	// at once when the window gets the focus, which the test sends).
+	const fresh = "Uzbek live desk test headline"
+	eval(`window.notReloaded = "yes"`)
+	insert(t, filepath.Join(filepath.Dir(cfg), "testdata", "demo", "rferl.central-asia.atom"), "  <entry>", `  <entry>
+    <id>tag:rferl.org,2025:fresh</id>
+    <title>`+fresh+`</title>
+    <link rel="alternate" href="https://www.rferl.org/a/fresh/1.html"/>
+    <published>2026-11-27T11:00:00Z</published>
+    <updated>2026-11-27T11:00:00Z</updated>
+  </entry>
+`)
+	mustRun(t, nil, "poll-now", "-config", cfg)
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](
+		`(window.dispatchEvent(new Event("focus")), document.getElementById("board").textContent.includes("`+fresh+`"))`,
+		chromedp.WithPollingInterval(500*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil {
+		t.Fatalf("the new story did not appear on the open board: %v", err)
+	}
+	if got := eval(`String(window.notReloaded)`); got != "yes" {
+		t.Errorf("the board was reloaded to show the new story (marker %q)", got)
+	}
+
+	// Merge the hostile story into the Rogun story by ticking both.
+	eval(`document.querySelector('[data-story="` + hostileStory + `"] input[type=checkbox]').click(); ""`)
+	eval(`document.querySelector('[data-story="` + rogun + `"] input[type=checkbox]').click(); ""`)
+	do("merge", chromedp.Click("#merge"), chromedp.WaitVisible(".done"))
+	if got := eval(`document.querySelector('.done').textContent`); got != "Stories merged." {
+		t.Errorf("after merging the board says %q", got)
+	}
+	notPwned("board after the merge")
+
+	// The audit log shows the merge.
+	do("audit", chromedp.Navigate(base+"/desk/audit"), chromedp.WaitVisible("table.audit"))
+	audit := eval(`document.querySelector('table.audit tbody').innerText`)
+	if !strings.Contains(audit, "merge") || !strings.Contains(audit, "anna") {
+		t.Errorf("the audit page lacks anna's merge:\n%s", audit)
+	}
+	shot("desk-audit-desktop")
+
+	// The public reading pages show the hostile headline as text too.
+	for _, path := range []string{"/", "/feeds/all-wires.html"} {
+		do("reading page "+path, chromedp.Navigate(base+path), chromedp.WaitVisible("main"))
+		if got := eval(`document.body.innerText`); !strings.Contains(got, "<script>window.pwned=1</script>") {
+			t.Errorf("%s does not show the hostile headline as text", path)
+		}
+		notPwned(path)
+	}
+	shot("reading-page-desktop")
+
+	// Sign out: the desk asks for a sign-in again.
+	do("sign out", chromedp.Navigate(base+"/desk/"), chromedp.WaitVisible("#board"),
+		chromedp.Click(".inline button"), chromedp.WaitVisible("#signin"))
+}
