@@ -317,3 +317,20 @@ func forgetAlerted(tx *bolt.Tx, storyID string) error {
 	}
 	return nil
 }
+
+// spikedEverywhere reports whether an editor spiked the story from every
+// feed (wiredesk.StoryMarks.SpikedAll).
+func (bs *buckets) spikedEverywhere(storyID string) (bool, error) {
+	if bs.marks == nil {
+		return false, nil
+	}
+	v := bs.marks.Get([]byte(storyID))
+	if v == nil {
+		return false, nil
+	}
+	var m wiredesk.StoryMarks
+	if err := json.Unmarshal(v, &m); err != nil {
+		return false, fmt.Errorf("story %s marks: %w", storyID, err)
+	}
+	return m.SpikedAll, nil
+}

@@ -254,3 +254,26 @@ func TestCheckFindsDamagedAlert(t *testing.T) {
 		t.Errorf("Check = %v; want the damaged alert named", errs)
 	}
 }
+
+// A story an editor spiked from every feed stops alerting: a wire joining
+// it queues no update.
+func TestSpikedStoryStopsAlerting(t *testing.T) {
+	ctx := context.Background()
+	db := storagetest.Open(t)
+	alerts := func(it wiredesk.Item, story []wiredesk.Item) []wiredesk.Alert {
+		return []wiredesk.Alert{storyAlert(it.StoryID, "hook", wiredesk.Story{Items: story}.SourceIDs()...)}
+	}
+	r := poll(t0, "interfax", item("interfax", 1, "h1"))
+	r.Alerts = alerts
+	sid := mustSave(t, db, r).NewItems[0].StoryID
+	if _, _, err := db.MarkStory(ctx, sid, func(m *wiredesk.StoryMarks) { m.SpikedAll = true }); err != nil {
+		t.Fatal(err)
+	}
+	r = poll(t0.Add(time.Minute), "tass", item("tass", 1, "h2"))
+	r.Alerts = alerts
+	r.Assign = func(wiredesk.Item) string { return sid }
+	mustSave(t, db, r)
+	if q := pending(t, db, "hook"); len(q) != 1 || q[0].Kind != wiredesk.AlertNew {
+		t.Errorf("outbox = %+v; want only the alert from before the spike", q)
+	}
+}

@@ -268,6 +268,9 @@ func (d *DB) queueItemAlerts(bs *buckets, r *wiredesk.FetchResult, it wiredesk.I
 	if r.Alerts == nil {
 		return nil
 	}
+	if spiked, err := bs.spikedEverywhere(it.StoryID); err != nil || spiked {
+		return err // an editor spiked the story from every feed: it stops alerting
+	}
 	story, err := bs.storyItems(it.StoryID)
 	if err != nil {
 		return err
