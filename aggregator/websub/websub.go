@@ -64,7 +64,8 @@ type subscription struct {
 	secret                    []byte
 	requested                 time.Time // last subscribe request
 	verified                  bool
-	expires                   time.Time // lease end, once verified
+	expires                   time.Time     // lease end, once verified
+	granted                   time.Duration // the lease the hub granted
 }
 
 // State is what a subscription looks like from outside (tests, logs).
@@ -107,15 +108,15 @@ func (s *Subscriber) State(source string) (st State, ok bool) {
 }
 
 // due reports whether source needs a subscribe request to hub for topic:
-// it has none for them, its lease is in its last fifth, or a request went
-// unverified for a minute.
+// it has none for them, the lease the hub granted is in its last fifth,
+// or a request went unverified for a minute.
 func (s *Subscriber) due(source, hub, topic string, now time.Time) bool {
 	sub, ok := s.bySrc[source]
 	switch {
 	case !ok || sub.hub != hub || sub.topic != topic:
 		return true
 	case sub.verified:
-		return sub.expires.Sub(now) < s.lease()/5
+		return sub.expires.Sub(now) < sub.granted/5
 	default:
 		return now.Sub(sub.requested) > time.Minute
 	}
@@ -227,7 +228,8 @@ func (s *Subscriber) verify(w http.ResponseWriter, r *http.Request, sub *subscri
 		}
 		s.mu.Lock()
 		sub.verified = true
-		sub.expires = s.now().Add(time.Duration(lease) * time.Second)
+		sub.granted = time.Duration(lease) * time.Second
+		sub.expires = s.now().Add(sub.granted)
 		for tok, other := range s.byToken { // a renewal: the old token retires
 			if other.source == sub.source && other != sub {
 				delete(s.byToken, tok)

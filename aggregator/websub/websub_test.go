@@ -252,3 +252,45 @@ func TestHubRefuses(t *testing.T) {
 		t.Error("a refused subscription is kept")
 	}
 }
+
+// A hub may grant a shorter lease than asked: the subscription is renewed
+// in the last fifth of what it granted, not at once.
+func TestShorterLease(t *testing.T) {
+	var mu sync.Mutex
+	requests := 0
+	var cbURL string
+	hubSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		mu.Lock()
+		requests++
+		mu.Unlock()
+		cbURL = r.PostForm.Get("hub.callback")
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer hubSrv.Close()
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	s := &Subscriber{Client: http.DefaultClient, Lease: 24 * time.Hour, Now: func() time.Time { return now }}
+	cb := httptest.NewServer(s)
+	defer cb.Close()
+	s.Callback = cb.URL + "/websub/"
+	ctx := context.Background()
+	const topic = "https://wire.example/rss"
+	if err := s.Ensure(ctx, "tass", hubSrv.URL, topic); err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.challenge": {"c"}, "hub.lease_seconds": {"3600"}}
+	resp, err := http.Get(cbURL + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := s.Ensure(ctx, "tass", hubSrv.URL, topic); err != nil { // 1 h left of 1 h granted
+		t.Fatal(err)
+	}
+	mu.Lock()
+	got := requests
+	mu.Unlock()
+	if got != 1 {
+		t.Errorf("%d subscribe requests; want 1 (the hour granted is fresh)", got)
+	}
+}

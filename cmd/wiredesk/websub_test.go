@@ -29,6 +29,13 @@ type pushWire struct {
 	flash    bool
 	form     url.Values // the verified subscription
 	verified chan struct{}
+	errs     []string // verification failures, checked by the test
+}
+
+func (p *pushWire) fail(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.errs = append(p.errs, fmt.Sprintf(format, args...))
 }
 
 func (p *pushWire) topic() string { return p.srv.URL + "/feed.atom" }
@@ -54,13 +61,13 @@ func (p *pushWire) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			q := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {form.Get("hub.topic")}, "hub.challenge": {"ch"}, "hub.lease_seconds": {"3600"}}
 			resp, err := http.Get(form.Get("hub.callback") + "?" + q.Encode())
 			if err != nil {
-				p.t.Errorf("verify: %v", err)
+				p.fail("verify: %v", err)
 				return
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if string(body) != "ch" {
-				p.t.Errorf("verify: callback answered %q", body)
+				p.fail("verify: callback answered %q", body)
 				return
 			}
 			p.mu.Lock()
@@ -152,6 +159,11 @@ urgent = true
 	case <-time.After(time.Minute):
 		t.Fatal("no alert after the push")
 	}
+	wire.mu.Lock()
+	if len(wire.errs) > 0 || len(wire.verified) > 0 {
+		t.Errorf("verification failures %v, %d more subscriptions; want one subscription", wire.errs, len(wire.verified))
+	}
+	wire.mu.Unlock()
 	if _, err := p.stop(t, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
