@@ -115,7 +115,12 @@ const MaxFileSize = 1 << 20
 // file must be a regular file (or a link to one) of at most MaxFileSize
 // bytes: a device such as /dev/zero or a FIFO is refused at once instead
 // of being read forever or waited on.
-func Load(path string) (*Config, error) {
+func Load(path string) (*Config, error) { return LoadEnv(path, os.LookupEnv) }
+
+// LoadEnv is Load with lookupEnv resolving ${VAR} instead of the process
+// environment. Commands that only read the database pass one that reads
+// an unset variable as empty, so they need no wire passwords.
+func LoadEnv(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
 	data, err := readFile(path)
 	if err != nil {
 		msg := err.Error()
@@ -125,7 +130,7 @@ func Load(path string) (*Config, error) {
 		}
 		return nil, &Errors{{File: path, Msg: "cannot read: " + msg, err: err}}
 	}
-	return Parse(path, data, os.LookupEnv)
+	return Parse(path, data, lookupEnv)
 }
 
 // readFile reads a regular file of at most MaxFileSize bytes. It checks

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -223,6 +224,7 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 	adminMux.HandleFunc("GET /healthz", d.healthz)
 	adminMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
 	adminMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
+	d.readRoutes(adminMux)
 	desk.Routes(adminMux, d.desk, d.requireToken)
 	desk.AccountRoutes(adminMux, wiring.Users(d.db), d.requireToken)
 	// The desk in a browser goes where the admin paths go: the admin
@@ -238,12 +240,58 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 		pubMux.Handle("GET /metrics", d.mets.handler())
 		pubMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
 		pubMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
+		d.readRoutes(pubMux)
 		desk.Routes(pubMux, d.desk, d.requireToken)
 		desk.AccountRoutes(pubMux, wiring.Users(d.db), d.requireToken)
 		pubMux.Handle(web.Prefix, deskWeb)
 		return d.mets.instrument(pubMux), nil
 	}
 	return d.mets.instrument(pubMux), d.mets.instrument(adminMux)
+}
+
+// readRoutes registers the admin endpoints of the read-only commands
+// (`wiredesk sources`, `wiredesk preview`) run beside the daemon, which
+// holds the database.
+func (d *daemon) readRoutes(mux *http.ServeMux) {
+	mux.Handle("GET "+pathSources, d.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rows, err := sourceRows(r.Context(), d.db, d.config().Sources, time.Now())
+		replyJSON(w, rows, err)
+	})))
+	mux.Handle("GET "+pathPreview, d.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		since := 24 * time.Hour
+		if s := r.URL.Query().Get("since"); s != "" {
+			v, err := time.ParseDuration(s)
+			if err != nil || v <= 0 {
+				replyJSON(w, nil, fmt.Errorf("since %q: not a positive duration such as 24h: %w", s, wiredesk.ErrRefused))
+				return
+			}
+			since = v
+		}
+		rep, err := buildPreview(r.Context(), d.pub, d.config(), r.URL.Query().Get("feed"), time.Now().Add(-since))
+		replyJSON(w, rep, err)
+	})))
+}
+
+// replyJSON answers v as JSON, or err as {"error": …} with 404 for
+// wiredesk.ErrNotFound, 409 for wiredesk.ErrRefused and 500 else — the
+// shape desk.Client reads.
+func replyJSON(w http.ResponseWriter, v any, err error) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if err != nil {
+		code := http.StatusInternalServerError
+		switch {
+		case errors.Is(err, wiredesk.ErrNotFound):
+			code = http.StatusNotFound
+		case errors.Is(err, wiredesk.ErrRefused):
+			code = http.StatusConflict
+		}
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+		return
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // a failed write means the client left
 }
 
 // deskWeb is the desk in a browser (package desk/web) on the daemon's
