@@ -45,6 +45,8 @@ type Overlay struct {
 	RemovedFeeds []string         `toml:"removed_feeds,omitempty"`
 	Sources      []map[string]any `toml:"source,omitempty"`
 	Feeds        []map[string]any `toml:"feed,omitempty"`
+
+	path string // where it was read from
 }
 
 // ErrConflict is returned by UpdateOverlay when the overlay changed since
@@ -82,12 +84,11 @@ func ReadOverlay(path string) (*Overlay, error) {
 
 func decodeOverlay(path string, data []byte) (*Overlay, error) {
 	var raw map[string]any
-	md, err := toml.Decode(string(data), &raw)
+	_, err := toml.Decode(string(data), &raw)
 	if err != nil {
 		p := &parser{file: path}
 		return nil, &Errors{p.syntaxError(string(data), err)}
 	}
-	_ = md
 	lines := indexLines(string(data))
 	var errs Errors
 	bad := func(key, msg string) {
@@ -212,44 +213,137 @@ func parseMerged(filename string, data []byte, ovPath string, ovData []byte, loo
 func UpdateOverlay(cfgPath string, expected int, by string, lookupEnv func(string) (string, bool), change func(*Overlay) error) (*Config, error) {
 	overlayMu.Lock()
 	defer overlayMu.Unlock()
+	cfg, ov, out, err := tryOverlay(cfgPath, lookupEnv, func(ov *Overlay) error {
+		if ov.Revision != expected {
+			who := ""
+			if ov.UpdatedBy != "" {
+				who = fmt.Sprintf(" (revision %d, saved by %s at %s)", ov.Revision, ov.UpdatedBy, ov.UpdatedAt.UTC().Format(time.RFC3339))
+			}
+			return fmt.Errorf("%w%s; reload the page and make your change again", ErrConflict, who)
+		}
+		if err := change(ov); err != nil {
+			return err
+		}
+		ov.Revision = expected + 1
+		ov.UpdatedBy = by
+		ov.UpdatedAt = time.Now().UTC().Truncate(time.Second)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := writeAtomic(ov.path, out); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// TryOverlay is UpdateOverlay without the revision check and without
+// writing: the configuration as it would be after change, for a test
+// fetch or a preview of rules not yet saved.
+func TryOverlay(cfgPath string, lookupEnv func(string) (string, bool), change func(*Overlay) error) (*Config, error) {
+	cfg, _, _, err := tryOverlay(cfgPath, lookupEnv, change)
+	return cfg, err
+}
+
+// tryOverlay reads the config and its overlay, applies change to the
+// overlay and parses the result; it returns the configuration, the
+// changed overlay and its encoding.
+func tryOverlay(cfgPath string, lookupEnv func(string) (string, bool), change func(*Overlay) error) (*Config, *Overlay, []byte, error) {
 	data, err := readFile(cfgPath)
 	if err != nil {
-		return nil, &Errors{{File: cfgPath, Msg: "cannot read: " + err.Error(), err: err}}
+		return nil, nil, nil, &Errors{{File: cfgPath, Msg: "cannot read: " + err.Error(), err: err}}
 	}
 	base, err := Parse(cfgPath, data, lookupEnv)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	path := OverlayPath(base.Storage.Path)
 	ov, err := ReadOverlay(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	if ov.Revision != expected {
-		who := ""
-		if ov.UpdatedBy != "" {
-			who = fmt.Sprintf(" (revision %d, saved by %s at %s)", ov.Revision, ov.UpdatedBy, ov.UpdatedAt.UTC().Format(time.RFC3339))
-		}
-		return nil, fmt.Errorf("%w%s; reload the page and make your change again", ErrConflict, who)
-	}
+	ov.path = path
 	if err := change(ov); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	ov.Revision = expected + 1
-	ov.UpdatedBy = by
-	ov.UpdatedAt = time.Now().UTC().Truncate(time.Second)
 	out, err := ov.Encode()
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	cfg, err := parseMerged(cfgPath, data, path, out, lookupEnv)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	if err := writeAtomic(path, out); err != nil {
-		return nil, err
+	return cfg, ov, out, nil
+}
+
+// Table is one [[source]] or [[feed]] of the merged configuration as
+// written (decoded TOML, ${VAR} references unexpanded).
+type Table struct {
+	Key      string         // the source's id or the feed's slug
+	Table    map[string]any // its keys
+	FromDesk bool           // from the desk's overlay, not the hand-written file
+}
+
+// Tables returns the merged [[source]] and [[feed]] tables of the config
+// at cfgPath, as written, and the overlay's revision.
+func Tables(cfgPath string) (sources, feeds []Table, revision int, err error) {
+	data, err := readFile(cfgPath)
+	if err != nil {
+		return nil, nil, 0, &Errors{{File: cfgPath, Msg: "cannot read: " + err.Error(), err: err}}
 	}
-	return cfg, nil
+	base, err := Parse(cfgPath, data, func(string) (string, bool) { return "", true })
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	ov, err := ReadOverlay(OverlayPath(base.Storage.Path))
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		return nil, nil, 0, fmt.Errorf("%s: %w", cfgPath, err)
+	}
+	origins := mergeOverlay(raw, ov)
+	collect := func(key, idKey string) []Table {
+		list, _ := tableList(raw[key])
+		out := make([]Table, 0, len(list))
+		for i, m := range list {
+			id, _ := m[idKey].(string)
+			t := Table{Key: id, Table: m}
+			if o := origins[key]; i < len(o) {
+				t.FromDesk = o[i].overlay
+			}
+			out = append(out, t)
+		}
+		return out
+	}
+	return collect("source", "id"), collect("feed", "slug"), ov.Revision, nil
+}
+
+// EncodeTable writes one table's keys as TOML, for an editor to change.
+func EncodeTable(m map[string]any) (string, error) {
+	var b bytes.Buffer
+	if err := toml.NewEncoder(&b).Encode(m); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// DecodeTable reads the keys of one table written as TOML by an editor
+// (without its [[source]] or [[feed]] header). A syntax error names the
+// line.
+func DecodeTable(name, text string) (map[string]any, error) {
+	var m map[string]any
+	if _, err := toml.Decode(text, &m); err != nil {
+		p := &parser{file: name}
+		return nil, &Errors{p.syntaxError(text, err)}
+	}
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m, nil
 }
 
 var overlayMu sync.Mutex

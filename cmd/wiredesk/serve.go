@@ -67,8 +67,9 @@ type daemon struct {
 	mets  *metrics
 	desk  *desk.Service // editors' decisions through the admin endpoints
 
-	mu  sync.Mutex
-	cfg *config.Config
+	mu      sync.Mutex
+	cfg     *config.Config
+	applyMu sync.Mutex // one apply at a time: SIGHUP and desk saves
 
 	refresh chan struct{} // coalesced requests to re-render feeds
 }
@@ -313,19 +314,9 @@ func (d *daemon) deskWeb() http.Handler {
 			if err != nil {
 				return nil, err
 			}
-			out := make([]web.FeedDecision, 0, len(ds))
-			for _, dec := range ds {
-				fd := web.FeedDecision{StoryID: dec.Story.ID, Sources: dec.Story.SourceIDs(), Picked: dec.Picked, Reason: dec.Reason}
-				if len(dec.Story.Items) > 0 {
-					fd.Title, fd.Date = dec.Story.Items[0].Title, dec.Story.Items[0].Date()
-				}
-				if dec.Story.Marks.Headline != "" {
-					fd.Title = dec.Story.Marks.Headline
-				}
-				out = append(out, fd)
-			}
-			return out, nil
+			return feedDecisions(ds), nil
 		},
+		Config: deskConfig{d},
 		SourceName: func(id string) string {
 			for _, src := range d.config().Sources {
 				if src.ID == id && src.Name != "" {
@@ -482,11 +473,22 @@ func (d *daemon) reloader(ctx context.Context, path string) {
 }
 
 func (d *daemon) reload(ctx context.Context, path string) {
+	d.applyMu.Lock()
+	defer d.applyMu.Unlock()
 	cfg, err := config.Load(path)
 	if err != nil {
 		d.log.Error("reload: config invalid; keeping the running config", "error", err.Error())
 		return
 	}
+	d.apply(ctx, cfg)
+}
+
+// apply makes cfg the running configuration, as SIGHUP does: sources and
+// feeds now, listeners, storage, [poll] and [cluster] after a restart.
+// The desk's configuration pages apply their saves with it too. The
+// caller holds applyMu from reading the config to applying it, so two
+// changes are applied in the order they were read.
+func (d *daemon) apply(ctx context.Context, cfg *config.Config) {
 	old := d.config()
 	// Listeners, storage and server timeouts need a restart; say so.
 	if cfg.Server.Listen != old.Server.Listen || cfg.Server.AdminListen != old.Server.AdminListen || cfg.Storage.Path != old.Storage.Path {
