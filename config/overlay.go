@@ -41,7 +41,7 @@ func OverlayPath(storagePath string) string {
 type Overlay struct {
 	Revision     int              `toml:"revision"`
 	UpdatedBy    string           `toml:"updated_by,omitempty"`
-	UpdatedAt    time.Time        `toml:"updated_at,omitempty"`
+	UpdatedAt    time.Time        `toml:"updated_at"`
 	RemovedFeeds []string         `toml:"removed_feeds,omitempty"`
 	Sources      []map[string]any `toml:"source,omitempty"`
 	Feeds        []map[string]any `toml:"feed,omitempty"`

@@ -142,6 +142,11 @@ func TestDeskConfigInChromium(t *testing.T) {
 		t.Errorf("the sources page shows the new source as %q", got)
 	}
 	shot("desk-sources-desktop")
+	do("disable the source", chromedp.Click("#source-kabar form button"), chromedp.WaitVisible("#sources"))
+	if got := text("#source-kabar"); !strings.Contains(got, "disabled (config)") || !strings.Contains(got, "Enable") {
+		t.Errorf("after disabling, the sources page shows %q", got)
+	}
+	do("enable the source", chromedp.Click("#source-kabar form button"), chromedp.WaitVisible("#sources"))
 
 	// Its items reach the board after a poll.
 	mustRun(t, nil, "poll-now", "-config", cfg)
@@ -177,7 +182,7 @@ func TestDeskConfigInChromium(t *testing.T) {
 
 	do("audit", chromedp.Navigate(base+"/desk/audit"), chromedp.WaitVisible("table.audit"))
 	audit := text("table.audit tbody")
-	for _, want := range []string{"source add", "source kabar", "feed edit", "feed central-asia", "Rogun"} {
+	for _, want := range []string{"source add", "source kabar", "source disable", "source enable", "feed edit", "feed central-asia", "Rogun"} {
 		if !strings.Contains(audit, want) {
 			t.Errorf("the audit log lacks %q:\n%s", want, audit)
 		}
@@ -191,11 +196,14 @@ func TestDeskConfigInChromium(t *testing.T) {
 	if out := mustRun(t, nil, "preview", "-config", cfg, "-feed", "central-asia", "-since", "100000h").stdout; !strings.Contains(out, "excluded by 'Рогун*'") {
 		t.Errorf("`wiredesk preview` does not apply the desk's rule:\n%s", out)
 	}
+	if out := mustRun(t, nil, "check", "-config", cfg).stdout; !strings.Contains(out, "ok (6 sources, 3 feeds; with the desk's changes") || !strings.Contains(out, "revision 4") {
+		t.Errorf("`wiredesk check` does not see the desk's changes:\n%s", out)
+	}
 	if b, _ := os.ReadFile(cfg); string(b) != string(handWritten) {
 		t.Errorf("the hand-written config changed")
 	}
 	overlay, err := os.ReadFile(filepath.Join(filepath.Dir(cfg), "demo.desk.toml"))
-	if err != nil || !strings.Contains(string(overlay), "revision = 2") {
+	if err != nil || !strings.Contains(string(overlay), "revision = 4") {
 		t.Errorf("the overlay beside the database: %v\n%s", err, overlay)
 	}
 }
