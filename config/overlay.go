@@ -293,7 +293,14 @@ func Tables(cfgPath string) (sources, feeds []Table, revision int, err error) {
 	if err != nil {
 		return nil, nil, 0, &Errors{{File: cfgPath, Msg: "cannot read: " + err.Error(), err: err}}
 	}
-	base, err := Parse(cfgPath, data, func(string) (string, bool) { return "", true })
+	// Only the storage path is needed here: an unset variable reads as
+	// empty rather than failing.
+	base, err := Parse(cfgPath, data, func(name string) (string, bool) {
+		if v, ok := os.LookupEnv(name); ok {
+			return v, true
+		}
+		return "", true
+	})
 	if err != nil {
 		return nil, nil, 0, err
 	}

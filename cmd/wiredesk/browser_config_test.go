@@ -92,7 +92,9 @@ func TestDeskConfigInChromium(t *testing.T) {
 		}
 		return v
 	}
-	text := func(sel string) string { return eval(`(document.querySelector('` + sel + `')||{innerText:""}).innerText`) }
+	text := func(sel string) string {
+		return eval(`(document.querySelector('` + sel + `')||{innerText:""}).innerText`)
+	}
 	shot := func(name string) {
 		t.Helper()
 		b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
@@ -106,7 +108,9 @@ func TestDeskConfigInChromium(t *testing.T) {
 		t.Logf("screenshot %s (%d bytes)", p, len(b))
 	}
 	// setTable sets the editor's text; js computes it from a, the textarea.
-	setTable := func(js string) { eval(`(() => { const a = document.getElementById("table"); a.value = ` + js + `; return "" })()`) }
+	setTable := func(js string) {
+		eval(`(() => { const a = document.getElementById("table"); a.value = ` + js + `; return "" })()`)
+	}
 	jsString := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 	do("sign in",

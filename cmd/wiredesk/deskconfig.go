@@ -123,7 +123,7 @@ func (c deskConfig) Save(ctx context.Context, ch web.ConfigChange) error {
 	}
 	var change func(*config.Overlay) error
 	var action string
-	after := map[string]any{}
+	var after map[string]any
 	switch {
 	case ch.Op == "save":
 		t, err := c.checkTable(ch.Kind, ch.Key, ch.Table)
@@ -149,8 +149,7 @@ func (c deskConfig) Save(ctx context.Context, ch web.ConfigChange) error {
 		if ch.Key == "" {
 			return fmt.Errorf("delete which feed: %w", wiredesk.ErrNotFound)
 		}
-		after = nil
-		action = "feed delete"
+		action = "feed delete" // after stays nil: nothing
 		change = func(ov *config.Overlay) error {
 			// Out of the overlay, and out of the hand-written file's
 			// feeds (a slug the file lacks is removed harmlessly).
