@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -66,7 +67,7 @@ func TestDeskConfigInChromium(t *testing.T) {
 	}
 	mustRun(t, nil, "once", "-config", cfg, "-out", t.TempDir())
 	mustRun(t, []string{"WIREDESK_PASSWORD=olga-password-1"}, "user", "add", "-config", cfg, "-role", "admin", "olga")
-	startServeLogs(t, cfg, addr)
+	serve := startServeLogs(t, cfg, addr)
 	base := "http://" + addr
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox,
@@ -184,9 +185,26 @@ func TestDeskConfigInChromium(t *testing.T) {
 	do("desktop viewport", chromedp.EmulateViewport(1280, 900))
 	do("save the rules", chromedp.Click("#save"), chromedp.WaitVisible("#feeds"))
 
+	// Create a feed of the new wire, see it in the preview, save, delete.
+	do("new feed", chromedp.Navigate(base+"/desk/feed-rules"), chromedp.WaitVisible("#table"))
+	setTable(jsString("slug = \"kabar-only\"\ntitle = \"Kabar only\"\nsources = [\"kabar\"]\n"))
+	do("preview the new feed", chromedp.Click("#preview"), chromedp.WaitVisible("#rules-preview"))
+	if got := text("#preview-in"); !strings.Contains(got, headline) {
+		t.Errorf("the new feed's preview lacks the new wire's item:\n%s", got)
+	}
+	do("save the new feed", chromedp.Click("#save"), chromedp.WaitVisible("#feeds"))
+	if got := text("#feeds"); !strings.Contains(got, "kabar-only") {
+		t.Errorf("the feeds page lacks the new feed:\n%s", got)
+	}
+	do("delete the new feed", chromedp.Navigate(base+"/desk/feed-rules?slug=kabar-only"), chromedp.WaitVisible("#delete"),
+		chromedp.Click("#delete"), chromedp.WaitVisible("#feeds"))
+	if got := text("#feeds"); strings.Contains(got, "kabar-only") {
+		t.Errorf("the feeds page still lists the deleted feed:\n%s", got)
+	}
+
 	do("audit", chromedp.Navigate(base+"/desk/audit"), chromedp.WaitVisible("table.audit"))
 	audit := text("table.audit tbody")
-	for _, want := range []string{"source add", "source kabar", "source disable", "source enable", "feed edit", "feed central-asia", "Rogun"} {
+	for _, want := range []string{"source add", "source kabar", "source disable", "source enable", "feed edit", "feed central-asia", "Rogun", "feed add", "feed delete"} {
 		if !strings.Contains(audit, want) {
 			t.Errorf("the audit log lacks %q:\n%s", want, audit)
 		}
@@ -200,14 +218,21 @@ func TestDeskConfigInChromium(t *testing.T) {
 	if out := mustRun(t, nil, "preview", "-config", cfg, "-feed", "central-asia", "-since", "100000h").stdout; !strings.Contains(out, "excluded by 'Рогун*'") {
 		t.Errorf("`wiredesk preview` does not apply the desk's rule:\n%s", out)
 	}
-	if out := mustRun(t, nil, "check", "-config", cfg).stdout; !strings.Contains(out, "ok (6 sources, 3 feeds; with the desk's changes") || !strings.Contains(out, "revision 4") {
+	if out := mustRun(t, nil, "check", "-config", cfg).stdout; !strings.Contains(out, "ok (6 sources, 3 feeds; with the desk's changes") || !strings.Contains(out, "revision 6") {
 		t.Errorf("`wiredesk check` does not see the desk's changes:\n%s", out)
+	}
+	// The changes survive the daemon: `once` polls the desk's source.
+	if _, err := serve.stop(t, syscall.SIGTERM); err != nil {
+		t.Fatalf("serve after SIGTERM: %v", err)
+	}
+	if out := mustRun(t, nil, "once", "-config", cfg, "-out", t.TempDir()).stdout; !strings.Contains(out, "kabar") {
+		t.Errorf("`wiredesk once` after the daemon stopped does not poll the desk's source:\n%s", out)
 	}
 	if b, _ := os.ReadFile(cfg); string(b) != string(handWritten) {
 		t.Errorf("the hand-written config changed")
 	}
 	overlay, err := os.ReadFile(filepath.Join(filepath.Dir(cfg), "demo.desk.toml"))
-	if err != nil || !strings.Contains(string(overlay), "revision = 4") {
+	if err != nil || !strings.Contains(string(overlay), "revision = 6") {
 		t.Errorf("the overlay beside the database: %v\n%s", err, overlay)
 	}
 }
