@@ -56,6 +56,11 @@ func TestSourcesAndPreviewBesideDaemon(t *testing.T) {
 	if !strings.Contains(prevDaemon.stdout, "PUBLISHED") || !strings.Contains(prevDaemon.stdout, "published, ") {
 		t.Errorf("preview through the daemon:\n%s", prevDaemon.stdout)
 	}
+	// The story and audit commands need no wire key either.
+	if out := mustRun(t, cliEnv, "story", "list", "-config", cfg).stdout; !strings.Contains(out, " item") {
+		t.Errorf("story list beside the daemon without the wire key:\n%s", out)
+	}
+	mustRun(t, cliEnv, "audit", "-config", cfg)
 	if r := runBin(t, cliEnv, "preview", "-config", cfg, "-feed", "nope"); r.code != 2 {
 		t.Errorf("preview of an unknown feed beside the daemon: exit %d %q; want 2", r.code, r.stderr)
 	}

@@ -147,11 +147,31 @@ func TestDeskConfigInChromium(t *testing.T) {
 		t.Errorf("the sources page shows the new source as %q", got)
 	}
 	shot("desk-sources-desktop")
-	do("disable the source", chromedp.Click("#source-kabar form button"), chromedp.WaitVisible("#sources"))
+	// The sources page comes back from each button, so wait for the
+	// answer's confirmation, not for a table the old page has too.
+	done := func(what, msg string) {
+		t.Helper()
+		// Evaluating while the page navigates fails; ask again until the
+		// new page answers.
+		expr := `(document.querySelector(".done")||{textContent:""}).textContent.includes("` + msg + `")`
+		for deadline := time.Now().Add(20 * time.Second); ; {
+			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+			if err == nil && ok {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: no %q: %v", what, msg, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	do("disable the source", chromedp.Click("#source-kabar form button"))
+	done("disable the source", "disable source")
 	if got := text("#source-kabar"); !strings.Contains(got, "disabled (config)") || !strings.Contains(got, "Enable") {
 		t.Errorf("after disabling, the sources page shows %q", got)
 	}
-	do("enable the source", chromedp.Click("#source-kabar form button"), chromedp.WaitVisible("#sources"))
+	do("enable the source", chromedp.Click("#source-kabar form button"))
+	done("enable the source", "enable source")
 
 	// Its items reach the board after a poll.
 	mustRun(t, nil, "poll-now", "-config", cfg)
