@@ -554,7 +554,7 @@ func (t *table) headers(key string, dst *map[string]wiredesk.Secret) {
 		t.errorf(key, `must be a table such as { "X-Api-Key" = "${API_KEY}" }, not %s`, typeName(v))
 		return
 	}
-	sub := &table{p: t.p, m: m, schema: t.schema + "." + key, path: append(slices.Clip(t.path), key), name: t.keyName(key)}
+	sub := &table{p: t.p, ov: t.ov, m: m, schema: t.schema + "." + key, path: append(slices.Clip(t.path), key), name: t.keyName(key)}
 	out := make(map[string]wiredesk.Secret, len(m))
 	for _, name := range slices.Sorted(maps.Keys(m)) {
 		if !validHeaderName(name) {

@@ -32,6 +32,11 @@ type Config struct {
 	Cluster Cluster
 	Log     Log
 
+	// Overlay is the desk's overlay file merged over this one ("" when
+	// there is none; see OverlayPath) and Revision its revision.
+	Overlay  string
+	Revision int
+
 	Sources []wiredesk.Source // [[source]] tables, in file order
 	Feeds   []wiredesk.Feed   // [[feed]] tables, in file order
 
@@ -126,7 +131,12 @@ const MaxFileSize = 1 << 20
 // file must be a regular file (or a link to one) of at most MaxFileSize
 // bytes: a device such as /dev/zero or a FIFO is refused at once instead
 // of being read forever or waited on.
-func Load(path string) (*Config, error) {
+func Load(path string) (*Config, error) { return LoadEnv(path, os.LookupEnv) }
+
+// LoadEnv is Load with lookupEnv resolving ${VAR} instead of the process
+// environment. Commands that only read the database pass one that reads
+// an unset variable as empty, so they need no wire passwords.
+func LoadEnv(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
 	data, err := readFile(path)
 	if err != nil {
 		msg := err.Error()
@@ -136,7 +146,20 @@ func Load(path string) (*Config, error) {
 		}
 		return nil, &Errors{{File: path, Msg: "cannot read: " + msg, err: err}}
 	}
-	return Parse(path, data, os.LookupEnv)
+	cfg, err := Parse(path, data, lookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	// The desk's overlay lives beside the database, which the file names.
+	ovPath := OverlayPath(cfg.Storage.Path)
+	ovData, err := readFile(ovPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return cfg, nil
+	}
+	if err != nil {
+		return nil, &Errors{{File: ovPath, Msg: "cannot read the desk's overlay: " + err.Error(), err: err}}
+	}
+	return parseMerged(path, data, ovPath, ovData, lookupEnv)
 }
 
 // readFile reads a regular file of at most MaxFileSize bytes. It checks
@@ -194,6 +217,12 @@ func kind(m fs.FileMode) string {
 // Every problem is reported in the returned *Errors, sorted by line; on
 // any problem the *Config is nil.
 func Parse(filename string, data []byte, lookupEnv func(string) (string, bool)) (*Config, error) {
+	return parse(filename, data, nil, nil, lookupEnv)
+}
+
+// parse is Parse with the desk's overlay ov (read from doc) merged over
+// the document; ov nil means none.
+func parse(filename string, data []byte, doc *overlayDoc, ov *Overlay, lookupEnv func(string) (string, bool)) (*Config, error) {
 	if lookupEnv == nil {
 		lookupEnv = func(string) (string, bool) { return "", false }
 	}
@@ -212,11 +241,18 @@ func Parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 		return nil, &Errors{p.syntaxError(string(data), err)}
 	}
 	p.lines = indexLines(string(data))
+	if ov != nil {
+		p.overlay = doc
+		p.origins = mergeOverlay(raw, ov)
+	}
 	cfg := p.config(raw)
 	cfg.File = abs
 	cfg.Dir = p.dir
 	sort.SliceStable(p.warns, func(i, j int) bool { return p.warns[i].Line < p.warns[j].Line })
 	cfg.Warnings = p.warns
+	if ov != nil {
+		cfg.Overlay, cfg.Revision = doc.file, ov.Revision
+	}
 	if len(p.errs) > 0 {
 		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Line < p.errs[j].Line })
 		return nil, &p.errs

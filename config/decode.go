@@ -28,6 +28,11 @@ type parser struct {
 	// [[source]]), the keys the decoder asks for, in order.
 	known   map[string][]string
 	decoded []*table // tables to check for unknown keys
+	// overlay is the desk's overlay merged into the document (nil: none);
+	// origins says, per array of tables ("source", "feed"), where each
+	// merged element came from, so errors name its file and line.
+	overlay *overlayDoc
+	origins map[string][]origin
 }
 
 // schemaKeys returns the keys the decoder knows, per table, by decoding an
@@ -43,6 +48,7 @@ func schemaKeys() map[string][]string {
 // table is one TOML table being decoded.
 type table struct {
 	p      *parser
+	ov     *overlayDoc // non-nil for a table from the desk's overlay
 	m      map[string]any
 	schema string   // "server", "source", …; "" for the top level
 	path   []string // lineIndex path of the table
@@ -51,7 +57,9 @@ type table struct {
 }
 
 func (p *parser) add(e *Error) {
-	e.File = p.file
+	if e.File == "" {
+		e.File = p.file
+	}
 	p.errs = append(p.errs, e)
 }
 
@@ -124,12 +132,19 @@ func (t *table) line(key string) int {
 	if key != "" {
 		path = append(slices.Clip(t.path), key)
 	}
+	if t.ov != nil {
+		return t.ov.lines.line(path)
+	}
 	return t.p.lines.line(path)
 }
 
 // errorf reports a problem with key ("" for the table itself).
 func (t *table) errorf(key, format string, args ...any) {
-	t.p.add(&Error{Line: t.line(key), Key: t.keyName(key), Msg: fmt.Sprintf(format, args...)})
+	e := &Error{Line: t.line(key), Key: t.keyName(key), Msg: fmt.Sprintf(format, args...)}
+	if t.ov != nil {
+		e.File = t.ov.file
+	}
+	t.p.add(e)
 }
 
 // warnf records a key that loads but does not do what its writer meant
@@ -141,7 +156,7 @@ func (t *table) warnf(key, format string, args ...any) {
 // sub returns the table under key; a missing table is an empty one, so that
 // defaults apply and the known keys are still registered.
 func (t *table) sub(key string) *table {
-	st := &table{p: t.p, m: map[string]any{}, schema: key, path: append(slices.Clip(t.path), key), name: key}
+	st := &table{p: t.p, ov: t.ov, m: map[string]any{}, schema: key, path: append(slices.Clip(t.path), key), name: key}
 	v, ok := t.ask(key)
 	if !ok {
 		return st
@@ -181,9 +196,18 @@ func (t *table) elements(key string) []*table {
 	out := make([]*table, len(list))
 	for i, m := range list {
 		out[i] = &table{
-			p: t.p, m: m, schema: key, array: true,
+			p: t.p, ov: t.ov, m: m, schema: key, array: true,
 			path: append(slices.Clip(t.path), key, elem(i)),
 			name: fmt.Sprintf("%s #%d", key, i+1),
+		}
+		if o := t.p.origins[key]; t.schema == "" && i < len(o) {
+			// A merged element: its path and lines are those of the
+			// document it came from.
+			out[i].path = append(slices.Clip(t.path), key, elem(o[i].index))
+			if o[i].overlay {
+				out[i].ov = t.p.overlay
+				out[i].name = fmt.Sprintf("%s #%d (desk)", key, o[i].index+1)
+			}
 		}
 	}
 	return out

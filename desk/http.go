@@ -220,6 +220,13 @@ func (c *Client) Why(ctx context.Context, a, b string) (WhyView, error) {
 	return v, err
 }
 
+// Get asks GET path (with its query) of the daemon's admin endpoints and
+// decodes the JSON answer into out; for the read-only commands (sources,
+// preview) that have no Editor method.
+func (c *Client) Get(ctx context.Context, path string, out any) error {
+	return c.do(ctx, http.MethodGet, path, nil, out)
+}
+
 // DaemonError is an error answer of the daemon. It matches
 // wiredesk.ErrNotFound (404) and wiredesk.ErrRefused (409) with errors.Is,
 // like the error the daemon's Service returned.

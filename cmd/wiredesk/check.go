@@ -47,7 +47,11 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: ok (%d sources, %d feeds)\n", cfg.File, len(cfg.Sources), len(cfg.Feeds))
+	overlay := ""
+	if cfg.Overlay != "" {
+		overlay = fmt.Sprintf("; with the desk's changes from %s, revision %d", cfg.Overlay, cfg.Revision)
+	}
+	fmt.Fprintf(e.stdout, "%s: ok (%d sources, %d feeds%s)\n", cfg.File, len(cfg.Sources), len(cfg.Feeds), overlay)
 	printWarnings(e.stderr, cfg)
 	for _, d := range duplicateURLs(cfg.Sources) {
 		// The URL itself may carry a resolved secret: only ids are named.

@@ -94,3 +94,22 @@ func waitHub(ctx context.Context, pub *publisher.Publisher, log *slog.Logger) {
 		log.Warn("websub: pings still pending at exit", "error", err)
 	}
 }
+
+// loadConfigReadOnly loads the config for a command that reads the
+// database or asks the daemon and fetches nothing from the wires: a
+// ${VAR} that is not set reads as empty instead of failing, so an editor
+// running `sources` or `preview` needs no wire password. A variable that
+// is set is used as usual (WIREDESK_ADMIN_TOKEN, [server] admin_token).
+func loadConfigReadOnly(e *env, path string) (*config.Config, error) {
+	cfg, err := config.LoadEnv(path, func(name string) (string, bool) {
+		if v, ok := os.LookupEnv(name); ok {
+			return v, true
+		}
+		return "", true
+	})
+	if err != nil {
+		return nil, err
+	}
+	printWarnings(e.stderr, cfg)
+	return cfg, nil
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -81,8 +82,9 @@ type daemon struct {
 	websub  *websub.Subscriber
 	hubWake chan struct{}
 
-	mu  sync.Mutex
-	cfg *config.Config
+	mu      sync.Mutex
+	cfg     *config.Config
+	applyMu sync.Mutex // one apply at a time: SIGHUP and desk saves
 
 	refresh chan struct{} // coalesced requests to re-render feeds
 }
@@ -269,6 +271,7 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 	adminMux.HandleFunc("GET /healthz", d.healthz)
 	adminMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
 	adminMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
+	d.readRoutes(adminMux)
 	desk.Routes(adminMux, d.desk, d.requireToken)
 	desk.AccountRoutes(adminMux, wiring.Users(d.db), d.requireToken)
 	// The desk in a browser goes where the admin paths go: the admin
@@ -286,12 +289,58 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 		pubMux.Handle("GET /metrics", d.mets.handler())
 		pubMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
 		pubMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
+		d.readRoutes(pubMux)
 		desk.Routes(pubMux, d.desk, d.requireToken)
 		desk.AccountRoutes(pubMux, wiring.Users(d.db), d.requireToken)
 		pubMux.Handle(web.Prefix, deskWeb)
 		return d.mets.instrument(pubMux), nil
 	}
 	return d.mets.instrument(pubMux), d.mets.instrument(adminMux)
+}
+
+// readRoutes registers the admin endpoints of the read-only commands
+// (`wiredesk sources`, `wiredesk preview`) run beside the daemon, which
+// holds the database.
+func (d *daemon) readRoutes(mux *http.ServeMux) {
+	mux.Handle("GET "+pathSources, d.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rows, err := sourceRows(r.Context(), d.db, d.config().Sources, time.Now())
+		replyJSON(w, rows, err)
+	})))
+	mux.Handle("GET "+pathPreview, d.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		since := 24 * time.Hour
+		if s := r.URL.Query().Get("since"); s != "" {
+			v, err := time.ParseDuration(s)
+			if err != nil || v <= 0 {
+				replyJSON(w, nil, fmt.Errorf("since %q: not a positive duration such as 24h: %w", s, wiredesk.ErrRefused))
+				return
+			}
+			since = v
+		}
+		rep, err := buildPreview(r.Context(), d.pub, d.config(), r.URL.Query().Get("feed"), time.Now().Add(-since))
+		replyJSON(w, rep, err)
+	})))
+}
+
+// replyJSON answers v as JSON, or err as {"error": …} with 404 for
+// wiredesk.ErrNotFound, 409 for wiredesk.ErrRefused and 500 else — the
+// shape desk.Client reads.
+func replyJSON(w http.ResponseWriter, v any, err error) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if err != nil {
+		code := http.StatusInternalServerError
+		switch {
+		case errors.Is(err, wiredesk.ErrNotFound):
+			code = http.StatusNotFound
+		case errors.Is(err, wiredesk.ErrRefused):
+			code = http.StatusConflict
+		}
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+		return
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // a failed write means the client left
 }
 
 // deskWeb is the desk in a browser (package desk/web) on the daemon's
@@ -313,19 +362,9 @@ func (d *daemon) deskWeb() http.Handler {
 			if err != nil {
 				return nil, err
 			}
-			out := make([]web.FeedDecision, 0, len(ds))
-			for _, dec := range ds {
-				fd := web.FeedDecision{StoryID: dec.Story.ID, Sources: dec.Story.SourceIDs(), Picked: dec.Picked, Reason: dec.Reason}
-				if len(dec.Story.Items) > 0 {
-					fd.Title, fd.Date = dec.Story.Items[0].Title, dec.Story.Items[0].Date()
-				}
-				if dec.Story.Marks.Headline != "" {
-					fd.Title = dec.Story.Marks.Headline
-				}
-				out = append(out, fd)
-			}
-			return out, nil
+			return feedDecisions(ds), nil
 		},
+		Config: deskConfig{d},
 		SourceName: func(id string) string {
 			for _, src := range d.config().Sources {
 				if src.ID == id && src.Name != "" {
@@ -526,6 +565,8 @@ func (d *daemon) reloader(ctx context.Context, path string) {
 }
 
 func (d *daemon) reload(ctx context.Context, path string) {
+	d.applyMu.Lock()
+	defer d.applyMu.Unlock()
 	cfg, err := config.Load(path)
 	if err != nil {
 		d.log.Error("reload: config invalid; keeping the running config", "error", err.Error())
@@ -534,6 +575,15 @@ func (d *daemon) reload(ctx context.Context, path string) {
 	for _, w := range cfg.Warnings {
 		d.log.Warn("reload: config", "warning", w.Error())
 	}
+	d.apply(ctx, cfg)
+}
+
+// apply makes cfg the running configuration, as SIGHUP does: sources and
+// feeds now, listeners, storage, [poll] and [cluster] after a restart.
+// The desk's configuration pages apply their saves with it too. The
+// caller holds applyMu from reading the config to applying it, so two
+// changes are applied in the order they were read.
+func (d *daemon) apply(ctx context.Context, cfg *config.Config) {
 	old := d.config()
 	// Listeners, storage and server timeouts need a restart; say so.
 	if cfg.Server.Listen != old.Server.Listen || cfg.Server.AdminListen != old.Server.AdminListen || cfg.Storage.Path != old.Storage.Path {

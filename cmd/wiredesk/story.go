@@ -198,7 +198,7 @@ func storyWhy(ctx context.Context, e *env, args []string) error {
 // holder file names a live serve, else after the lock times out. write
 // opens the database read-write; index warms a cluster index for op.
 func withEditor(ctx context.Context, e *env, cfgPath string, write, index bool, op func(desk.Editor) error) error {
-	cfg, err := loadConfig(e, cfgPath)
+	cfg, err := loadConfigReadOnly(e, cfgPath)
 	if err != nil {
 		return err
 	}

@@ -219,7 +219,7 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 // withAccounts runs op on the database when this process can open it,
 // else through the running daemon, as withEditor does for stories.
 func withAccounts(ctx context.Context, e *env, cfgPath string, write bool, op func(desk.Accounts) error) error {
-	cfg, err := loadConfig(e, cfgPath)
+	cfg, err := loadConfigReadOnly(e, cfgPath)
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,9 @@ type account struct {
 // CanEdit reports whether the user may change stories.
 func (a account) CanEdit() bool { return a.Role.Allows(wiredesk.RoleEditor) }
 
+// CanConfigure reports whether the user may change sources and feeds.
+func (a account) CanConfigure() bool { return a.Role.Allows(wiredesk.RoleAdmin) }
+
 type ctxKey struct{}
 
 func accountOf(r *http.Request) account {

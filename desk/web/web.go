@@ -59,6 +59,9 @@ type Options struct {
 	// out and why. An unknown feed matches wiredesk.ErrNotFound. Nil
 	// disables the feed filter and the feed pages.
 	Preview func(ctx context.Context, slug string) ([]FeedDecision, error)
+	// Config edits sources and feeds (the Sources and Feeds pages); nil
+	// hides those pages.
+	Config ConfigEditor
 	// SourceName returns a source's display name; nil: its id.
 	SourceName func(id string) string
 	// SecureCookies sets the Secure flag on the desk's cookies; it is set
@@ -161,6 +164,7 @@ func (h *Handler) routes() {
 	mux.HandleFunc("POST "+Prefix+"split", h.signedIn(wiredesk.RoleEditor, h.split))
 	mux.HandleFunc("POST "+Prefix+"mark", h.signedIn(wiredesk.RoleEditor, h.mark))
 	mux.Handle("GET "+Prefix+"static/", h.static)
+	h.configRoutes(mux)
 	h.mux = mux
 }
 

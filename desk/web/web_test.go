@@ -158,12 +158,13 @@ func testStories() []desk.StoryView {
 }
 
 type testDesk struct {
-	h     *Handler
-	srv   *httptest.Server
-	store *memStore
-	desk  *fakeDesk
-	clock *clock
-	logs  *lockedBuffer
+	h      *Handler
+	srv    *httptest.Server
+	store  *memStore
+	desk   *fakeDesk
+	config *fakeConfig
+	clock  *clock
+	logs   *lockedBuffer
 }
 
 // lockedBuffer collects the handler's log lines.
@@ -201,13 +202,13 @@ var cheap = desk.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}
 func newTestDesk(t *testing.T, secure bool) *testDesk {
 	t.Helper()
 	td := &testDesk{store: &memStore{users: map[string]wiredesk.User{}, sessions: map[string]wiredesk.Session{}},
-		desk: &fakeDesk{stories: testStories()}, clock: &clock{t: t0.Add(2 * time.Hour)}, logs: &lockedBuffer{}}
+		desk: &fakeDesk{stories: testStories()}, config: &fakeConfig{}, clock: &clock{t: t0.Add(2 * time.Hour)}, logs: &lockedBuffer{}}
 	users := &desk.Users{Store: td.store, Hash: cheap, Now: td.clock.Now}
 	ctx := context.Background()
 	for _, u := range []struct {
 		name string
 		role wiredesk.Role
-	}{{"anna", wiredesk.RoleEditor}, {"vera", wiredesk.RoleViewer}} {
+	}{{"anna", wiredesk.RoleEditor}, {"vera", wiredesk.RoleViewer}, {"olga", wiredesk.RoleAdmin}} {
 		if err := users.Add(ctx, u.name, u.role, u.name+"-password-1", "test"); err != nil {
 			t.Fatal(err)
 		}
@@ -230,6 +231,7 @@ func newTestDesk(t *testing.T, secure bool) *testDesk {
 		SourceName: func(id string) string {
 			return map[string]string{"tass": "TASS", "interfax": "Interfax", "rferl": "RFE/RL"}[id]
 		},
+		Config:        td.config,
 		SecureCookies: secure,
 		Now:           td.clock.Now,
 		Log:           slog.New(slog.NewTextHandler(td.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
