@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,8 +20,9 @@ const hostileTitle = `Kazakh <script>window.pwned=1</script><img src=x onerror="
 
 // TestDeskInChromium drives Debian's Chromium against the built daemon:
 // sign in, see the board, see a new story appear without a reload, merge
-// two stories, see the merge in the audit
-// log, and check that a hostile headline is shown as text and runs
+// two stories and see the published feed carry one, spike it from that
+// feed and see it leave, see the merge in the audit log, sign out, and
+// check that a hostile headline is shown as text and runs
 // nothing, on the desk and on the public reading pages. It saves phone and
 // desktop screenshots in $WIREDESK_SCREENSHOTS when set (else a temporary
 // folder). It skips when no chromium is installed; CI installs it.
@@ -156,6 +159,36 @@ func TestDeskInChromium(t *testing.T) {
 		t.Errorf("the board was reloaded to show the new story (marker %q)", got)
 	}
 
+	// feedHas reports whether the published central-asia feed carries the
+	// story id (its entries name their story in _wiredesk.story); waitFeed
+	// polls it until it says want, as the daemon re-renders after a
+	// decision.
+	feedHas := func(story string) bool {
+		t.Helper()
+		resp, err := http.Get(base + "/feeds/central-asia.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Contains(string(b), `/story/`+story+`"`)
+	}
+	waitFeed := func(what, story string, want bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for feedHas(story) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: central-asia.json still %s story %s", what, map[bool]string{true: "lacks", false: "carries"}[want], story)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	waitFeed("before the merge", hostileStory, true)
+	waitFeed("before the merge", rogun, true)
+
 	// Merge the hostile story into the Rogun story by ticking both.
 	eval(`document.querySelector('[data-story="` + hostileStory + `"] input[type=checkbox]').click(); ""`)
 	eval(`document.querySelector('[data-story="` + rogun + `"] input[type=checkbox]').click(); ""`)
@@ -164,6 +197,23 @@ func TestDeskInChromium(t *testing.T) {
 		t.Errorf("after merging the board says %q", got)
 	}
 	notPwned("board after the merge")
+	// The published feed changes: one story, under the surviving id.
+	survivor, gone := rogun, hostileStory
+	if eval(`String(document.querySelector('[data-story="`+rogun+`"]') !== null)`) != "true" {
+		survivor, gone = hostileStory, rogun
+	}
+	waitFeed("after the merge", gone, false)
+	waitFeed("after the merge", survivor, true)
+
+	// Spike the merged story from central-asia in the browser: it leaves
+	// that feed.
+	card := `[data-story="` + survivor + `"]`
+	do("spike",
+		chromedp.Click(card+` details.actions summary`),
+		chromedp.SetValue(card+` select[name=feed]`, "central-asia"),
+		chromedp.Click(card+` button[value=spike]`),
+		chromedp.WaitVisible(".done"))
+	waitFeed("after the spike", survivor, false)
 
 	// The audit log shows the merge.
 	do("audit", chromedp.Navigate(base+"/desk/audit"), chromedp.WaitVisible("table.audit"))
