@@ -262,7 +262,10 @@ func walkDepth(s string, depth int, text func([]byte) bool, block func(a atom.At
 				continue
 			case atom.Script, atom.Style, atom.Iframe, atom.Noembed, atom.Noframes,
 				atom.Noscript, atom.Textarea, atom.Title, atom.Xmp, atom.Plaintext:
-				if tt == xhtml.StartTagToken {
+				// "<script/>" starts a script like "<script>" does: HTML
+				// ignores the slash on these elements, and the tokenizer
+				// reads what follows as their raw content either way.
+				if tt != xhtml.EndTagToken {
 					rawA = a
 				}
 				continue

@@ -29,6 +29,8 @@ func TestText(t *testing.T) {
 		{"nested", "<div><p>a <span><em>b</em></span></p><ul><li><b>c</b></li></ul></div>", "a b c"},
 		{"script dropped", "before<script>alert('<p>x</p>')</script>after", "beforeafter"},
 		{"style dropped", "<style>p{color:red}</style><p>text</p>", "text"},
+		{"self-closed script still starts one", "<sCript/>0<A0", ""},
+		{"self-closed script up to its end tag", "<script/>x</script>y", "y"},
 		{"noscript iframe title dropped", "<title>T</title><noscript><img src=x></noscript><iframe>i</iframe>body", "body"},
 		{"template dropped", "<template><p>hidden</p></template>shown", "shown"},
 		{"comment dropped", "a<!-- comment -->b", "ab"},
