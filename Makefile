@@ -30,14 +30,13 @@ test: vet
 
 ## test-long: what `make test` keeps short, at full size (CI runs it on every
 ## submission): the crash test with 20 kills over 300 wires and the flood of
-## 185,000 items, without the race detector (it would only shrink them), then
-## each fuzz target for LONG_FUZZTIME. A count, not a duration: a duration
-## -fuzztime can fail with a bare "context deadline exceeded" on a loaded
-## machine (Go issue 75804, not fixed in go1.26).
-LONG_FUZZTIME ?= 10000x
+## 185,000 items, without the race detector (it would only shrink them).
+## Fuzzing is not part of it: a random search may find a new input on any
+## run, and a gate must pass or fail for the code, not the draw. `make test`
+## runs every fuzz target's seeds (testdata/fuzz holds every input a search
+## ever found); `make fuzz` searches further.
 test-long:
 	$(GO) test -count=1 -run 'TestOnceSurvivesSIGKILL|TestOnceFlood' ./cmd/wiredesk -long
-	$(MAKE) fuzz FUZZTIME=$(LONG_FUZZTIME)
 
 vet:
 	$(GO) vet ./...
