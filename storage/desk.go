@@ -78,17 +78,7 @@ func (d *DB) User(ctx context.Context, name string) (wiredesk.User, error) {
 		return wiredesk.User{}, err
 	}
 	var u wiredesk.User
-	err := d.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketUsers)
-		if b == nil {
-			return wiredesk.ErrNotFound
-		}
-		v := b.Get([]byte(name))
-		if v == nil {
-			return wiredesk.ErrNotFound
-		}
-		return json.Unmarshal(v, &u)
-	})
+	err := d.view(func(tx *bolt.Tx) error { return getJSON(tx, bucketUsers, []byte(name), &u) })
 	if err != nil {
 		return wiredesk.User{}, fmt.Errorf("user %s: %w", name, err)
 	}
@@ -208,17 +198,7 @@ func (d *DB) Session(ctx context.Context, key string) (wiredesk.Session, error) 
 		return wiredesk.Session{}, err
 	}
 	var s wiredesk.Session
-	err := d.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSessions)
-		if b == nil {
-			return wiredesk.ErrNotFound
-		}
-		v := b.Get([]byte(key))
-		if v == nil {
-			return wiredesk.ErrNotFound
-		}
-		return json.Unmarshal(v, &s)
-	})
+	err := d.view(func(tx *bolt.Tx) error { return getJSON(tx, bucketSessions, []byte(key), &s) })
 	if err != nil {
 		return wiredesk.Session{}, fmt.Errorf("session: %w", err)
 	}
@@ -314,6 +294,21 @@ func writeBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
 	return b, nil
 }
 
+// getJSON decodes the JSON value under key in bucket name into v; a missing
+// bucket or key yields wiredesk.ErrNotFound.
+func getJSON(tx *bolt.Tx, name, key []byte, v any) error {
+	b := tx.Bucket(name)
+	if b == nil {
+		return wiredesk.ErrNotFound
+	}
+	data := b.Get(key)
+	if data == nil {
+		return wiredesk.ErrNotFound
+	}
+	return json.Unmarshal(data, v)
+}
+
+// putJSON stores v as JSON under key in b.
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
