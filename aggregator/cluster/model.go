@@ -8,43 +8,43 @@ package cluster
 // intercept.
 var model = logistic{
 	same: [nFeatures + 1]float64{
-		1.2625,  // cover_new
-		1.5226,  // cover_indexed
-		0.9731,  // title_new
-		1.2844,  // title_indexed
-		1.4912,  // shared
-		1.1402,  // rare
-		0.1593,  // names
-		-0.7706, // num_agree
+		1.2887,  // cover_new
+		1.5465,  // cover_indexed
+		1.0114,  // title_new
+		1.3357,  // title_indexed
+		1.5001,  // shared
+		1.0883,  // rare
+		0.0844,  // names
+		-0.7546, // num_agree
 		0.0000,  // num_conflict
-		-0.8368, // hours
-		0.7403,  // min_title
-		0.2025,  // min_cover
-		0.1029,  // title_title
-		0.3843,  // anchor
-		-0.3638, // novel
+		-0.8410, // hours
+		0.7417,  // min_title
+		0.2299,  // min_cover
+		0.1261,  // title_title
+		0.3710,  // anchor
+		-0.3548, // novel
 		0.0000,  // name_conflict
-		1.2064,  // title_keys
-		-8.3483, // intercept
+		1.2223,  // title_keys
+		-8.3881, // intercept
 	},
 	cross: [nFeatures + 1]float64{
-		0.2396,   // cover_new
-		1.2769,   // cover_indexed
-		0.7554,   // title_new
-		1.6904,   // title_indexed
-		2.6532,   // shared
-		1.0724,   // rare
-		0.6437,   // names
-		0.3139,   // num_agree
+		0.1271,   // cover_new
+		1.3480,   // cover_indexed
+		0.5340,   // title_new
+		1.7288,   // title_indexed
+		2.8256,   // shared
+		0.5933,   // rare
+		0.4888,   // names
+		0.0861,   // num_agree
 		0.0000,   // num_conflict
-		-1.3204,  // hours
-		1.0718,   // min_title
-		0.3549,   // min_cover
-		1.2268,   // title_title
-		-0.0863,  // anchor
-		-0.3221,  // novel
+		-1.3420,  // hours
+		1.0350,   // min_title
+		0.4221,   // min_cover
+		1.1368,   // title_title
+		-0.0854,  // anchor
+		-0.3742,  // novel
 		0.0000,   // name_conflict
-		1.0467,   // title_keys
-		-10.2390, // intercept
+		1.0080,   // title_keys
+		-10.3731, // intercept
 	},
 }

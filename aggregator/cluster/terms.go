@@ -86,6 +86,7 @@ func keys(title, summary string, lx *lexicon) []key {
 	var tk tokenizer
 	tk.init(title, summary)
 	leadWords := 0
+	prev, prevEnd, prevGiven := 0, 0, false
 	for tk.next() {
 		if !tk.inTitle {
 			if leadWords++; leadWords > maxLeadWords {
@@ -95,7 +96,19 @@ func keys(title, summary string, lx *lexicon) []key {
 		if !tk.allUpper && string(tk.word()) == "us" {
 			continue // the pronoun, not the US
 		}
+		start := len(ks)
 		ks = lx.appendKeys(ks, tk.word(), tk.number, tk.inTitle, tk.capital)
+		// "Александр Овечкин", "Angelina Jolie": a capitalised word right
+		// before another is a given name (or the first word of a longer
+		// name), which one wire writes and another leaves out. It stays a
+		// key, but not a name: names that one report has and the other
+		// lacks are evidence of different events.
+		if prevGiven && prevEnd == start && tk.spaced && tk.capital && !tk.allUpper {
+			for i := prev; i < prevEnd; i++ {
+				ks[i] &^= keyCap
+			}
+		}
+		prev, prevEnd, prevGiven = start, len(ks), tk.capital && !tk.allUpper && !tk.number
 	}
 	return dedupeKeys(ks)
 }
@@ -270,6 +283,9 @@ type tokenizer struct {
 	capital  bool
 	allUpper bool // the word is written in capitals ("US", "НАТО")
 	sentence bool // the next word starts a sentence
+	// spaced is set when only white space separates the word from the
+	// previous word of the same text: the two may be one name.
+	spaced bool
 	// titleCase is set while reading a title In Which Every Word Is
 	// Capitalised: there a capital says nothing of names.
 	titleCase bool
@@ -312,10 +328,14 @@ func (t *tokenizer) next() bool {
 func (t *tokenizer) scan() bool {
 	s := t.s
 	i := t.i
+	spaced := i > 0
 	for i < len(s) {
 		r, size := decodeRune(s, i)
 		letter, digit := isLetter(r), isDigit(r)
 		if !letter && !digit {
+			if !unicode.IsSpace(r) {
+				spaced = false
+			}
 			if r == '.' || r == '!' || r == '?' || r == ':' || r == '—' || r == '–' || r == '/' || r == '|' {
 				t.sentence = true
 			}
@@ -357,6 +377,7 @@ func (t *tokenizer) scan() bool {
 		}
 		t.i = i
 		t.number = digit
+		t.spaced = spaced
 		t.allUpper = allUpper
 		// An all-capital word (НАТО, NASA) is a name wherever it is; a
 		// capitalised one only where a sentence does not start.
