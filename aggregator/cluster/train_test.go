@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -208,8 +209,29 @@ const modelLambda = 1.0
 //
 //	go test ./aggregator/cluster -run TestTrainModel -train   # rewrite model.go
 func TestTrainModel(t *testing.T) {
-	var same, cross []row
-	for _, name := range tuneSets {
+	same, cross := trainRows(t, tuneSets)
+	got := logistic{same: fitLogistic(same, modelLambda), cross: fitLogistic(cross, modelLambda)}
+	src := modelSource(got, len(same), len(cross), countSame(same), countSame(cross))
+	if *train {
+		if err := os.WriteFile("model.go", src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	have, err := os.ReadFile("model.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(have, src) {
+		t.Errorf("model.go is not what the tune sets train; run go test ./aggregator/cluster -run TestTrainModel -train (make cluster-model) and review the diff")
+	}
+}
+
+// trainRows returns the candidate pairs the model is fitted on — those of
+// the named real sets and of the tune half of the tgcontest pairs — split
+// into one-language and two-language rows.
+func trainRows(t testing.TB, sets []string) (same, cross []row) {
+	for _, name := range sets {
 		items, err := loadRealSet(filepath.Join("testdata", "real", name))
 		if err != nil {
 			t.Fatal(err)
@@ -229,20 +251,41 @@ func TestTrainModel(t *testing.T) {
 			same = append(same, r)
 		}
 	}
-	got := logistic{same: fitLogistic(same, modelLambda), cross: fitLogistic(cross, modelLambda)}
-	src := modelSource(got, len(same), len(cross), countSame(same), countSame(cross))
-	if *train {
-		if err := os.WriteFile("model.go", src, 0o644); err != nil {
+	return same, cross
+}
+
+var crossValidate = flag.Bool("cv", false, "score each tune set with a model fitted on the other tune sets (TestCrossValidate)")
+
+// TestCrossValidate scores every tune set with the model fitted without
+// it, pooled, for a range of thresholds: how a change of evidence or of
+// the fit does on days the fit has not seen, with all the tune pairs
+// counted. It judges changes on the tune sets without touching the held-out
+// ones (testdata/README.md).
+//
+//	go test ./aggregator/cluster -run TestCrossValidate -cv -v
+func TestCrossValidate(t *testing.T) {
+	if !*crossValidate {
+		t.Skip("no -cv")
+	}
+	shipped := model
+	defer func() { model = shipped }()
+	thresholds := []float64{0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95}
+	totals := make([]pairScore, len(thresholds))
+	for i, held := range tuneSets {
+		others := append(slices.Clone(tuneSets[:i]), tuneSets[i+1:]...)
+		same, cross := trainRows(t, others)
+		model = logistic{same: fitLogistic(same, modelLambda), cross: fitLogistic(cross, modelLambda)}
+		items, err := loadRealSet(filepath.Join("testdata", "real", held))
+		if err != nil {
 			t.Fatal(err)
 		}
-		return
+		for j, th := range thresholds {
+			story, _ := clusterReal(items, Options{Threshold: th})
+			totals[j].add(scoreReal(items, story, nil))
+		}
 	}
-	have, err := os.ReadFile("model.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(have, src) {
-		t.Errorf("model.go is not what the tune sets train; run go test ./aggregator/cluster -run TestTrainModel -train (make cluster-model) and review the diff")
+	for j, th := range thresholds {
+		t.Logf("threshold %.2f: %v", th, totals[j])
 	}
 }
 
