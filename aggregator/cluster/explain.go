@@ -114,13 +114,22 @@ func (x *Index) wordsOf(it wiredesk.Item) map[uint32]string {
 	out := map[uint32]string{}
 	var tk tokenizer
 	tk.init(it.Title, it.Summary)
+	var prev uint32
+	prevText := ""
 	for tk.next() {
 		w := string(tk.word())
-		for _, k := range x.lx.appendKeys(nil, tk.word(), tk.number, tk.inTitle, tk.capital) {
+		ks, word := x.lx.appendKeys(nil, tk.word(), tk.number, tk.inTitle, tk.capital)
+		for _, k := range ks {
 			if _, ok := out[slot(k)]; !ok {
 				out[slot(k)] = w
 			}
 		}
+		if c, ok := x.lx.phrase(prev, word, tk.spaced); ok {
+			if s := slot(makeKey(c, kindConcept, false, false)); out[s] == "" {
+				out[s] = prevText + " " + w
+			}
+		}
+		prev, prevText = word, string(tk.word())
 	}
 	return out
 }

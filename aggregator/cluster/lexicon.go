@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -27,6 +28,11 @@ var lexiconFiles embed.FS
 // loadLexicon; the cache of computed terms is guarded by mu.
 type lexicon struct {
 	ru, en map[string]string // stem → concept id
+	// phrases maps two words in a row that a table writes with a hyphen
+	// ("north-korea", "белый-дом"), as the word hashes of their stems (see
+	// phraseKey), to their concept id: wires write them as two words,
+	// and inflect both ("Северной Корее").
+	phrases map[uint64]string
 
 	shards [1 << termShardBits]termShard
 }
@@ -100,6 +106,7 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 			add("en", st, id, false)
 		}
 	}
+	lx.phrases = phrases(concepts, root)
 	for stem, c := range claims["ru"] {
 		lx.ru[stem] = c.concept
 	}
@@ -113,6 +120,60 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 type concept struct {
 	id, table      string
 	ru, ruWeak, en []string
+	phrases        [][3]string // language and the stems of a two-part word
+}
+
+// phrases returns the phrase map of concepts (see lexicon.phrases); a
+// phrase two concepts claim is left out.
+func phrases(concepts []concept, root func(int) int) map[uint64]string {
+	m := map[uint64]string{}
+	ambiguous := map[uint64]bool{}
+	for i, c := range concepts {
+		id := concepts[root(i)].id
+		for _, p := range c.phrases {
+			k := phraseKey(hash28(kindWord, p[0], []byte(p[1])), hash28(kindWord, p[0], []byte(p[2])))
+			if old, ok := m[k]; ambiguous[k] || ok && old != id {
+				delete(m, k)
+				ambiguous[k] = true
+				continue
+			}
+			m[k] = id
+		}
+	}
+	return m
+}
+
+// phraseKey is the key of two words in a row, of word hashes a and b.
+func phraseKey(a, b uint32) uint64 { return uint64(a)<<32 | uint64(b) }
+
+// phraseStems returns the stem pairs of a table word written with one
+// hyphen ("north-korea" → north korea; "северная-корея" → северн коре,
+// северн кор…): in Russian both parts inflect, so each part's case forms
+// are stemmed too, as for single words.
+func phraseStems(w, lang string) [][2]string {
+	a, b, ok := strings.Cut(w, "-")
+	if !ok || strings.Contains(b, "-") || utf8.RuneCountInString(a) < 2 || utf8.RuneCountInString(b) < 2 {
+		return nil
+	}
+	if lang == "en" {
+		return [][2]string{{stemEnglish(a), stemEnglish(b)}}
+	}
+	stems := func(w string) []string {
+		out := []string{stemRussian(w)}
+		for _, f := range russianForms(w) {
+			if st := stemRussian(f); !slices.Contains(out, st) {
+				out = append(out, st)
+			}
+		}
+		return out
+	}
+	var out [][2]string
+	for _, sa := range stems(a) {
+		for _, sb := range stems(b) {
+			out = append(out, [2]string{sa, sb})
+		}
+	}
+	return out
 }
 
 // readConcepts parses every .tsv table of fsys's lexicon directory.
@@ -144,6 +205,14 @@ func readConcepts(fsys fs.FS) ([]concept, error) {
 				return nil, fmt.Errorf("lexicon/%s:%d: want 3 tab-separated columns, have %d", e.Name(), line, len(cols))
 			}
 			c := concept{id: table + ":" + cols[0], table: table}
+			for i, lang := range [2]string{"ru", "en"} {
+				for _, w := range strings.Split(cols[1+i], ",") {
+					w = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(w)), "ё", "е")
+					for _, p := range phraseStems(w, lang) {
+						c.phrases = append(c.phrases, [3]string{lang, p[0], p[1]})
+					}
+				}
+			}
 			for _, w := range splitWords(cols[1]) {
 				c.ru = append(c.ru, stemRussian(w))
 				for _, f := range russianForms(w) {

@@ -87,6 +87,7 @@ func keys(title, summary string, lx *lexicon) []key {
 	tk.init(title, summary)
 	leadWords := 0
 	prev, prevEnd, prevGiven := 0, 0, false
+	var prevWord uint32
 	for tk.next() {
 		if !tk.inTitle {
 			if leadWords++; leadWords > maxLeadWords {
@@ -97,7 +98,12 @@ func keys(title, summary string, lx *lexicon) []key {
 			continue // the pronoun, not the US
 		}
 		start := len(ks)
-		ks = lx.appendKeys(ks, tk.word(), tk.number, tk.inTitle, tk.capital)
+		var word uint32
+		ks, word = lx.appendKeys(ks, tk.word(), tk.number, tk.inTitle, tk.capital)
+		if c, ok := lx.phrase(prevWord, word, tk.spaced); ok {
+			ks = append(ks, makeKey(c, kindConcept, tk.inTitle, tk.capital || prevGiven))
+		}
+		prevWord = word
 		// "Александр Овечкин", "Angelina Jolie": a capitalised word right
 		// before another is a given name (or the first word of a longer
 		// name), which one wire writes and another leaves out. It stays a
@@ -132,27 +138,45 @@ func dedupeKeys(ks []key) []key {
 // number key; a stop word none; a word of the lexicon its concept key; any
 // other word its word key and, when it is long enough or a name, its
 // skeleton key.
-func (lx *lexicon) appendKeys(ks []key, w []byte, number, title, capital bool) []key {
+//
+// It also returns the word's hash (of its language and stem; 0 for a
+// number or a stop word), which is what phrase takes.
+func (lx *lexicon) appendKeys(ks []key, w []byte, number, title, capital bool) ([]key, uint32) {
 	if number {
-		return append(ks, makeKey(hash28(kindNum, "", w), kindNum, title, false))
+		return append(ks, makeKey(hash28(kindNum, "", w), kindNum, title, false)), 0
 	}
 	t := lx.term(w)
 	if t.stop {
-		return ks
+		return ks, 0
 	}
 	if t.num {
-		return append(ks, makeKey(t.word, kindNum, title, false))
+		return append(ks, makeKey(t.word, kindNum, title, false)), 0
 	}
 	if t.concept {
 		// A word of the lexicon is its concept in every language, so
 		// synonyms meet too ("одобрил"/"утвердил", "China"/"Chinese").
-		return append(ks, makeKey(t.cross, kindConcept, title, capital))
+		return append(ks, makeKey(t.cross, kindConcept, title, capital)), t.word
 	}
 	ks = append(ks, makeKey(t.word, kindWord, title, capital))
 	if n := int(t.skeletonLen); t.cross != 0 && (capital && n >= minSkeleton || n >= minSkeletonLower) {
 		ks = append(ks, makeKey(t.cross, kindSkeleton, title, capital))
 	}
-	return ks
+	return ks, t.word
+}
+
+// phrase returns the concept key hash of two words in a row, of word
+// hashes a and b, when the lexicon knows them as one ("North Korea" →
+// north_korea, "Северной Кореи" → north_korea). spaced says only white space
+// separates them.
+func (lx *lexicon) phrase(a, b uint32, spaced bool) (uint32, bool) {
+	if a == 0 || b == 0 || !spaced {
+		return 0, false
+	}
+	c, ok := lx.phrases[phraseKey(a, b)]
+	if !ok {
+		return 0, false
+	}
+	return hash28(kindConcept, "", []byte(c)), true
 }
 
 // A term is what one normalised word becomes.

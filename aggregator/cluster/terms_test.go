@@ -27,7 +27,7 @@ func TestGivenNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		ks := keys(tt.title, tt.lead, lx)
-		want := lx.appendKeys(nil, []byte(tt.word), false, false, false)
+		want, _ := lx.appendKeys(nil, []byte(tt.word), false, false, false)
 		if len(want) == 0 {
 			t.Fatalf("%q gives no key", tt.word)
 		}
@@ -42,6 +42,35 @@ func TestGivenNames(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%q in %q: no key", tt.word, tt.lead)
+		}
+	}
+}
+
+// TestPhrases checks that two words in a row that a table writes with a
+// hyphen meet the table's concept, inflected or not, and only when
+// nothing but white space separates them.
+func TestPhrases(t *testing.T) {
+	lx := defaultLexicon()
+	kndr, _ := lx.appendKeys(nil, []byte("кндр"), false, true, true)
+	tests := []struct {
+		title string
+		want  bool
+	}{
+		{"North Korea launches a ballistic missile", true},
+		{"Пуск ракеты из Северной Кореи", true},
+		{"В Северную Корею прибыла делегация", true},
+		{"Storm hits the north. Korea braces", false},
+		{"South Korea launches a satellite", false},
+	}
+	for _, tt := range tests {
+		found := false
+		for _, k := range keys(tt.title, "", lx) {
+			if slot(k) == slot(kndr[0]) {
+				found = true
+			}
+		}
+		if found != tt.want {
+			t.Errorf("%q has the concept of КНДР: %v, want %v", tt.title, found, tt.want)
 		}
 	}
 }
