@@ -255,6 +255,7 @@ func (p *parser) publish(t *table, s *Publish) {
 		}
 	}
 	t.duration("archive_period", &s.ArchivePeriod, time.Minute)
+	t.boolean("decision_elements", &s.DecisionElements)
 	// archive_size (entries per page) numbered pages from the oldest entry,
 	// so retention renumbered them; it is still accepted, so that old
 	// files load, but it does nothing, and a warning says so.

@@ -107,6 +107,11 @@ type Publish struct {
 	// ArchivePeriod is the first-seen span one RFC 5005 archive page
 	// covers; pages are numbered from 1970-01-01 UTC.
 	ArchivePeriod time.Duration
+	// DecisionElements publishes each editor's decision in full as a
+	// wd:decision element in RSS and Atom besides the standard decision
+	// category; off by default, since the W3C validator warns about the
+	// wd namespace.
+	DecisionElements bool
 }
 
 // Cluster is the [cluster] table.

@@ -264,6 +264,8 @@ max_items = 20
 max_title = "1KiB"
 max_summary = "2KB"
 max_content = "1MB"
+[publish]
+decision_elements = true
 [cluster]
 threshold = 1
 [[source]]
@@ -308,6 +310,7 @@ include = ["/end$/", "$$5"]
 		{"max_title", cfg.Poll.MaxTitle, int64(1024)},
 		{"max_summary", cfg.Poll.MaxSummary, int64(2000)},
 		{"max_content", cfg.Poll.MaxContent, int64(1_000_000)},
+		{"decision_elements", cfg.Publish.DecisionElements, true},
 		{"threshold", cfg.Cluster.Threshold, 1.0},
 		{"language", s.Language, "ru"},
 		{"encoding", s.Encoding, "windows-1251"},

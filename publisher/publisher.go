@@ -56,6 +56,10 @@ type Options struct {
 	// ArchivePeriod is the span of first-seen time one RFC 5005 archive
 	// page covers (see archive.go); zero disables archives.
 	ArchivePeriod time.Duration
+	// DecisionElements also publishes each editor's decision in full as a
+	// wd:decision element in RSS and Atom (render.Feed.DecisionElements);
+	// by default they carry one standard category per decision kind.
+	DecisionElements bool
 	// Retention is how long storage keeps items ([storage] retention);
 	// archive periods that began longer ago are not published. Zero: no
 	// limit beyond Window.
@@ -401,6 +405,8 @@ func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, 
 		HubURL:      cfg.opt.Hub,
 		Generator:   cfg.opt.Generator,
 		TTL:         maxAge,
+
+		DecisionElements: cfg.opt.DecisionElements,
 	}
 	plan := planArchive(matched, now, archiveHorizon(cfg.opt, now), cfg.opt.ArchivePeriod)
 	cc := cacheControl(maxAge)

@@ -295,7 +295,8 @@ func TestPreview(t *testing.T) {
 // Russian wires, with an editor's decision, into a Russian feed and an
 // English one: the also links name the languages in each feed's language
 // (the English feed's taken from its first source), and the decision is in
-// every format.
+// every format: in full in JSON Feed, as a category in RSS and Atom, and as
+// wd:decision there too only with Options.DecisionElements.
 func TestRefreshNamesLanguagesInFeedLanguage(t *testing.T) {
 	clk := &clock{t: curateNow}
 	st := story("s1", "rferl", "Kazakhstan border deal", time.Hour, withLanguage("en"))
@@ -321,12 +322,32 @@ func TestRefreshNamesLanguagesInFeedLanguage(t *testing.T) {
 		{"/feeds/en.json", `With reporting by RFE/RL and Interfax`},
 		{"/feeds/en.json", `"decisions": [`},
 		{"/feeds/en.json", `"from": "tag:wire.example,2026:story/interfax/x"`},
-		{"/feeds/en.rss", `<wd:decision kind="merge" from="tag:wire.example,2026:story/interfax/x" to="tag:wire.example,2026:story/s1"`},
+		{"/feeds/en.rss", `<category domain="https://github.com/wiredesk/wiredesk/ns/1.0/decision">merge</category>`},
 		{"/feeds/en.atom", `hreflang="ru" title="Interfax"`},
-		{"/feeds/en.atom", `<wd:decision kind="merge"`},
+		{"/feeds/en.atom", `<category term="merge" scheme="https://github.com/wiredesk/wiredesk/ns/1.0/decision"`},
 	} {
 		if b := body(t, get(t, h, http.MethodGet, tt.path)); !strings.Contains(b, tt.want) {
 			t.Errorf("%s lacks %q:\n%s", tt.path, tt.want, b)
+		}
+	}
+	for _, path := range []string{"/feeds/en.rss", "/feeds/en.atom"} {
+		if b := body(t, get(t, h, http.MethodGet, path)); strings.Contains(b, "wd:decision") || strings.Contains(b, "anna") {
+			t.Errorf("%s publishes wd:decision or the editor's name without decision_elements:\n%s", path, b)
+		}
+	}
+
+	opt.DecisionElements = true
+	p2 := New(&fakeReader{stories: []wiredesk.Story{st}}, opt)
+	t.Cleanup(func() { p2.Close() })
+	if _, err := p2.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ path, want string }{
+		{"/feeds/en.rss", `<wd:decision kind="merge" from="tag:wire.example,2026:story/interfax/x" to="tag:wire.example,2026:story/s1"`},
+		{"/feeds/en.atom", `<wd:decision kind="merge"`},
+	} {
+		if b := body(t, get(t, p2.Handler(), http.MethodGet, tt.path)); !strings.Contains(b, tt.want) {
+			t.Errorf("with DecisionElements, %s lacks %q:\n%s", tt.path, tt.want, b)
 		}
 	}
 }

@@ -24,7 +24,8 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 			"  [storage]  path retention lock_timeout\n"+
 			"  [poll]     interval timeout concurrency per_host host_delay max_body max_redirects user_agent\n"+
 			"             min_interval max_interval max_backoff max_items max_title max_summary max_content\n"+
-			"  [publish]  out_dir hub archive_period      [cluster] window threshold        [log] level format\n"+
+			"  [publish]  out_dir hub archive_period decision_elements\n"+
+			"  [cluster]  window threshold        [log] level format\n"+
 			"  [[source]] id name url public_url interval tags language rights encoding fallback_encoding timezone\n"+
 			"             priority enabled headers username password     (secrets: \"${VAR}\" from the environment)\n"+
 			"  [[feed]]   slug title description language sources tags include exclude languages max_age limit\n"+

@@ -132,7 +132,8 @@ func storyMerge(ctx context.Context, e *env, args []string) error {
 			"  wiredesk story merge -by anna interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n\n"+
 			"Every item of story B joins story A, which keeps its id; B's id is gone from the feeds.\n"+
 			"Items that match B's items later join A. The decision is recorded with who and when,\n"+
-			"shown by `story show` and published in the feeds' _wiredesk data.")
+			"shown by `story show` and published: in full (with who) in JSON Feed's _wiredesk data,\n"+
+			"as a category \"merge\" in RSS and Atom (in full there too with [publish] decision_elements).")
 	by := f.fs.String("by", "", "who decides (default: the OS user)")
 	if err := f.parse(args, 2, "merge needs two story ids: A (kept) and B (merged into A)"); err != nil {
 		return err
@@ -154,7 +155,8 @@ func storySplit(ctx context.Context, e *env, args []string) error {
 		"  wiredesk story split rferl/4367d5a458c51ca75058\n"+
 			"  wiredesk story split -by anna rferl/4367d5a458c51ca75058\n\n"+
 			"The item leaves its story for a new story of its own (id ITEM~N, stable), and never\n"+
-			"rejoins the story it left; items that match it later join the new story.")
+			"rejoins the story it left; items that match it later join the new story. Published like\n"+
+			"a merge: in full in JSON Feed's _wiredesk data, as a category \"split\" in RSS and Atom.")
 	by := f.fs.String("by", "", "who decides (default: the OS user)")
 	if err := f.parse(args, 1, "split needs one item id"); err != nil {
 		return err

@@ -262,8 +262,22 @@ func TestStoryDecisionsWithoutDaemon(t *testing.T) {
 	if !found {
 		t.Errorf("central-asia.json has no entry for story %s", split)
 	}
-	if rss, _ := os.ReadFile(filepath.Join(out, "central-asia.rss")); !strings.Contains(string(rss), `<wd:decision kind="merge"`) {
-		t.Errorf("central-asia.rss has no wd:decision")
+	// RSS and Atom say which kinds of decision shaped a story with standard
+	// categories; the full decisions, editors' names included, are in
+	// JSON Feed only (wd:decision is opt-in: [publish] decision_elements).
+	for _, c := range []struct{ file, want string }{
+		{"central-asia.rss", `<category domain="https://github.com/wiredesk/wiredesk/ns/1.0/decision">merge</category>`},
+		{"central-asia.rss", `<category domain="https://github.com/wiredesk/wiredesk/ns/1.0/decision">split</category>`},
+		{"central-asia.atom", `<category term="merge" scheme="https://github.com/wiredesk/wiredesk/ns/1.0/decision"`},
+	} {
+		if b, _ := os.ReadFile(filepath.Join(out, c.file)); !strings.Contains(string(b), c.want) {
+			t.Errorf("%s lacks %s", c.file, c.want)
+		}
+	}
+	for _, file := range []string{"central-asia.rss", "central-asia.atom"} {
+		if b, _ := os.ReadFile(filepath.Join(out, file)); strings.Contains(string(b), "wd:decision") || strings.Contains(string(b), `"boris"`) {
+			t.Errorf("%s has wd:decision or an editor's name without [publish] decision_elements", file)
+		}
 	}
 }
 

@@ -156,15 +156,16 @@ func Publisher(cfg *config.Config, db *storage.DB, log *slog.Logger, version str
 // reload).
 func PublisherOptions(cfg *config.Config, log *slog.Logger, version string) publisher.Options {
 	return publisher.Options{
-		BaseURL:       cfg.Server.BaseURL,
-		Generator:     "wiredesk " + version,
-		Title:         "wiredesk",
-		Hub:           cfg.Publish.Hub,
-		ArchivePeriod: cfg.Publish.ArchivePeriod,
-		Retention:     cfg.Storage.Retention,
-		Sources:       cfg.Sources,
-		Feeds:         cfg.Feeds,
-		Log:           log,
+		BaseURL:          cfg.Server.BaseURL,
+		Generator:        "wiredesk " + version,
+		Title:            "wiredesk",
+		Hub:              cfg.Publish.Hub,
+		ArchivePeriod:    cfg.Publish.ArchivePeriod,
+		DecisionElements: cfg.Publish.DecisionElements,
+		Retention:        cfg.Storage.Retention,
+		Sources:          cfg.Sources,
+		Feeds:            cfg.Feeds,
+		Log:              log,
 	}
 }
 

@@ -2,8 +2,10 @@ package render
 
 import (
 	"encoding/xml"
+	"html"
 	"io"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +39,7 @@ type atomLink struct {
 type atomEntry struct {
 	Lang       string         `xml:"xml:lang,attr,omitempty"`
 	ID         string         `xml:"id"`
-	Title      string         `xml:"title"`
+	Title      atomText       `xml:"title"`
 	Published  string         `xml:"published"`
 	Updated    string         `xml:"updated"`
 	Authors    []atomPerson   `xml:"author"`
@@ -54,11 +56,13 @@ type atomPerson struct {
 }
 
 type atomCategory struct {
-	Term string `xml:"term,attr"`
+	Term   string `xml:"term,attr"`
+	Scheme string `xml:"scheme,attr,omitempty"`
+	Label  string `xml:"label,attr,omitempty"`
 }
 
 type atomText struct {
-	Type  string `xml:"type,attr"`
+	Type  string `xml:"type,attr,omitempty"` // "" is Atom's default, text
 	Value string `xml:",chardata"`
 }
 
@@ -76,9 +80,10 @@ type atomSource struct {
 // (Atom requires one and the feed declares none). atom:source credits the
 // lead source: its public URL as id and link, its name as title, and the
 // latest date of its items as updated. rel="related" links carry hreflang
-// when the linked item's language is known, and a wd:decision element
-// (namespace NSWiredesk, declared only when used) records each editor's
-// decision.
+// when the linked item's language is known. Each kind of editor's decision
+// that shaped the entry adds <category scheme="DecisionScheme" term="kind"
+// label="…"/>; with f.DecisionElements a wd:decision element (namespace
+// NSWiredesk, declared only when used) also records each decision in full.
 func encodeAtom(w io.Writer, f Feed) error {
 	doc := atomFeed{
 		XMLNS:     nsAtom,
@@ -111,7 +116,7 @@ func encodeAtom(w io.Writer, f Feed) error {
 		doc.XMLNSFH = nsHistory
 		doc.Archive = &struct{}{}
 	}
-	if f.hasDecisions() {
+	if f.hasDecisionElements() {
 		doc.XMLNSWD = NSWiredesk
 	}
 	doc.Entries = make([]atomEntry, 0, len(f.Entries))
@@ -125,7 +130,7 @@ func atomEntryOf(e *Entry, f *Feed) atomEntry {
 	published, updated := e.dates(f.feedUpdated())
 	ae := atomEntry{
 		ID:        e.ID,
-		Title:     e.Title,
+		Title:     entryTitle(e.Title),
 		Published: formatDate(published, atomDate),
 		Updated:   formatDate(updated, atomDate),
 	}
@@ -163,6 +168,9 @@ func atomEntryOf(e *Entry, f *Feed) atomEntry {
 	for _, c := range e.Categories {
 		ae.Categories = append(ae.Categories, atomCategory{Term: c})
 	}
+	for _, k := range decisionKinds(e.Decisions) {
+		ae.Categories = append(ae.Categories, atomCategory{Term: k, Scheme: DecisionScheme, Label: decisionLabel(k)})
+	}
 	summary := e.SummaryHTML
 	if summary == "" {
 		summary = e.ContentHTML
@@ -196,8 +204,28 @@ func atomEntryOf(e *Entry, f *Feed) atomEntry {
 		}
 		ae.Source = as
 	}
-	ae.Decisions = xmlDecisions(e.Decisions)
+	ae.Decisions = xmlDecisions(f, e.Decisions)
 	return ae
+}
+
+// markupLike matches what, in plain text, a reader or the W3C validator
+// could take for HTML: the start of a tag ("<b", "</", "<!") or a
+// character reference ("&amp;", "&#34;"). A lone "<" ("turnout < 50%")
+// or "&" ("AT&T") is no markup to HTML either.
+var markupLike = regexp.MustCompile(`<[A-Za-z/!?]|&(#[0-9A-Za-z]+|[A-Za-z][A-Za-z0-9]*);`)
+
+// entryTitle is an entry's atom:title. Titles are plain text, and most go
+// out as a text construct (no type attribute). One that holds something
+// markup-like (markupLike: "<b>", "&amp;") goes out as type="html", escaped
+// once more: it reads as the same text, a reader that ignores the type and
+// renders titles as HTML shows it as text too instead of running its tags,
+// and the W3C validator has no "title should not contain HTML unless
+// declared in the type attribute" to say.
+func entryTitle(s string) atomText {
+	if markupLike.MatchString(s) {
+		return atomText{Type: "html", Value: html.EscapeString(s)}
+	}
+	return atomText{Value: s}
 }
 
 // sourceID is the atom:source id of a wire without a public URL: a tag URI

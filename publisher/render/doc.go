@@ -20,9 +20,15 @@
 //
 // Editors' decisions that shaped a story travel with it: JSON Feed items
 // list them in "_wiredesk"."decisions" ({"kind","from","to","at","by"},
-// from and to being entry ids), RSS items and Atom entries as
-// <wd:decision kind from to at by/> elements in the NSWiredesk namespace,
-// which a document declares only when one of its entries has a decision.
+// from and to being story ids), RSS items and Atom entries carry one
+// standard category per decision kind in the DecisionScheme domain/scheme
+// (<category domain="…/decision">merge</category>, <category
+// scheme="…/decision" term="merge" label="Merged by an editor"/>), which
+// names no editor. With Feed.DecisionElements they also carry each
+// decision in full as <wd:decision kind from to at by/> in the NSWiredesk
+// namespace, declared only when used; that is opt-in because the W3C
+// validator warns "Use of unknown namespace" for any namespace it does not
+// know.
 //
 // Dates are written in UTC: RFC 1123 with a numeric zone ("+0000") in RSS
 // and OPML, RFC 3339 in Atom and JSON Feed.

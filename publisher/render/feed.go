@@ -1,6 +1,9 @@
 package render
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Feed is one curated feed, ready to encode.
 type Feed struct {
@@ -23,7 +26,13 @@ type Feed struct {
 	PrevArchive string
 	Current     string
 	Archive     bool // this document is an archive page (fh:archive)
-	Entries     []Entry
+	// DecisionElements also writes each editor's decision in full as a
+	// wd:decision element in RSS and Atom. Off by default: the W3C
+	// validator warns about any namespace it does not know, and the
+	// decision categories and JSON Feed's _wiredesk.decisions already
+	// carry the decisions.
+	DecisionElements bool
+	Entries          []Entry
 }
 
 // Format is a published format.
@@ -80,16 +89,17 @@ type Entry struct {
 	// Related are the other wires' versions (Atom rel="related").
 	Related []Link
 	// Decisions are the editors' decisions that shaped the story, oldest
-	// first (JSON Feed _wiredesk.decisions, RSS and Atom wd:decision);
-	// empty for a story the clustering alone made.
+	// first: in full in JSON Feed _wiredesk.decisions (and in wd:decision
+	// with Feed.DecisionElements), as one category per kind in RSS and
+	// Atom; empty for a story the clustering alone made.
 	Decisions []Decision
 }
 
 // Decision is an editor's decision published with the story it shaped.
 type Decision struct {
 	Kind string // "merge" or "split"
-	// From and To are the entry ids of the stories the items went from
-	// and to: the story merged away and the one that absorbed it, or the
+	// From and To are the ids across feeds (Entry.StoryID) of the stories
+	// the items went from and to: the story merged away and the one that absorbed it, or the
 	// story a split item left and the one it started.
 	From, To string
 	At       time.Time
@@ -140,9 +150,13 @@ type OPMLFeed struct {
 	HTMLURL     string
 }
 
-// hasDecisions reports whether any entry carries an editor's decision, so
-// that the XML encoders declare the wd namespace only where it is used.
-func (f *Feed) hasDecisions() bool {
+// hasDecisionElements reports whether the document writes wd:decision
+// elements, so that the XML encoders declare the wd namespace only where it
+// is used.
+func (f *Feed) hasDecisionElements() bool {
+	if !f.DecisionElements {
+		return false
+	}
 	for i := range f.Entries {
 		if len(f.Entries[i].Decisions) > 0 {
 			return true
@@ -153,8 +167,41 @@ func (f *Feed) hasDecisions() bool {
 
 // NSWiredesk is the XML namespace of wiredesk's own RSS and Atom
 // extension elements (prefix wd): wd:decision, one per editor's decision,
-// with the attributes kind, from, to, at and by.
+// with the attributes kind, from, to, at and by. They are written only
+// with Feed.DecisionElements.
 const NSWiredesk = "https://github.com/wiredesk/wiredesk/ns/1.0"
+
+// DecisionScheme is the category domain (RSS) and scheme (Atom) of the
+// categories that say an editor's decision shaped an entry; the category
+// is the decision's kind, "merge" or "split". Standard elements, unlike
+// wd:decision, so a feed carrying decisions stays free of validator
+// warnings.
+const DecisionScheme = NSWiredesk + "/decision"
+
+// decisionKinds returns the distinct kinds of ds in order of first
+// occurrence: one category per kind, however often editors took it.
+func decisionKinds(ds []Decision) []string {
+	var kinds []string
+	for _, d := range ds {
+		if d.Kind != "" && !slices.Contains(kinds, d.Kind) {
+			kinds = append(kinds, d.Kind)
+		}
+	}
+	return kinds
+}
+
+// decisionLabel is the Atom category label of a decision kind. It names
+// no editor: who decided is published only in _wiredesk.decisions (and
+// wd:decision, when enabled).
+func decisionLabel(kind string) string {
+	switch kind {
+	case "merge":
+		return "Merged by an editor"
+	case "split":
+		return "Split by an editor"
+	}
+	return "Editor's decision: " + kind
+}
 
 // xmlDecision is a wd:decision element.
 type xmlDecision struct {
@@ -165,7 +212,12 @@ type xmlDecision struct {
 	By   string `xml:"by,attr,omitempty"`
 }
 
-func xmlDecisions(ds []Decision) []xmlDecision {
+// xmlDecisions returns the wd:decision elements of ds, or none unless the
+// feed asks for them.
+func xmlDecisions(f *Feed, ds []Decision) []xmlDecision {
+	if !f.DecisionElements {
+		return nil
+	}
 	var out []xmlDecision
 	for _, d := range ds {
 		out = append(out, xmlDecision{Kind: d.Kind, From: d.From, To: d.To, At: formatDate(d.At, atomDate), By: d.By})

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,14 @@ func goldenCases() []goldenCase {
 	var cases []goldenCase
 	for _, format := range Formats() {
 		cases = append(cases, goldenCase{"central-asia." + string(format), func(w io.Writer) error { return Write(w, format, sampleFeed()) }})
+	}
+	for _, format := range []Format{RSS, Atom} {
+		// [publish] decision_elements: wd:decision besides the categories.
+		cases = append(cases, goldenCase{"decision-elements." + string(format), func(w io.Writer) error {
+			f := sampleFeed()
+			f.DecisionElements = true
+			return Write(w, format, f)
+		}})
 	}
 	cases = append(cases,
 		goldenCase{"archive-3.atom", func(w io.Writer) error { return encodeAtom(w, archiveFeed()) }},
@@ -249,4 +258,70 @@ func xmlChar(r rune) bool {
 		r >= 0x20 && r <= 0xD7FF ||
 		r >= 0xE000 && r <= 0xFFFD ||
 		r >= 0x10000 && r <= 0x10FFFF
+}
+
+// TestDecisionCategories checks that RSS and Atom carry one decision
+// category per distinct kind, in order of first decision, naming no
+// editor, and that wd:decision and its namespace appear only when the feed
+// asks for them.
+func TestDecisionCategories(t *testing.T) {
+	at := fixtureUpdated
+	merge := Decision{Kind: "merge", From: "tag:x,2026:story/b", To: "tag:x,2026:story/a", At: at, By: "anna"}
+	merge2 := Decision{Kind: "merge", From: "tag:x,2026:story/c", To: "tag:x,2026:story/a", At: at, By: "boris"}
+	split := Decision{Kind: "split", From: "tag:x,2026:story/a", To: "tag:x,2026:story/d", At: at, By: "anna"}
+	const scheme = "https://github.com/wiredesk/wiredesk/ns/1.0/decision"
+	tests := []struct {
+		name      string
+		decisions []Decision
+		elements  bool
+		wantRSS   []string // category lines, in order
+		wantAtom  []string
+	}{
+		{"none", nil, false, nil, nil},
+		{"two merges give one category", []Decision{merge, merge2}, false,
+			[]string{`<category domain="` + scheme + `">merge</category>`},
+			[]string{`<category term="merge" scheme="` + scheme + `" label="Merged by an editor"></category>`}},
+		{"split then merge", []Decision{split, merge, merge2}, false,
+			[]string{`<category domain="` + scheme + `">split</category>`, `<category domain="` + scheme + `">merge</category>`},
+			[]string{`<category term="split" scheme="` + scheme + `" label="Split by an editor"></category>`,
+				`<category term="merge" scheme="` + scheme + `" label="Merged by an editor"></category>`}},
+		{"with decision elements", []Decision{merge, merge2}, true,
+			[]string{`<category domain="` + scheme + `">merge</category>`},
+			[]string{`<category term="merge" scheme="` + scheme + `" label="Merged by an editor"></category>`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Feed{ID: "tag:x,2026:feeds/f", Title: "F", HomeURL: "http://x/", DecisionElements: tt.elements, Updated: at,
+				Entries: []Entry{{ID: "tag:x,2026:feeds/f/story/a", Title: "A", Link: "http://x/a", Published: at, SummaryHTML: "<p>a</p>", Decisions: tt.decisions}}}
+			for _, c := range []struct {
+				format Format
+				want   []string
+			}{{RSS, tt.wantRSS}, {Atom, tt.wantAtom}} {
+				doc := string(render(t, c.format, f))
+				var got []string
+				for _, line := range strings.Split(doc, "\n") {
+					if line = strings.TrimSpace(line); strings.HasPrefix(line, "<category") {
+						got = append(got, line)
+					}
+				}
+				if !slices.Equal(got, c.want) {
+					t.Errorf("%s categories:\n%s\nwant:\n%s", c.format, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+				}
+				for _, d := range tt.decisions {
+					if got := strings.Contains(doc, `by="`+d.By+`"`); got != tt.elements {
+						t.Errorf("%s publishes editor %q: %v; want %v (only with decision elements)", c.format, d.By, got, tt.elements)
+					}
+				}
+				wantNS := tt.elements && len(tt.decisions) > 0
+				if got := strings.Contains(doc, `xmlns:wd="`+NSWiredesk+`"`); got != wantNS {
+					t.Errorf("%s declares the wd namespace: %v; want %v", c.format, got, wantNS)
+				}
+				if got, want := strings.Count(doc, "<wd:decision "), len(tt.decisions); tt.elements && got != want {
+					t.Errorf("%s has %d wd:decision elements; want %d", c.format, got, want)
+				} else if !tt.elements && got != 0 {
+					t.Errorf("%s has %d wd:decision elements; want none by default", c.format, got)
+				}
+			}
+		})
+	}
 }

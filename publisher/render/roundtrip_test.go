@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,9 +56,18 @@ func eqTime(t *testing.T, what string, got *time.Time, want time.Time) {
 }
 
 // TestRoundTripRSS parses our RSS with gofeed's RSS parser and compares
-// every field we write.
+// every field we write, with and without wd:decision elements.
 func TestRoundTripRSS(t *testing.T) {
-	f := sampleFeed()
+	for _, elements := range []bool{false, true} {
+		t.Run("decision_elements="+strconv.FormatBool(elements), func(t *testing.T) {
+			f := sampleFeed()
+			f.DecisionElements = elements
+			roundTripRSS(t, f)
+		})
+	}
+}
+
+func roundTripRSS(t *testing.T, f Feed) {
 	got, err := (&rss.Parser{}).Parse(bytes.NewReader(render(t, RSS, f)))
 	if err != nil {
 		t.Fatalf("gofeed rss: %v", err)
@@ -94,9 +104,9 @@ func TestRoundTripRSS(t *testing.T) {
 			eqTime(t, "pubDate", it.PubDateParsed, e.Published)
 			var cats []string
 			for _, c := range it.Categories {
-				cats = append(cats, c.Value)
+				cats = append(cats, c.Domain+"|"+c.Value)
 			}
-			eqSlice(t, "categories", cats, e.Categories)
+			eqSlice(t, "categories", cats, wantCategories(e, false))
 			var creators []string
 			if it.DublinCoreExt != nil {
 				creators = it.DublinCoreExt.Creator
@@ -122,7 +132,7 @@ func TestRoundTripRSS(t *testing.T) {
 			}
 			eq(t, "source url", it.Source.URL, lead.URL)
 			eq(t, "source name", it.Source.Title, lead.Name)
-			eqSlice(t, "wd:decision", extDecisions(it.Extensions), wantDecisions(e))
+			eqSlice(t, "wd:decision", extDecisions(it.Extensions), wantElements(&f, e))
 		})
 	}
 }
@@ -130,7 +140,9 @@ func TestRoundTripRSS(t *testing.T) {
 // TestRoundTripAtom parses our Atom with gofeed's Atom parser and compares
 // every field we write.
 func TestRoundTripAtom(t *testing.T) {
-	for _, f := range []Feed{sampleFeed(), archiveFeed()} {
+	elements := sampleFeed()
+	elements.DecisionElements = true
+	for _, f := range []Feed{sampleFeed(), archiveFeed(), elements} {
 		t.Run(f.FeedURLs[Atom], func(t *testing.T) {
 			got, err := (&atom.Parser{}).Parse(bytes.NewReader(render(t, Atom, f)))
 			if err != nil {
@@ -165,17 +177,17 @@ func TestRoundTripAtom(t *testing.T) {
 				t.Fatalf("got %d entries; want %d", len(got.Entries), len(f.Entries))
 			}
 			for i, e := range f.Entries {
-				checkAtomEntry(t, got.Entries[i], e, f.ID)
+				checkAtomEntry(t, got.Entries[i], e, &f)
 			}
 		})
 	}
 }
 
-func checkAtomEntry(t *testing.T, ae *atom.Entry, e Entry, feedID string) {
+func checkAtomEntry(t *testing.T, ae *atom.Entry, e Entry, f *Feed) {
 	t.Helper()
 	lead := e.Sources[e.Lead]
 	eq(t, "id", ae.ID, e.ID)
-	eq(t, "title", ae.Title, e.Title)
+	eq(t, "title", ae.Title, wantAtomTitle(e))
 	eqTime(t, "published", ae.PublishedParsed, e.Published)
 	_, updated := e.dates(time.Time{})
 	eqTime(t, "updated", ae.UpdatedParsed, updated)
@@ -202,9 +214,9 @@ func checkAtomEntry(t *testing.T, ae *atom.Entry, e Entry, feedID string) {
 	eqSlice(t, "links", links, wantLinks)
 	var cats []string
 	for _, c := range ae.Categories {
-		cats = append(cats, c.Term)
+		cats = append(cats, c.Scheme+"|"+c.Term+"|"+c.Label)
 	}
-	eqSlice(t, "categories", cats, e.Categories)
+	eqSlice(t, "categories", cats, wantCategories(e, true))
 	eq(t, "summary", ae.Summary, e.SummaryHTML)
 	if e.ContentHTML == "" {
 		if ae.Content != nil {
@@ -221,7 +233,7 @@ func checkAtomEntry(t *testing.T, ae *atom.Entry, e Entry, feedID string) {
 	}
 	wantID := lead.URL
 	if wantID == "" {
-		wantID = sourceID(feedID, lead.ID)
+		wantID = sourceID(f.ID, lead.ID)
 	}
 	eq(t, "source id", ae.Source.ID, wantID)
 	eq(t, "source title", ae.Source.Title, lead.Name)
@@ -240,7 +252,53 @@ func checkAtomEntry(t *testing.T, ae *atom.Entry, e Entry, feedID string) {
 		t.Fatalf("atom:source has no link")
 	}
 	eq(t, "source link", ae.Source.Links[0].Rel+" "+ae.Source.Links[0].Href, "alternate "+lead.URL)
-	eqSlice(t, "wd:decision", extDecisions(ae.Extensions), wantDecisions(e))
+	eqSlice(t, "wd:decision", extDecisions(ae.Extensions), wantElements(f, e))
+}
+
+// wantAtomTitle is the atom:title gofeed should read for e: the title, or
+// its HTML when it holds markup-like text and so goes out as type="html"
+// (gofeed gives an HTML title as HTML).
+func wantAtomTitle(e Entry) string {
+	if markupLike.MatchString(e.Title) {
+		return html.EscapeString(e.Title)
+	}
+	return e.Title
+}
+
+// wantCategories is what the category round trip should read for e, one
+// "domain|value" (RSS) or "scheme|term|label" (Atom) line each: e's
+// categories, then one per distinct decision kind.
+func wantCategories(e Entry, atom bool) []string {
+	var out []string
+	for _, c := range e.Categories {
+		if atom {
+			out = append(out, "|"+c+"|")
+		} else {
+			out = append(out, "|"+c)
+		}
+	}
+	seen := map[string]bool{}
+	for _, d := range e.Decisions {
+		if seen[d.Kind] {
+			continue
+		}
+		seen[d.Kind] = true
+		if atom {
+			out = append(out, DecisionScheme+"|"+d.Kind+"|"+decisionLabel(d.Kind))
+		} else {
+			out = append(out, DecisionScheme+"|"+d.Kind)
+		}
+	}
+	return out
+}
+
+// wantElements is what extDecisions should read for e in f: its decisions
+// with f.DecisionElements, else none.
+func wantElements(f *Feed, e Entry) []string {
+	if !f.DecisionElements {
+		return nil
+	}
+	return wantDecisions(e)
 }
 
 // extDecisions reads the wd:decision elements gofeed found, one line each.
@@ -369,10 +427,27 @@ func TestRoundTripUniversal(t *testing.T) {
 			for i, e := range f.Entries {
 				it := got.Items[i]
 				eq(t, "guid", it.GUID, e.ID)
-				eq(t, "title", it.Title, e.Title)
+				wantTitle := e.Title
+				if format == Atom {
+					wantTitle = wantAtomTitle(e)
+				}
+				eq(t, "title", it.Title, wantTitle)
 				eq(t, "link", it.Link, e.Link)
 				eqTime(t, "published", it.PublishedParsed, e.Published)
-				eqSlice(t, "categories", it.Categories, e.Categories)
+				// gofeed names an Atom category by its label when it has one.
+				var wantCats []string
+				for _, c := range wantCategories(e, format == Atom) {
+					parts := strings.Split(c, "|")
+					if format == Atom && parts[2] != "" {
+						wantCats = append(wantCats, parts[2])
+					} else {
+						wantCats = append(wantCats, parts[1])
+					}
+				}
+				if format == JSON {
+					wantCats = e.Categories
+				}
+				eqSlice(t, "categories", it.Categories, wantCats)
 			}
 		})
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 )
 
 // Namespaces used by the XML encoders.
@@ -48,11 +47,16 @@ type rssItem struct {
 	Content     string        `xml:"content:encoded,omitempty"`
 	GUID        rssGUID       `xml:"guid"`
 	PubDate     string        `xml:"pubDate,omitempty"`
-	Categories  []string      `xml:"category"`
+	Categories  []rssCategory `xml:"category"`
 	Creators    []string      `xml:"dc:creator"`
 	Enclosure   *rssEnclosure `xml:"enclosure"`
 	Source      *rssSource    `xml:"source"`
 	Decisions   []xmlDecision `xml:"wd:decision"`
+}
+
+type rssCategory struct {
+	Domain string `xml:"domain,attr,omitempty"`
+	Value  string `xml:",chardata"`
 }
 
 type rssGUID struct {
@@ -78,8 +82,10 @@ type rssSource struct {
 // is empty), escaped; content:encoded is written only when ContentHTML is
 // set; the guid is the entry id with isPermaLink="false"; <source> names
 // the lead source and its public URL (none when it has no public URL:
-// RSS requires the url attribute); a wd:decision element (namespace
-// NSWiredesk, declared only when used) records each editor's decision.
+// RSS requires the url attribute). Each kind of editor's decision that
+// shaped the item adds <category domain="DecisionScheme">kind</category>;
+// with f.DecisionElements a wd:decision element (namespace NSWiredesk,
+// declared only when used) also records each decision in full.
 func encodeRSS(w io.Writer, f Feed) error {
 	doc := rssDoc{
 		Version:   "2.0",
@@ -96,7 +102,7 @@ func encodeRSS(w io.Writer, f Feed) error {
 			TTL:           int(f.TTL.Minutes()),
 		},
 	}
-	if f.hasDecisions() {
+	if f.hasDecisionElements() {
 		doc.XMLNSWD = NSWiredesk
 	}
 	if doc.Channel.Description == "" {
@@ -110,13 +116,13 @@ func encodeRSS(w io.Writer, f Feed) error {
 	}
 	doc.Channel.Items = make([]rssItem, 0, len(f.Entries))
 	for i := range f.Entries {
-		doc.Channel.Items = append(doc.Channel.Items, rssEntry(&f.Entries[i], f.Updated))
+		doc.Channel.Items = append(doc.Channel.Items, rssEntry(&f.Entries[i], &f))
 	}
 	return encodeXML(w, doc, "rss")
 }
 
-func rssEntry(e *Entry, fallback time.Time) rssItem {
-	published, _ := e.dates(fallback)
+func rssEntry(e *Entry, f *Feed) rssItem {
+	published, _ := e.dates(f.Updated)
 	it := rssItem{
 		Title:       e.Title,
 		Link:        e.Link,
@@ -124,9 +130,14 @@ func rssEntry(e *Entry, fallback time.Time) rssItem {
 		Content:     e.ContentHTML,
 		GUID:        rssGUID{IsPermaLink: "false", Value: e.ID},
 		PubDate:     formatDate(published, rssDate),
-		Categories:  e.Categories,
 		Creators:    e.Authors,
-		Decisions:   xmlDecisions(e.Decisions),
+		Decisions:   xmlDecisions(f, e.Decisions),
+	}
+	for _, c := range e.Categories {
+		it.Categories = append(it.Categories, rssCategory{Value: c})
+	}
+	for _, k := range decisionKinds(e.Decisions) {
+		it.Categories = append(it.Categories, rssCategory{Domain: DecisionScheme, Value: k})
 	}
 	if it.Description == "" {
 		it.Description = e.ContentHTML
