@@ -27,10 +27,16 @@ import (
 // Limit entries and have no archives.
 //
 // The live Atom feed links rel="prev-archive" to the newest page; each page
-// carries fh:archive, links rel="current" to the live feed and
-// rel="prev-archive" to the page before it (numbers skip periods without
-// entries). Pages carry no next-archive link, which would change a page's
-// bytes when the next page appears.
+// carries fh:archive, links rel="current" to the live feed,
+// rel="prev-archive" to the page before it and rel="next-archive" to the
+// page after it, when there is one (numbers skip periods without entries).
+// The next-archive link appears on the newest page when the next page is
+// published, the one change of a page's links as the archive grows, so the
+// newest page is served with the live feed's Cache-Control and the others
+// as immutable. RFC 5005 readers walk prev-archive from the live feed; the
+// W3C validator also warns about an archive page with neither link
+// ("Archive incomplete"), as the oldest page would be without next-archive.
+// An archive of one page has neither.
 //
 // Stability: because pages are numbered from a fixed anchor and filled by
 // first-seen time, an entry leaving at the old end (storage retention, the

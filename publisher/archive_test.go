@@ -151,13 +151,13 @@ func TestArchives(t *testing.T) {
 	}
 
 	for _, tt := range []struct {
-		rel    int64
-		titles []string
-		prev   string
+		rel        int64
+		titles     []string
+		prev, next string
 	}{
-		{-1, []string{"4", "5", "6"}, archive(-2)},
-		{-2, []string{"7", "8", "9"}, archive(-3)},
-		{-3, []string{"10", "11"}, ""},
+		{-1, []string{"4", "5", "6"}, archive(-2), ""},
+		{-2, []string{"7", "8", "9"}, archive(-3), archive(-1)},
+		{-3, []string{"10", "11"}, "", archive(-2)},
 	} {
 		page, resp := fetch(path(tt.rel))
 		if resp.StatusCode != http.StatusOK {
@@ -178,8 +178,13 @@ func TestArchives(t *testing.T) {
 		if page.Archive == nil {
 			t.Errorf("archive %d lacks fh:archive", n0+tt.rel)
 		}
-		if got := resp.Header.Get("Cache-Control"); !strings.Contains(got, "immutable") {
-			t.Errorf("archive %d Cache-Control = %q; want immutable", n0+tt.rel, got)
+		if got := page.link("next-archive"); got != tt.next {
+			t.Errorf("archive %d next-archive = %q; want %q", n0+tt.rel, got, tt.next)
+		}
+		// The newest page will gain a next-archive link; the others are
+		// final.
+		if got := resp.Header.Get("Cache-Control"); strings.Contains(got, "immutable") != (tt.next != "") {
+			t.Errorf("archive %d Cache-Control = %q; want immutable only for a page with next-archive", n0+tt.rel, got)
 		}
 		if got := resp.Header.Get("Content-Type"); got != render.ContentType(render.Atom) {
 			t.Errorf("archive %d Content-Type = %q", n0+tt.rel, got)
@@ -190,12 +195,13 @@ func TestArchives(t *testing.T) {
 	}
 
 	// A new story (11:30) pushes k3 out of the live limit: the page of
-	// 09:00-12:00 appears with all of k0-k3, and the older pages keep
-	// their bytes.
+	// 09:00-12:00 appears with all of k0-k3, the page before it gains its
+	// next-archive link, and the older pages keep their bytes.
 	before := map[int64]string{}
-	for _, rel := range []int64{-1, -2, -3} {
+	for _, rel := range []int64{-2, -3} {
 		before[rel] = get(t, h, "GET", path(rel)).Header.Get("Etag")
 	}
+	beforeNewest := body(t, get(t, h, "GET", path(-1)))
 	r.add(story("k0", "interfax", "Kazakhstan story 0", 30*time.Minute))
 	clk.Advance(time.Hour)
 	if _, err := p.Refresh(context.Background()); err != nil {
@@ -212,6 +218,17 @@ func TestArchives(t *testing.T) {
 		if got := get(t, h, "GET", path(rel)).Header.Get("Etag"); got != etag {
 			t.Errorf("archive %d changed after a new story", n0+rel)
 		}
+	}
+	if page0.link("next-archive") != "" || page0.link("prev-archive") != archive(-1) {
+		t.Errorf("new newest page: prev-archive %q, next-archive %q; want %q and none",
+			page0.link("prev-archive"), page0.link("next-archive"), archive(-1))
+	}
+	afterNewest := body(t, get(t, h, "GET", path(-1)))
+	if want := `rel="next-archive" type="application/atom+xml" href="` + archive(0) + `"`; !strings.Contains(afterNewest, want) {
+		t.Errorf("archive %d after a new page lacks %s", n0-1, want)
+	}
+	if withoutLink(afterNewest, "next-archive") != beforeNewest {
+		t.Errorf("archive %d changed beyond its next-archive link:\n%s\nwant:\n%s", n0-1, afterNewest, beforeNewest)
 	}
 	live, _ = fetch("/feeds/central-asia.atom")
 	if got, want := live.titles(), []string{"0", "1", "2"}; !slices.Equal(got, want) {
@@ -291,10 +308,13 @@ func TestArchivesSurviveRetention(t *testing.T) {
 }
 
 // withoutPrevArchive drops an Atom document's rel="prev-archive" link line.
-func withoutPrevArchive(doc string) string {
+func withoutPrevArchive(doc string) string { return withoutLink(doc, "prev-archive") }
+
+// withoutLink drops an Atom document's link lines of relation rel.
+func withoutLink(doc, rel string) string {
 	var keep []string
 	for _, line := range strings.Split(doc, "\n") {
-		if !strings.Contains(line, `rel="prev-archive"`) {
+		if !strings.Contains(line, `rel="`+rel+`"`) {
 			keep = append(keep, line)
 		}
 	}

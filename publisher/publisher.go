@@ -440,13 +440,22 @@ func (p *Publisher) renderFeed(cfg *settings, spec wiredesk.Feed, rules *Rules, 
 		if i > 0 {
 			f.PrevArchive = archiveURL(cfg.base, spec.Slug, plan.pages[i-1].n)
 		}
+		if i+1 < len(plan.pages) {
+			f.NextArchive = archiveURL(cfg.base, spec.Slug, plan.pages[i+1].n)
+		}
 		var buf bytes.Buffer
 		if err := render.Write(&buf, render.Atom, f); err != nil {
 			return nil, nil, fmt.Errorf("archive page %d: %w", page.n, err)
 		}
+		// The newest page gains its next-archive link when the next page
+		// appears; the others are final.
+		pageCC := archiveCacheControl
+		if f.NextArchive == "" {
+			pageCC = cc
+		}
 		path := archivePath(spec.Slug, page.n)
 		out = append(out, newDoc(path, strings.TrimPrefix(path, "/feeds/"), spec.Slug, buf.Bytes(),
-			render.ContentType(render.Atom), archiveCacheControl))
+			render.ContentType(render.Atom), pageCC))
 	}
 	var buf bytes.Buffer
 	err := p.page.Execute(&buf, feedPageData{SiteTitle: cfg.opt.Title, Home: cfg.base + "/", Title: base.Title,

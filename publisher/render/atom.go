@@ -112,6 +112,9 @@ func encodeAtom(w io.Writer, f Feed) error {
 	if f.PrevArchive != "" {
 		doc.Links = append(doc.Links, atomLink{Rel: "prev-archive", Type: "application/atom+xml", Href: f.PrevArchive})
 	}
+	if f.NextArchive != "" {
+		doc.Links = append(doc.Links, atomLink{Rel: "next-archive", Type: "application/atom+xml", Href: f.NextArchive})
+	}
 	if f.Archive {
 		doc.XMLNSFH = nsHistory
 		doc.Archive = &struct{}{}

@@ -21,9 +21,11 @@ type Feed struct {
 	Generator string // "wiredesk VERSION"
 	TTL       time.Duration
 	// PrevArchive is the URL of the newest RFC 5005 archive page older than
-	// this document; empty for none. Current marks an archive page's link
+	// this document, NextArchive (on an archive page) of the oldest page
+	// newer than it; empty for none. Current marks an archive page's link
 	// back to the live feed.
 	PrevArchive string
+	NextArchive string
 	Current     string
 	Archive     bool // this document is an archive page (fh:archive)
 	// DecisionElements also writes each editor's decision in full as a
