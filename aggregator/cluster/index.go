@@ -26,8 +26,9 @@ const DefaultWindow = wiredesk.DefaultClusterWindow
 // of the index.
 const maxDF = 32
 
-// maxCandidates is how many candidates, best first by the weight of the
-// rare keys they share, a Match scores in full.
+// maxCandidates is how many candidates in the new item's language, and
+// how many in other languages, best first by the weight of the rare keys
+// they share, a Match scores in full.
 const maxCandidates = 8
 
 // sameSourceMargin is how much more sure a Match must be to join an item to
@@ -323,26 +324,43 @@ func (x *Index) candidates(q *query) []int32 {
 			}
 		}
 	}
-	// The best maxCandidates in order, kept by insertion: most candidates
-	// fall below the last kept one and cost one comparison.
-	var best [maxCandidates]candidate
-	n := 0
+	// The best maxCandidates of the item's language and the best of the
+	// others, each in order, kept by insertion: most candidates fall below
+	// the last kept ones and cost two comparisons. Two lists, because items
+	// of one language share word keys as well as concepts and would crowd
+	// out the reports in another language, which share concepts and names
+	// only.
+	var best [2][maxCandidates]candidate
+	var nb [2]int
+	full := func(g int, c candidate) bool {
+		return nb[g] == maxCandidates && byWeight(c, best[g][maxCandidates-1]) >= 0
+	}
 	for _, c := range sc.cands {
-		if n == maxCandidates && byWeight(c, best[n-1]) >= 0 {
+		if full(0, c) && full(1, c) {
 			continue
 		}
+		g := 0
+		if x.entries[c.entry].lang != q.lang {
+			g = 1
+		}
+		if full(g, c) {
+			continue
+		}
+		n := nb[g]
 		i := min(n, maxCandidates-1)
-		for i > 0 && byWeight(c, best[i-1]) < 0 {
-			best[i] = best[i-1]
+		for i > 0 && byWeight(c, best[g][i-1]) < 0 {
+			best[g][i] = best[g][i-1]
 			i--
 		}
-		best[i] = c
-		n = min(n+1, maxCandidates)
+		best[g][i] = c
+		nb[g] = min(n+1, maxCandidates)
 	}
-	out := make([]int32, 0, n)
-	for _, c := range best[:n] {
-		if e := &x.entries[c.entry]; x.inWindow(e, q.unix) && e.id != q.item {
-			out = append(out, c.entry)
+	out := make([]int32, 0, nb[0]+nb[1])
+	for g := range 2 {
+		for _, c := range best[g][:nb[g]] {
+			if e := &x.entries[c.entry]; x.inWindow(e, q.unix) && e.id != q.item {
+				out = append(out, c.entry)
+			}
 		}
 	}
 	sc.reset()

@@ -181,3 +181,38 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("second item joined %q; want the first story new-0", first[1])
 	}
 }
+
+// TestCandidatesOfEachLanguage checks that reports in another language
+// stay among a Match's candidates when more items of the new item's own
+// language share more of its words: those share word keys as well as
+// concepts, and would otherwise fill every place.
+func TestCandidatesOfEachLanguage(t *testing.T) {
+	x := New(Options{})
+	for i := range maxCandidates + 4 {
+		x.Add(wiredesk.Item{
+			ID: fmt.Sprintf("en/%d", i), SourceID: fmt.Sprintf("en%d", i), Language: "en", StoryID: fmt.Sprintf("E%d", i),
+			Published: t0.Add(time.Duration(i) * time.Minute),
+			Title:     "Erdogan holds talks with Putin in the Kremlin on Akkuyu",
+			Summary:   "Turkish President Recep Tayyip Erdogan held talks on gas supplies and the Akkuyu plant.",
+		})
+	}
+	ru := wire("tass/1", "tass", "ru", "R", 0)
+	x.Add(ru)
+	q := wiredesk.Item{
+		ID: "rferl/1", SourceID: "rferl", Language: "en", Published: t0.Add(time.Hour),
+		Title:   "Erdogan holds talks with Putin in the Kremlin on Akkuyu",
+		Summary: "Turkish President Recep Tayyip Erdogan held talks on gas supplies and the Akkuyu plant.",
+	}
+	ks := keys(q.Title, q.Summary, x.lx)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	query := query{keys: ks, unix: unixOf(q), item: hash64(q.ID), source: x.lookup(q.SourceID), lang: x.lookup(itemLanguage(q))}
+	x.prepare(&query)
+	cands := x.candidates(&query)
+	if !slices.ContainsFunc(cands, func(c int32) bool { return x.entries[c].id == hash64(ru.ID) }) {
+		t.Errorf("the Russian report is not among the %d candidates", len(cands))
+	}
+	if len(cands) > 2*maxCandidates {
+		t.Errorf("%d candidates; want at most %d", len(cands), 2*maxCandidates)
+	}
+}

@@ -3,48 +3,48 @@
 package cluster
 
 // model is fitted on the candidate pairs of the tune sets of testdata/real
-// (2183 pairs in one language, 139 of them one event; 1866 across languages, 64
+// (2874 pairs in one language, 140 of them one event; 5157 across languages, 75
 // one event). Weights are in the order of the features; the last is the
 // intercept.
 var model = logistic{
 	same: [nFeatures + 1]float64{
-		1.3007,  // cover_new
-		1.5563,  // cover_indexed
-		1.0024,  // title_new
-		1.3586,  // title_indexed
-		1.4751,  // shared
-		1.0902,  // rare
-		0.0768,  // names
-		-0.7468, // num_agree
+		1.2713,  // cover_new
+		1.6419,  // cover_indexed
+		1.0107,  // title_new
+		1.4340,  // title_indexed
+		1.4482,  // shared
+		1.0666,  // rare
+		0.1107,  // names
+		-0.7566, // num_agree
 		0.0000,  // num_conflict
-		-0.8499, // hours
-		0.7675,  // min_title
-		0.2467,  // min_cover
-		0.0938,  // title_title
-		0.3653,  // anchor
-		-0.3519, // novel
+		-0.8856, // hours
+		0.7536,  // min_title
+		0.2084,  // min_cover
+		0.2098,  // title_title
+		0.3044,  // anchor
+		-0.4073, // novel
 		0.0000,  // name_conflict
-		1.2532,  // title_keys
-		-8.3348, // intercept
+		1.3534,  // title_keys
+		-8.2656, // intercept
 	},
 	cross: [nFeatures + 1]float64{
-		0.0882,   // cover_new
-		1.2117,   // cover_indexed
-		0.5596,   // title_new
-		1.6931,   // title_indexed
-		2.8318,   // shared
-		0.4855,   // rare
-		0.5429,   // names
-		0.1304,   // num_agree
+		0.0349,   // cover_new
+		1.4025,   // cover_indexed
+		0.4670,   // title_new
+		1.8722,   // title_indexed
+		2.7214,   // shared
+		0.8118,   // rare
+		0.5861,   // names
+		-0.0159,  // num_agree
 		0.0000,   // num_conflict
-		-1.2749,  // hours
-		1.1070,   // min_title
-		0.4390,   // min_cover
-		0.9796,   // title_title
-		-0.1015,  // anchor
-		-0.4036,  // novel
+		-1.3726,  // hours
+		1.0073,   // min_title
+		0.4090,   // min_cover
+		0.9042,   // title_title
+		0.3947,   // anchor
+		0.0243,   // novel
 		0.0000,   // name_conflict
-		1.0296,   // title_keys
-		-10.3228, // intercept
+		1.0173,   // title_keys
+		-10.9570, // intercept
 	},
 }
