@@ -33,6 +33,12 @@ type lexicon struct {
 	// phraseKey), to their concept id: wires write them as two words,
 	// and inflect both ("Северной Корее").
 	phrases map[uint64]string
+	// exact maps the words of the place and name tables, as written and
+	// (for Russian surnames) in their case forms, to their concept: it is
+	// read before the stems, so a name whose stem another concept also
+	// claims ("медведев"/"медведь", "маск"/"маска") still meets its
+	// other-language spelling.
+	exact map[string]string
 
 	shards [1 << termShardBits]termShard
 }
@@ -107,6 +113,7 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 		}
 	}
 	lx.phrases = phrases(concepts, root)
+	lx.exact = exactWords(concepts, root)
 	for stem, c := range claims["ru"] {
 		lx.ru[stem] = c.concept
 	}
@@ -121,6 +128,7 @@ type concept struct {
 	id, table      string
 	ru, ruWeak, en []string
 	phrases        [][3]string // language and the stems of a two-part word
+	exact          []string    // the words as written, of the place and name tables
 }
 
 // phrases returns the phrase map of concepts (see lexicon.phrases); a
@@ -141,6 +149,37 @@ func phrases(concepts []concept, root func(int) int) map[uint64]string {
 		}
 	}
 	return m
+}
+
+// exactWords returns the exact map of concepts (see lexicon.exact); a word
+// two concepts claim is left out.
+func exactWords(concepts []concept, root func(int) int) map[string]string {
+	m := map[string]string{}
+	ambiguous := map[string]bool{}
+	for i, c := range concepts {
+		id := concepts[root(i)].id
+		for _, w := range c.exact {
+			if old, ok := m[w]; ambiguous[w] || ok && old != id {
+				delete(m, w)
+				ambiguous[w] = true
+				continue
+			}
+			m[w] = id
+		}
+	}
+	return m
+}
+
+// surnameForms returns the case forms of a Russian surname in -ов, -ев,
+// -ин or -ын ("медведев" → "медведева", "медведеву", "медведевым",
+// "медведеве"); nil for other words.
+func surnameForms(w string) []string {
+	for _, end := range [...]string{"ов", "ев", "ин", "ын"} {
+		if strings.HasSuffix(w, end) && utf8.RuneCountInString(w) > 4 {
+			return []string{w + "а", w + "у", w + "ым", w + "е"}
+		}
+	}
+	return nil
 }
 
 // phraseKey is the key of two words in a row, of word hashes a and b.
@@ -213,7 +252,12 @@ func readConcepts(fsys fs.FS) ([]concept, error) {
 					}
 				}
 			}
+			proper := table == "names" || table == "places"
 			for _, w := range splitWords(cols[1]) {
+				if proper {
+					c.exact = append(c.exact, w)
+					c.exact = append(c.exact, surnameForms(w)...)
+				}
 				c.ru = append(c.ru, stemRussian(w))
 				for _, f := range russianForms(w) {
 					c.ruWeak = append(c.ruWeak, stemRussian(f))
@@ -223,6 +267,9 @@ func readConcepts(fsys fs.FS) ([]concept, error) {
 				}
 			}
 			for _, w := range splitWords(cols[2]) {
+				if proper {
+					c.exact = append(c.exact, w)
+				}
 				c.en = append(c.en, stemEnglish(w))
 			}
 			out = append(out, c)
@@ -394,6 +441,9 @@ func stemEnglish(w string) string {
 
 // concept returns the concept of word w with stem stem.
 func (lx *lexicon) concept(w, stem string, cyrillic bool) (string, bool) {
+	if c, ok := lx.exact[w]; ok {
+		return c, true
+	}
 	m := lx.en
 	if cyrillic {
 		m = lx.ru

@@ -268,11 +268,13 @@ func (lx *lexicon) compute(w string) term {
 		t.cross, t.concept = hash28(kindConcept, "", []byte(c)), true
 		return t
 	}
-	// English Porter stems cut loanwords short ("hepatitis" → "hepat"),
-	// which Russian stems do not ("гепатита" → "гепатит"): the skeleton of
-	// an English word is taken from the word with only its plural or
-	// possessive s removed.
-	base := stem
+	// English Porter stems cut loanwords short ("hepatitis" → "hepat"):
+	// the skeleton of an English word is taken from the word with only its
+	// plural or possessive s removed. Russian stems cut surnames short
+	// ("Медведев" → "медвед", "Косачева" → "косач"), so a Russian word
+	// loses only the case endings that hold a consonant (see
+	// russianSkeletonBase).
+	base := russianSkeletonBase(w)
 	if !cyr {
 		base = strings.TrimSuffix(w, "s")
 	}
@@ -282,6 +284,19 @@ func (lx *lexicon) compute(w string) term {
 		t.cross, t.skeletonLen = hash28(kindSkeleton, "", sk), uint8(len(sk))
 	}
 	return t
+}
+
+// russianSkeletonBase is Russian word w without a case ending that holds a
+// consonant ("-ом", "-ами", "-ых"…): vowels do not reach a skeleton, so
+// "Косачев", "Косачева" and "Косачевым" all give "kscv", as "Kosachev"
+// does.
+func russianSkeletonBase(w string) string {
+	for _, end := range [...]string{"ами", "ями", "ого", "его", "ому", "ему", "ом", "ем", "ым", "им", "ах", "ях", "ых", "их"} {
+		if strings.HasSuffix(w, end) && utf8.RuneCountInString(w) > utf8.RuneCountInString(end)+2 {
+			return w[:len(w)-len(end)]
+		}
+	}
+	return w
 }
 
 func isCyrillic(w string) bool {
