@@ -67,17 +67,31 @@ func (bs *buckets) item(id []byte) (it wiredesk.Item, ok bool, err error) {
 	return it, true, nil
 }
 
-// lookup finds the stored item with this identity.
+// lookup finds the stored item with this identity. An item's id is
+// almost always wiredesk.ItemID(sourceID, key), so it is read from the
+// items bucket under that id (one page of one tree, the page the item's
+// own write dirties anyway); the identity bucket holds only the items
+// stored under an id the caller chose (schema version 4).
 func (bs *buckets) lookup(sourceID, key string) (it wiredesk.Item, ok bool, err error) {
+	it, ok, err = bs.item([]byte(wiredesk.ItemID(sourceID, key)))
+	if err != nil || ok && it.SourceID == sourceID && it.Key == key {
+		return it, ok, err
+	}
 	id := bs.identity.Get(identityKey(sourceID, key))
 	if id == nil {
-		return it, false, nil
+		return wiredesk.Item{}, false, nil
 	}
 	it, ok, err = bs.item(id)
 	if err == nil && !ok {
 		err = fmt.Errorf("identity %s %q points to missing item %s: %w", sourceID, key, id, errCorrupt)
 	}
 	return it, ok, err
+}
+
+// derivedID reports whether the item's id is the one its identity gives,
+// so that it needs no identity entry.
+func derivedID(it *wiredesk.Item) bool {
+	return it.ID == wiredesk.ItemID(it.SourceID, it.Key)
 }
 
 // story loads the story id; ok is false when there is none.
@@ -240,6 +254,11 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 	if it.ID == "" {
 		it.ID = wiredesk.ItemID(it.SourceID, it.Key)
 	}
+	if bs.items.Get([]byte(it.ID)) != nil {
+		// Another identity's item holds the id (one the caller chose, or
+		// a hash collision): writing would replace it.
+		return fmt.Errorf("item id %s already holds another item", it.ID)
+	}
 	if it.FirstSeen.IsZero() {
 		it.FirstSeen = now
 	}
@@ -254,8 +273,10 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 	if err := bs.itemTime.Put(indexKey(it.FirstSeen, it.ID), []byte(it.SourceID)); err != nil {
 		return err
 	}
-	if err := bs.identity.Put(identityKey(it.SourceID, it.Key), []byte(it.ID)); err != nil {
-		return err
+	if !derivedID(&it) {
+		if err := bs.identity.Put(identityKey(it.SourceID, it.Key), []byte(it.ID)); err != nil {
+			return err
+		}
 	}
 	stats.New++
 	stats.NewItems = append(stats.NewItems, it)

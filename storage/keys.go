@@ -17,7 +17,11 @@ var (
 	// bucketItemTime is the newest-first time index of items:
 	// timeKey(FirstSeen) + item id → source id.
 	bucketItemTime = []byte("items_by_first_seen")
-	// bucketIdentity maps identityKey(source id, Item.Key) → item id.
+	// bucketIdentity maps identityKey(source id, Item.Key) → item id for
+	// the items whose id is not wiredesk.ItemID(source id, Item.Key): ids
+	// chosen by the caller of SaveFetch. Every other item is found under
+	// its derived id in bucketItems; until schema version 4 every item had
+	// an entry here, one more random-key page write per new item.
 	bucketIdentity = []byte("identity")
 	// bucketStories maps a story id to its encoded storyRecord.
 	bucketStories = []byte("stories")
