@@ -85,6 +85,8 @@ type summary struct {
 	Large30kItemsS   float64 `json:"large_30k_items_s"`
 	LargeMarginalUs  float64 `json:"large_marginal_us"`
 	LargeTailRatio   float64 `json:"large_tail_ratio"`
+	Large1kCPUUs     float64 `json:"large_1k_cpu_us"`
+	Large100kCPUUs   float64 `json:"large_100k_cpu_us"`
 	AlertIntervalS   float64 `json:"alert_interval_s,omitempty"`
 	AlertP50ms       float64 `json:"alert_p50_ms,omitempty"`
 	AlertP99ms       float64 `json:"alert_p99_ms,omitempty"`
