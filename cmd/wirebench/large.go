@@ -33,7 +33,9 @@ type largeResult struct {
 }
 
 // cpuPerItem is the process CPU time per item in µs.
-func (r largeResult) cpuPerItem() float64 { return float64(r.cpu.Nanoseconds()) / 1e3 / float64(r.items) }
+func (r largeResult) cpuPerItem() float64 {
+	return float64(r.cpu.Nanoseconds()) / 1e3 / float64(r.items)
+}
 
 func (r largeResult) itemsPerSecond() float64 { return float64(r.items) / r.duration.Seconds() }
 
