@@ -119,5 +119,6 @@ func Check(d *DB) error {
 	})
 }
 
-// SetSaveChunk sets the most items SaveFetch writes per transaction.
-func SetSaveChunk(d *DB, n int) { d.saveChunk = n }
+// SetSaveChunk makes SaveFetch write n items per transaction, whatever
+// each takes.
+func SetSaveChunk(d *DB, n int) { d.saveChunk, d.saveAdapt = n, false }

@@ -147,11 +147,16 @@ func (bs *buckets) deleteStory(id string, r *storyRecord) error {
 //     of several sources before saving them), or, when r.Assign names
 //     none, starts a story whose ID is the item's ID.
 //
-// The items are written in write transactions of at most DefaultSaveChunk
-// items each, so that a large poll never holds the writer lock for long
-// (other sources' saves and state writes run between them) and each
-// transaction costs the same whatever the poll's size: bbolt splits its
-// nodes only at commit, so one transaction of n new items costs O(n²).
+// The items are written in several write transactions, so that a large
+// poll never holds the writer lock for long (other sources' saves and state
+// writes run between them) and no transaction grows with the poll: bbolt
+// splits its nodes only at commit, so one transaction of n new items costs
+// O(n²). The first transaction takes DefaultSaveChunk items; each next one
+// takes twice as many while the last held the lock under half of
+// saveTxBudget, and half as many once one held it longer than the budget
+// (see nextSaveChunk), so a flood of new items is written in fewer, larger
+// transactions, each rewriting a leaf page for many items at once, while
+// no transaction holds the lock much longer than the budget.
 // r.State is written with the last chunk. ctx is checked before each
 // chunk: when it is cancelled, or a chunk fails (a full disk), the chunks
 // committed before stay and the state is not written, so the source's next
@@ -170,29 +175,68 @@ func (d *DB) SaveFetch(ctx context.Context, r wiredesk.FetchResult) (wiredesk.Sa
 	}
 	var stats wiredesk.SaveStats
 	items := r.Items
+	size := d.saveChunk
 	for {
-		chunk := items[:min(len(items), d.saveChunk)]
+		chunk := items[:min(len(items), size)]
 		items = items[len(chunk):]
-		if err := d.saveItems(ctx, &r, chunk, len(items) == 0, now, &stats); err != nil {
+		held, err := d.saveItems(ctx, &r, chunk, len(items) == 0, now, &stats)
+		if err != nil {
 			return wiredesk.SaveStats{}, fmt.Errorf("save fetch of %s: %w", r.State.SourceID, err)
+		}
+		if d.afterSaveTx != nil {
+			d.afterSaveTx(len(chunk), held)
 		}
 		if len(items) == 0 {
 			return stats, nil
 		}
+		if d.saveAdapt {
+			size = nextSaveChunk(len(chunk), held)
+		}
 	}
 }
 
-// DefaultSaveChunk is the most items SaveFetch writes in one transaction.
-// At 256 a transaction of new items takes a few milliseconds.
+// DefaultSaveChunk is the number of items of SaveFetch's first
+// transaction; at 256 a transaction of new items takes a few milliseconds
+// whatever the size of the database.
 const DefaultSaveChunk = 256
 
-// saveItems writes items of r in one transaction, and r.State too when
-// last is set.
-func (d *DB) saveItems(ctx context.Context, r *wiredesk.FetchResult, items []wiredesk.Item, last bool, now time.Time, stats *wiredesk.SaveStats) error {
-	if err := ctx.Err(); err != nil {
-		return err
+const (
+	// saveTxBudget is how long one SaveFetch transaction may hold the
+	// writer lock before the next one is made smaller.
+	saveTxBudget = 100 * time.Millisecond
+	// minSaveChunk and maxSaveChunk bound the items of one SaveFetch
+	// transaction. Past 4096 new items a transaction dirties most leaves
+	// of the trees it writes however large they are, so a larger one saves
+	// little and holds the lock (and the dirty pages in memory) longer.
+	minSaveChunk = 32
+	maxSaveChunk = 4096
+)
+
+// nextSaveChunk returns the number of items of the next SaveFetch
+// transaction after one of n items that held the writer lock for held.
+// Doubling at most doubles the pages a transaction rewrites, so a
+// transaction that took under half the budget grows into one that takes
+// about the budget at most.
+func nextSaveChunk(n int, held time.Duration) int {
+	switch {
+	case held > saveTxBudget:
+		return max(n/2, minSaveChunk)
+	case held < saveTxBudget/2:
+		return min(n*2, maxSaveChunk)
 	}
-	return d.update(func(tx *bolt.Tx) error {
+	return n
+}
+
+// saveItems writes items of r in one transaction, and r.State too when
+// last is set. held is how long the transaction held the writer lock,
+// from when it had the lock to its commit.
+func (d *DB) saveItems(ctx context.Context, r *wiredesk.FetchResult, items []wiredesk.Item, last bool, now time.Time, stats *wiredesk.SaveStats) (held time.Duration, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var locked time.Time
+	err = d.update(func(tx *bolt.Tx) error {
+		locked = time.Now()
 		// The writer lock may have taken a while.
 		if err := ctx.Err(); err != nil {
 			return err
@@ -224,6 +268,10 @@ func (d *DB) saveItems(ctx context.Context, r *wiredesk.FetchResult, items []wir
 		}
 		return putState(tx, &st)
 	})
+	if err != nil {
+		return 0, err
+	}
+	return time.Since(locked), nil
 }
 
 func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, now time.Time, stats *wiredesk.SaveStats) error {
