@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -304,10 +305,27 @@ func TestMigrationIdentity(t *testing.T) {
 	if _, err := d.SaveFetch(ctx, wiredesk.FetchResult{Items: items}); err != nil {
 		t.Fatal(err)
 	}
-	// Version 3 wrote an identity entry for every item.
+	// Version 3 wrote an identity entry for every item, and item time
+	// index keys without a save sequence.
 	err = d.bolt.Update(func(tx *bolt.Tx) error {
 		for _, it := range items[:3] {
 			if err := tx.Bucket(bucketIdentity).Put(identityKey(it.SourceID, it.Key), []byte(wiredesk.ItemID(it.SourceID, it.Key))); err != nil {
+				return err
+			}
+		}
+		b := tx.Bucket(bucketItemTime)
+		var keys, values [][]byte
+		if err := b.ForEach(func(k, v []byte) error {
+			keys, values = append(keys, bytes.Clone(k)), append(values, bytes.Clone(v))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for i, k := range keys {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			if err := b.Put(indexKey(timeFromKey(k), string(itemIDFromTimeKey(k))), values[i]); err != nil {
 				return err
 			}
 		}
@@ -373,6 +391,51 @@ func TestMigrationIdentity(t *testing.T) {
 	}
 	if err := Check(d); err != nil {
 		t.Error(err)
+	}
+	// An item saved now gets a key with a sequence, beside the old ones;
+	// retention deletes both kinds.
+	later := wiredesk.FetchResult{State: wiredesk.SourceState{LastAttempt: now.Add(time.Hour)}, Items: []wiredesk.Item{{SourceID: "tass", Key: "guid:9", Hash: "a"}}}
+	if _, err := d.SaveFetch(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := d.Items(ctx, ItemQuery{}); err != nil || len(all) != 5 || all[0].Key != "guid:9" {
+		t.Errorf("Items with both key formats = %d items, %v; want 5, guid:9 first", len(all), err)
+	}
+	if err := Check(d); err != nil {
+		t.Error(err)
+	}
+	if _, err := d.Prune(ctx, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := d.Items(ctx, ItemQuery{}); err != nil || len(left) != 1 || left[0].Key != "guid:9" {
+		t.Errorf("Items after pruning the old ones = %+v, %v; want guid:9 alone", left, err)
+	}
+	if err := Check(d); err != nil {
+		t.Error(err)
+	}
+}
+
+// The item time index orders by first-seen time, newest first, then by
+// save sequence; ids come back out of keys with and without a sequence.
+func TestItemTimeKey(t *testing.T) {
+	t0 := time.Unix(1e9, 0).UTC()
+	keys := [][]byte{
+		itemTimeKey(t0.Add(time.Second), 1<<56+7, "b/2"), // the sequence keeps its low 7 bytes
+		itemTimeKey(t0, 0, "z/9"),
+		itemTimeKey(t0, 1, "a/1"),
+		itemTimeKey(t0, 300, "a/0"),
+		indexKey(t0.Add(-time.Second), "c/3"), // written before schema version 4
+	}
+	if !slices.IsSortedFunc(keys, bytes.Compare) {
+		t.Errorf("keys out of order: %q", keys)
+	}
+	for i, want := range []string{"b/2", "z/9", "a/1", "a/0", "c/3"} {
+		if got := string(itemIDFromTimeKey(keys[i])); got != want {
+			t.Errorf("itemIDFromTimeKey(%q) = %q; want %q", keys[i], got, want)
+		}
+	}
+	if got := timeFromKey(keys[1]); !got.Equal(t0) {
+		t.Errorf("timeFromKey = %v; want %v", got, t0)
 	}
 }
 

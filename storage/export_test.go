@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -28,6 +29,21 @@ func Check(d *DB) error {
 		if err != nil {
 			return err
 		}
+		type indexed struct {
+			at     time.Time
+			source string
+		}
+		timeIndex := map[string]indexed{}
+		if err := bs.itemTime.ForEach(func(k, v []byte) error {
+			id := string(itemIDFromTimeKey(k))
+			if _, dup := timeIndex[id]; dup {
+				return fmt.Errorf("item %s twice in the time index", id)
+			}
+			timeIndex[id] = indexed{timeFromKey(k), string(v)}
+			return nil
+		}); err != nil {
+			return err
+		}
 		items := map[string]wiredesk.Item{}
 		chosen := 0 // items whose id is not wiredesk.ItemID(source, key)
 		if err := bs.items.ForEach(func(k, v []byte) error {
@@ -49,8 +65,8 @@ func Check(d *DB) error {
 					return fmt.Errorf("identity of %s = %q", it.ID, got)
 				}
 			}
-			if got := bs.itemTime.Get(indexKey(it.FirstSeen, it.ID)); string(got) != it.SourceID {
-				return fmt.Errorf("time index of %s = %q; want %q", it.ID, got, it.SourceID)
+			if got, ok := timeIndex[it.ID]; !ok || !got.at.Equal(it.FirstSeen) || got.source != it.SourceID {
+				return fmt.Errorf("time index of %s = %+v (found %v); want %v, %q", it.ID, got, ok, it.FirstSeen, it.SourceID)
 			}
 			return nil
 		}); err != nil {

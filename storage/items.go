@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -302,6 +303,9 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 	if it.ID == "" {
 		it.ID = wiredesk.ItemID(it.SourceID, it.Key)
 	}
+	if it.ID[0] == 0 {
+		return fmt.Errorf("item id %q starts with a zero byte", it.ID)
+	}
 	if bs.items.Get([]byte(it.ID)) != nil {
 		// Another identity's item holds the id (one the caller chose, or
 		// a hash collision): writing would replace it.
@@ -318,7 +322,11 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 	if err := bs.items.Put([]byte(it.ID), encodeItem(&it)); err != nil {
 		return err
 	}
-	if err := bs.itemTime.Put(indexKey(it.FirstSeen, it.ID), []byte(it.SourceID)); err != nil {
+	seq, err := bs.itemTime.NextSequence()
+	if err != nil {
+		return err
+	}
+	if err := bs.itemTime.Put(itemTimeKey(it.FirstSeen, seq, it.ID), []byte(it.SourceID)); err != nil {
 		return err
 	}
 	if !derivedID(&it) {
@@ -452,10 +460,10 @@ func (d *DB) EachItem(ctx context.Context, q ItemQuery, oldestFirst bool, fn fun
 				continue
 			}
 			if oldestFirst {
-				ids = append(ids, append([]byte(nil), k[timeKeyLen:]...))
+				ids = append(ids, bytes.Clone(itemIDFromTimeKey(k)))
 				continue
 			}
-			if err := visit(bs, k[timeKeyLen:]); err != nil {
+			if err := visit(bs, itemIDFromTimeKey(k)); err != nil {
 				return err
 			}
 		}

@@ -15,7 +15,12 @@ var (
 	// bucketItems maps an item id to its encoded wiredesk.Item.
 	bucketItems = []byte("items")
 	// bucketItemTime is the newest-first time index of items:
-	// timeKey(FirstSeen) + item id → source id.
+	// itemTimeKey(FirstSeen, seq, item id) → source id, seq being the
+	// bucket's sequence at the item's save, so that one poll's items (all
+	// first seen at the poll time) are appended in save order instead of
+	// spread over the tree by their hashed ids (schema version 4). Keys
+	// written before carry no sequence: timeKey(FirstSeen) + item id
+	// (itemIDFromTimeKey reads both).
 	bucketItemTime = []byte("items_by_first_seen")
 	// bucketIdentity maps identityKey(source id, Item.Key) → item id for
 	// the items whose id is not wiredesk.ItemID(source id, Item.Key): ids
@@ -109,6 +114,31 @@ func indexKey(t time.Time, id string) []byte {
 	k := make([]byte, 0, timeKeyLen+len(id))
 	k = append(k, tk[:]...)
 	return append(k, id...)
+}
+
+// itemSeqLen is the length of the save sequence in item time index keys:
+// a 0x00 marker, then the sequence's low 7 bytes big-endian (2⁵⁶ saves).
+// An item id never starts with 0x00 (SaveFetch refuses one that does;
+// derived ids start with the source id), so the marker tells a key with a
+// sequence from one written before schema version 4.
+const itemSeqLen = 8
+
+// itemTimeKey returns timeKey(t), the save sequence seq and id.
+func itemTimeKey(t time.Time, seq uint64, id string) []byte {
+	tk := timeKey(t)
+	k := make([]byte, timeKeyLen+itemSeqLen, timeKeyLen+itemSeqLen+len(id))
+	copy(k, tk[:])
+	binary.BigEndian.PutUint64(k[timeKeyLen:], seq&(1<<56-1))
+	return append(k, id...)
+}
+
+// itemIDFromTimeKey returns the item id of an item time index key, with
+// or without a save sequence.
+func itemIDFromTimeKey(k []byte) []byte {
+	if len(k) > timeKeyLen+itemSeqLen && k[timeKeyLen] == 0 {
+		return k[timeKeyLen+itemSeqLen:]
+	}
+	return k[timeKeyLen:]
 }
 
 // identityKey returns sourceID + 0x00 + key. Source ids are [a-z0-9-], so

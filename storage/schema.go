@@ -47,7 +47,9 @@ var migrations = []migration{
 		}
 		return nil
 	}},
-	{version: 4, name: "identity only for chosen ids", up: dropDerivedIdentities},
+	// Version 4 also adds a save sequence to new item time index keys
+	// (keys.go, bucketItemTime); older keys stay and are still read.
+	{version: 4, name: "identity only for chosen ids; item time index in save order", up: dropDerivedIdentities},
 }
 
 // dropDerivedIdentities keeps in the identity bucket only the entries
