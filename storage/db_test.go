@@ -325,7 +325,7 @@ func TestMigrationIdentity(t *testing.T) {
 			if err := b.Delete(k); err != nil {
 				return err
 			}
-			if err := b.Put(indexKey(timeFromKey(k), string(itemIDFromTimeKey(k))), values[i]); err != nil {
+			if err := b.Put(indexKey(timeFromKey(k), string(idFromTimeKey(k))), values[i]); err != nil {
 				return err
 			}
 		}
@@ -420,18 +420,18 @@ func TestMigrationIdentity(t *testing.T) {
 func TestItemTimeKey(t *testing.T) {
 	t0 := time.Unix(1e9, 0).UTC()
 	keys := [][]byte{
-		itemTimeKey(t0.Add(time.Second), 1<<56+7, "b/2"), // the sequence keeps its low 7 bytes
-		itemTimeKey(t0, 0, "z/9"),
-		itemTimeKey(t0, 1, "a/1"),
-		itemTimeKey(t0, 300, "a/0"),
+		seqTimeKey(t0.Add(time.Second), 1<<56+7, "b/2"), // the sequence keeps its low 7 bytes
+		seqTimeKey(t0, 0, "z/9"),
+		seqTimeKey(t0, 1, "a/1"),
+		seqTimeKey(t0, 300, "a/0"),
 		indexKey(t0.Add(-time.Second), "c/3"), // written before schema version 4
 	}
 	if !slices.IsSortedFunc(keys, bytes.Compare) {
 		t.Errorf("keys out of order: %q", keys)
 	}
 	for i, want := range []string{"b/2", "z/9", "a/1", "a/0", "c/3"} {
-		if got := string(itemIDFromTimeKey(keys[i])); got != want {
-			t.Errorf("itemIDFromTimeKey(%q) = %q; want %q", keys[i], got, want)
+		if got := string(idFromTimeKey(keys[i])); got != want {
+			t.Errorf("idFromTimeKey(%q) = %q; want %q", keys[i], got, want)
 		}
 	}
 	if got := timeFromKey(keys[1]); !got.Equal(t0) {

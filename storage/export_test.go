@@ -35,7 +35,7 @@ func Check(d *DB) error {
 		}
 		timeIndex := map[string]indexed{}
 		if err := bs.itemTime.ForEach(func(k, v []byte) error {
-			id := string(itemIDFromTimeKey(k))
+			id := string(idFromTimeKey(k))
 			if _, dup := timeIndex[id]; dup {
 				return fmt.Errorf("item %s twice in the time index", id)
 			}
@@ -89,7 +89,7 @@ func Check(d *DB) error {
 			if len(r.ItemIDs) == 0 {
 				return fmt.Errorf("story %s has no items", k)
 			}
-			if bs.storyTime.Get(indexKey(r.Updated, string(k))) == nil {
+			if bs.storyTime.Get(storyTimeKey(r.Updated, r.Seq, string(k))) == nil {
 				return fmt.Errorf("story %s missing from the time index at %v", k, r.Updated)
 			}
 			for _, id := range r.ItemIDs {

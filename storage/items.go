@@ -109,22 +109,30 @@ func (bs *buckets) story(id string) (r storyRecord, ok bool, err error) {
 }
 
 // putStory stores r under id and moves its time index entry from
-// oldUpdated (zero for a new story) to r.Updated.
+// oldUpdated (zero for a new story) and r.Seq to r.Updated and a new save
+// sequence, which r.Seq then holds.
 func (bs *buckets) putStory(id string, r *storyRecord, oldUpdated time.Time) error {
-	if !oldUpdated.IsZero() && !oldUpdated.Equal(r.Updated) {
-		if err := bs.storyTime.Delete(indexKey(oldUpdated, id)); err != nil {
+	if oldUpdated.IsZero() || !oldUpdated.Equal(r.Updated) || r.Seq == 0 {
+		if !oldUpdated.IsZero() {
+			if err := bs.storyTime.Delete(storyTimeKey(oldUpdated, r.Seq, id)); err != nil {
+				return err
+			}
+		}
+		seq, err := bs.storyTime.NextSequence()
+		if err != nil {
 			return err
 		}
-	}
-	if err := bs.storyTime.Put(indexKey(r.Updated, id), storyIndexValue); err != nil {
-		return err
+		r.Seq = seq
+		if err := bs.storyTime.Put(storyTimeKey(r.Updated, r.Seq, id), storyIndexValue); err != nil {
+			return err
+		}
 	}
 	return bs.stories.Put([]byte(id), encodeStory(r))
 }
 
 // deleteStory removes the story id and its time index entry.
 func (bs *buckets) deleteStory(id string, r *storyRecord) error {
-	if err := bs.storyTime.Delete(indexKey(r.Updated, id)); err != nil {
+	if err := bs.storyTime.Delete(storyTimeKey(r.Updated, r.Seq, id)); err != nil {
 		return err
 	}
 	if bs.marks != nil {
@@ -326,7 +334,7 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 	if err != nil {
 		return err
 	}
-	if err := bs.itemTime.Put(itemTimeKey(it.FirstSeen, seq, it.ID), []byte(it.SourceID)); err != nil {
+	if err := bs.itemTime.Put(seqTimeKey(it.FirstSeen, seq, it.ID), []byte(it.SourceID)); err != nil {
 		return err
 	}
 	if !derivedID(&it) {
@@ -460,10 +468,10 @@ func (d *DB) EachItem(ctx context.Context, q ItemQuery, oldestFirst bool, fn fun
 				continue
 			}
 			if oldestFirst {
-				ids = append(ids, bytes.Clone(itemIDFromTimeKey(k)))
+				ids = append(ids, bytes.Clone(idFromTimeKey(k)))
 				continue
 			}
-			if err := visit(bs, itemIDFromTimeKey(k)); err != nil {
+			if err := visit(bs, idFromTimeKey(k)); err != nil {
 				return err
 			}
 		}

@@ -15,12 +15,12 @@ var (
 	// bucketItems maps an item id to its encoded wiredesk.Item.
 	bucketItems = []byte("items")
 	// bucketItemTime is the newest-first time index of items:
-	// itemTimeKey(FirstSeen, seq, item id) → source id, seq being the
+	// seqTimeKey(FirstSeen, seq, item id) → source id, seq being the
 	// bucket's sequence at the item's save, so that one poll's items (all
 	// first seen at the poll time) are appended in save order instead of
 	// spread over the tree by their hashed ids (schema version 4). Keys
-	// written before carry no sequence: timeKey(FirstSeen) + item id
-	// (itemIDFromTimeKey reads both).
+	// written before carry no sequence: indexKey(FirstSeen, item id)
+	// (idFromTimeKey reads both).
 	bucketItemTime = []byte("items_by_first_seen")
 	// bucketIdentity maps identityKey(source id, Item.Key) → item id for
 	// the items whose id is not wiredesk.ItemID(source id, Item.Key): ids
@@ -31,7 +31,9 @@ var (
 	// bucketStories maps a story id to its encoded storyRecord.
 	bucketStories = []byte("stories")
 	// bucketStoryTime is the newest-first time index of stories:
-	// timeKey(Updated) + story id → storyIndexValue.
+	// storyTimeKey(Updated, storyRecord.Seq, story id) → storyIndexValue;
+	// like bucketItemTime, keys carry a save sequence from schema version
+	// 4 on, so the stories a poll starts or updates are appended in order.
 	bucketStoryTime = []byte("stories_by_updated")
 	// bucketDecisions maps a story id to the encoded list of the editors'
 	// decisions that shaped it (schema version 2).
@@ -116,27 +118,37 @@ func indexKey(t time.Time, id string) []byte {
 	return append(k, id...)
 }
 
-// itemSeqLen is the length of the save sequence in item time index keys:
-// a 0x00 marker, then the sequence's low 7 bytes big-endian (2⁵⁶ saves).
-// An item id never starts with 0x00 (SaveFetch refuses one that does;
+// seqLen is the length of the save sequence in time index keys: a 0x00
+// marker, then the sequence's low 7 bytes big-endian (2⁵⁶ saves). An item
+// or story id never starts with 0x00 (SaveFetch refuses one that does;
 // derived ids start with the source id), so the marker tells a key with a
 // sequence from one written before schema version 4.
-const itemSeqLen = 8
+const seqLen = 8
 
-// itemTimeKey returns timeKey(t), the save sequence seq and id.
-func itemTimeKey(t time.Time, seq uint64, id string) []byte {
+// seqTimeKey returns timeKey(t), the save sequence seq and id.
+func seqTimeKey(t time.Time, seq uint64, id string) []byte {
 	tk := timeKey(t)
-	k := make([]byte, timeKeyLen+itemSeqLen, timeKeyLen+itemSeqLen+len(id))
+	k := make([]byte, timeKeyLen+seqLen, timeKeyLen+seqLen+len(id))
 	copy(k, tk[:])
 	binary.BigEndian.PutUint64(k[timeKeyLen:], seq&(1<<56-1))
 	return append(k, id...)
 }
 
-// itemIDFromTimeKey returns the item id of an item time index key, with
+// storyTimeKey returns the story time index key of story id: with its
+// save sequence, or without one (seq 0) for a story whose key was written
+// before schema version 4.
+func storyTimeKey(t time.Time, seq uint64, id string) []byte {
+	if seq == 0 {
+		return indexKey(t, id)
+	}
+	return seqTimeKey(t, seq, id)
+}
+
+// idFromTimeKey returns the item or story id of a time index key, with
 // or without a save sequence.
-func itemIDFromTimeKey(k []byte) []byte {
-	if len(k) > timeKeyLen+itemSeqLen && k[timeKeyLen] == 0 {
-		return k[timeKeyLen+itemSeqLen:]
+func idFromTimeKey(k []byte) []byte {
+	if len(k) > timeKeyLen+seqLen && k[timeKeyLen] == 0 {
+		return k[timeKeyLen+seqLen:]
 	}
 	return k[timeKeyLen:]
 }
