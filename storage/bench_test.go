@@ -183,3 +183,48 @@ func BenchmarkStoriesSince24h(b *testing.B) {
 	}
 	b.ReportMetric(float64(got), "stories/op")
 }
+
+// BenchmarkSaveFetchLarge stores one poll of n short new items into a
+// fresh database, as wirebench's step 6 does through the whole pipeline
+// (issue 11): the storage part of a flood's cost, per item.
+func BenchmarkSaveFetchLarge(b *testing.B) {
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	for _, n := range []int{1_000, 10_000, 30_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			items := make([]wiredesk.Item, n)
+			for i := range items {
+				key := fmt.Sprintf("guid:https://large.example/%d", i)
+				items[i] = wiredesk.Item{
+					SourceID: "large", Key: key, GUID: key[len("guid:"):],
+					Title:     fmt.Sprintf("Report %d on matter %d", i, i%997),
+					Summary:   fmt.Sprintf("Item %d of a large document.", i),
+					Language:  "en",
+					Published: now.Add(-time.Duration(i) * time.Second),
+					Hash:      fmt.Sprintf("h%08d", i),
+				}
+			}
+			var pages, writes int64
+			for b.Loop() {
+				b.StopTimer()
+				d, err := Open(filepath.Join(b.TempDir(), "large.db"), Options{Now: func() time.Time { return now }})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				st, err := d.SaveFetch(context.Background(), wiredesk.FetchResult{State: wiredesk.SourceState{SourceID: "large", LastAttempt: now}, Items: items})
+				if err != nil || st.New != n {
+					b.Fatalf("SaveFetch = %+v, %v", st.New, err)
+				}
+				b.StopTimer()
+				ts := d.bolt.Stats().TxStats
+				pages, writes = ts.GetPageCount(), ts.GetWrite()
+				d.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/item")
+			// Deterministic, unlike the time: pages written per item.
+			b.ReportMetric(float64(pages)/float64(n), "pages/item")
+			b.ReportMetric(float64(writes)/float64(n), "writes/item")
+		})
+	}
+}

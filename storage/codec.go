@@ -27,7 +27,8 @@ const (
 	itemCodec = 1
 	// sourceCodec 2 added Hub and Self at the end.
 	sourceCodec = 2
-	storyCodec  = 1
+	// storyCodec 2 added Seq at the end.
+	storyCodec = 2
 	// decisionsCodec encodes a story's list of editors' decisions.
 	decisionsCodec = 1
 )
@@ -329,6 +330,9 @@ type storyRecord struct {
 	Created time.Time
 	Updated time.Time
 	ItemIDs []string
+	// Seq is the save sequence in the story's time index key; 0 for a
+	// key written before schema version 4, which has none (storyTimeKey).
+	Seq uint64
 }
 
 func encodeStory(r *storyRecord) []byte {
@@ -341,6 +345,7 @@ func encodeStory(r *storyRecord) []byte {
 	e.time(r.Created)
 	e.time(r.Updated)
 	e.strs(r.ItemIDs)
+	e.uint(r.Seq)
 	return e.b
 }
 
@@ -353,6 +358,9 @@ func decodeStory(b []byte) (storyRecord, error) {
 	r.Created = d.time()
 	r.Updated = d.time()
 	r.ItemIDs = d.strs()
+	if b[0] >= 2 {
+		r.Seq = d.uint()
+	}
 	return r, d.done("story")
 }
 

@@ -141,3 +141,22 @@ func TestSourceStateCodecV1(t *testing.T) {
 		t.Errorf("round trip = %+v, %v", got, err)
 	}
 }
+
+// A story written by codec version 1 (before Seq) still decodes, with Seq
+// 0: its time index key has no save sequence.
+func TestDecodeStoryV1(t *testing.T) {
+	r := storyRecord{Created: time.Unix(1e9, 0).UTC(), Updated: time.Unix(1e9+60, 0).UTC(), ItemIDs: []string{"a/1", "b/2"}}
+	b := encodeStory(&r) // Seq 0 is one zero byte at the end
+	v1 := append([]byte{1}, b[1:len(b)-1]...)
+	got, err := decodeStory(v1)
+	if err != nil || !reflect.DeepEqual(got, r) {
+		t.Errorf("decode v1 = %+v, %v; want %+v", got, err, r)
+	}
+	if _, err := decodeStory(append([]byte{1}, b[1:]...)); err == nil {
+		t.Error("a v1 story with a trailing sequence decoded; want trailing bytes refused")
+	}
+	r.Seq = 300
+	if got, err := decodeStory(encodeStory(&r)); err != nil || got.Seq != 300 {
+		t.Errorf("round trip of Seq 300 = %+v, %v", got, err)
+	}
+}

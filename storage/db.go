@@ -46,8 +46,14 @@ type DB struct {
 
 	// pruneChunk is the most items deleted per write transaction by Prune.
 	pruneChunk int
-	// saveChunk is the most items written per transaction by SaveFetch.
+	// saveChunk is the number of items of SaveFetch's first transaction;
+	// the next ones adapt to the time each takes when saveAdapt is set,
+	// else they all take saveChunk items (tests).
 	saveChunk int
+	saveAdapt bool
+	// afterSaveTx, when set, is called after each SaveFetch transaction
+	// commits with its number of items and how long it held the lock.
+	afterSaveTx func(n int, held time.Duration)
 	// afterPruneTx, when set, is called after each Prune transaction
 	// commits (tests count transactions with it).
 	afterPruneTx func()
@@ -97,7 +103,7 @@ func open(path string, opt Options, ms []migration) (*DB, error) {
 	// SaveState batches concurrent writers; gather them for at most 2ms
 	// (bbolt's default is 10ms) so a lone state write is not held up.
 	bdb.MaxBatchDelay = 2 * time.Millisecond
-	d := &DB{bolt: bdb, path: path, now: now, readOnly: opt.ReadOnly, pruneChunk: defaultPruneChunk, saveChunk: DefaultSaveChunk}
+	d := &DB{bolt: bdb, path: path, now: now, readOnly: opt.ReadOnly, pruneChunk: defaultPruneChunk, saveChunk: DefaultSaveChunk, saveAdapt: true}
 	if err := guard(path, func() error { return checkSchema(bdb, ms) }); err != nil {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -279,5 +280,186 @@ func TestSchemaTooNew(t *testing.T) {
 	}
 	if v := storedVersion(t, path); v != 99 {
 		t.Errorf("schema version after refused open = %d; want 99 untouched", v)
+	}
+}
+
+// TestMigrationIdentity opens a version-3 file, whose identity bucket
+// names every item, with the real history: version 4 keeps only the entry
+// of the item stored under an id its caller chose, and every item is still
+// found by its identity (saved again: unchanged; changed: updated in
+// place, never stored twice).
+func TestMigrationIdentity(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1e9, 0).UTC()
+	path := filepath.Join(t.TempDir(), "v3.db")
+	d, err := open(path, Options{Now: func() time.Time { return now }}, migrations[:3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := []wiredesk.Item{
+		{SourceID: "tass", Key: "guid:1", Hash: "a"},
+		{SourceID: "tass", Key: "guid:2", Hash: "a"},
+		{SourceID: "ria", Key: "guid:1", Hash: "a"},
+		{SourceID: "ria", Key: "guid:3", Hash: "a", ID: "ria/chosen"},
+	}
+	if _, err := d.SaveFetch(ctx, wiredesk.FetchResult{Items: items}); err != nil {
+		t.Fatal(err)
+	}
+	// Version 3 wrote an identity entry for every item, and item time
+	// index keys without a save sequence.
+	err = d.bolt.Update(func(tx *bolt.Tx) error {
+		for _, it := range items[:3] {
+			if err := tx.Bucket(bucketIdentity).Put(identityKey(it.SourceID, it.Key), []byte(wiredesk.ItemID(it.SourceID, it.Key))); err != nil {
+				return err
+			}
+		}
+		b := tx.Bucket(bucketItemTime)
+		var keys, values [][]byte
+		if err := b.ForEach(func(k, v []byte) error {
+			keys, values = append(keys, bytes.Clone(k)), append(values, bytes.Clone(v))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for i, k := range keys {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			if err := b.Put(indexKey(timeFromKey(k), string(idFromTimeKey(k))), values[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if v := storedVersion(t, path); v != 3 {
+		t.Fatalf("fabricated file at version %d; want 3", v)
+	}
+
+	d, err = Open(path, Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var left []string
+	err = d.bolt.View(func(tx *bolt.Tx) error {
+		if v, err := schemaVersion(tx); err != nil || v != 4 {
+			t.Errorf("schema version after open = %d, %v; want 4", v, err)
+		}
+		return tx.Bucket(bucketIdentity).ForEach(func(k, v []byte) error {
+			left = append(left, fmt.Sprintf("%q=%s", k, v))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{fmt.Sprintf("%q=ria/chosen", identityKey("ria", "guid:3"))}; !slices.Equal(left, want) {
+		t.Errorf("identity bucket after migration = %v; want %v", left, want)
+	}
+	if err := Check(d); err != nil {
+		t.Error(err)
+	}
+	st, err := d.SaveFetch(ctx, wiredesk.FetchResult{Items: items})
+	if err != nil || st.Unchanged != 4 || st.New != 0 {
+		t.Errorf("saving the same items again = %+v, %v; want 4 unchanged", st, err)
+	}
+	changed := slices.Clone(items)
+	for i := range changed {
+		changed[i].Hash, changed[i].ID = "b", ""
+	}
+	st, err = d.SaveFetch(ctx, wiredesk.FetchResult{Items: changed})
+	if err != nil || st.Updated != 4 || st.New != 0 {
+		t.Errorf("saving the items changed = %+v, %v; want 4 updated", st, err)
+	}
+	got, err := d.Items(ctx, ItemQuery{SourceID: "ria"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{}
+	for _, it := range got {
+		ids = append(ids, it.ID)
+	}
+	slices.Sort(ids)
+	if want := []string{wiredesk.ItemID("ria", "guid:1"), "ria/chosen"}; !slices.Equal(ids, want) {
+		t.Errorf("ria's items after the updates = %v; want %v", ids, want)
+	}
+	if err := Check(d); err != nil {
+		t.Error(err)
+	}
+	// An item saved now gets a key with a sequence, beside the old ones;
+	// retention deletes both kinds.
+	later := wiredesk.FetchResult{State: wiredesk.SourceState{LastAttempt: now.Add(time.Hour)}, Items: []wiredesk.Item{{SourceID: "tass", Key: "guid:9", Hash: "a"}}}
+	if _, err := d.SaveFetch(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := d.Items(ctx, ItemQuery{}); err != nil || len(all) != 5 || all[0].Key != "guid:9" {
+		t.Errorf("Items with both key formats = %d items, %v; want 5, guid:9 first", len(all), err)
+	}
+	if err := Check(d); err != nil {
+		t.Error(err)
+	}
+	if _, err := d.Prune(ctx, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := d.Items(ctx, ItemQuery{}); err != nil || len(left) != 1 || left[0].Key != "guid:9" {
+		t.Errorf("Items after pruning the old ones = %+v, %v; want guid:9 alone", left, err)
+	}
+	if err := Check(d); err != nil {
+		t.Error(err)
+	}
+}
+
+// The item time index orders by first-seen time, newest first, then by
+// save sequence; ids come back out of keys with and without a sequence.
+func TestItemTimeKey(t *testing.T) {
+	t0 := time.Unix(1e9, 0).UTC()
+	keys := [][]byte{
+		seqTimeKey(t0.Add(time.Second), 1<<56+7, "b/2"), // the sequence keeps its low 7 bytes
+		seqTimeKey(t0, 0, "z/9"),
+		seqTimeKey(t0, 1, "a/1"),
+		seqTimeKey(t0, 300, "a/0"),
+		indexKey(t0.Add(-time.Second), "c/3"), // written before schema version 4
+	}
+	if !slices.IsSortedFunc(keys, bytes.Compare) {
+		t.Errorf("keys out of order: %q", keys)
+	}
+	for i, want := range []string{"b/2", "z/9", "a/1", "a/0", "c/3"} {
+		if got := string(idFromTimeKey(keys[i])); got != want {
+			t.Errorf("idFromTimeKey(%q) = %q; want %q", keys[i], got, want)
+		}
+	}
+	if got := timeFromKey(keys[1]); !got.Equal(t0) {
+		t.Errorf("timeFromKey = %v; want %v", got, t0)
+	}
+}
+
+// An item id that already holds another identity's item is refused, not
+// written over.
+func TestSaveFetchIDTaken(t *testing.T) {
+	d, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	if _, err := d.SaveFetch(ctx, wiredesk.FetchResult{Items: []wiredesk.Item{{SourceID: "tass", Key: "guid:1", Hash: "a"}}}); err != nil {
+		t.Fatal(err)
+	}
+	taken := wiredesk.Item{SourceID: "tass", Key: "guid:2", Hash: "a", ID: wiredesk.ItemID("tass", "guid:1")}
+	if _, err := d.SaveFetch(ctx, wiredesk.FetchResult{Items: []wiredesk.Item{taken}}); err == nil || !strings.Contains(err.Error(), "already holds another item") {
+		t.Errorf("SaveFetch of an item under a taken id = %v; want a refusal", err)
+	}
+	it, err := d.Items(ctx, ItemQuery{})
+	if err != nil || len(it) != 1 || it[0].Key != "guid:1" {
+		t.Errorf("items after the refusal = %+v, %v; want the first item alone", it, err)
+	}
+	if err := Check(d); err != nil {
+		t.Error(err)
 	}
 }

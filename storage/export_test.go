@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -16,7 +17,8 @@ func SetPruneChunk(d *DB, n int, afterTx func()) {
 }
 
 // Check verifies that every index agrees with the items and stories
-// buckets: each item has exactly one time index and one identity entry,
+// buckets: each item has exactly one time index entry, an identity entry
+// exactly when its id is not derived from its identity (and no other),
 // each story lists existing items that name it, each item's story lists
 // it, the story time index holds exactly one entry per story at its
 // Updated time, every story with editors' decisions exists, and every
@@ -27,7 +29,23 @@ func Check(d *DB) error {
 		if err != nil {
 			return err
 		}
+		type indexed struct {
+			at     time.Time
+			source string
+		}
+		timeIndex := map[string]indexed{}
+		if err := bs.itemTime.ForEach(func(k, v []byte) error {
+			id := string(idFromTimeKey(k))
+			if _, dup := timeIndex[id]; dup {
+				return fmt.Errorf("item %s twice in the time index", id)
+			}
+			timeIndex[id] = indexed{timeFromKey(k), string(v)}
+			return nil
+		}); err != nil {
+			return err
+		}
 		items := map[string]wiredesk.Item{}
+		chosen := 0 // items whose id is not wiredesk.ItemID(source, key)
 		if err := bs.items.ForEach(func(k, v []byte) error {
 			it, err := decodeItem(v)
 			if err != nil {
@@ -37,18 +55,25 @@ func Check(d *DB) error {
 				return fmt.Errorf("item key %s holds item %s", k, it.ID)
 			}
 			items[it.ID] = it
-			if got := bs.identity.Get(identityKey(it.SourceID, it.Key)); string(got) != it.ID {
-				return fmt.Errorf("identity of %s = %q", it.ID, got)
+			got := bs.identity.Get(identityKey(it.SourceID, it.Key))
+			switch {
+			case derivedID(&it) && got != nil:
+				return fmt.Errorf("identity entry %q for %s, whose id is derived", got, it.ID)
+			case !derivedID(&it):
+				chosen++
+				if string(got) != it.ID {
+					return fmt.Errorf("identity of %s = %q", it.ID, got)
+				}
 			}
-			if got := bs.itemTime.Get(indexKey(it.FirstSeen, it.ID)); string(got) != it.SourceID {
-				return fmt.Errorf("time index of %s = %q; want %q", it.ID, got, it.SourceID)
+			if got, ok := timeIndex[it.ID]; !ok || !got.at.Equal(it.FirstSeen) || got.source != it.SourceID {
+				return fmt.Errorf("time index of %s = %+v (found %v); want %v, %q", it.ID, got, ok, it.FirstSeen, it.SourceID)
 			}
 			return nil
 		}); err != nil {
 			return err
 		}
-		if n := bs.identity.Stats().KeyN; n != len(items) {
-			return fmt.Errorf("%d identity keys for %d items", n, len(items))
+		if n := bs.identity.Stats().KeyN; n != chosen {
+			return fmt.Errorf("%d identity keys for %d items with a chosen id", n, chosen)
 		}
 		if n := bs.itemTime.Stats().KeyN; n != len(items) {
 			return fmt.Errorf("%d time index keys for %d items", n, len(items))
@@ -64,7 +89,7 @@ func Check(d *DB) error {
 			if len(r.ItemIDs) == 0 {
 				return fmt.Errorf("story %s has no items", k)
 			}
-			if bs.storyTime.Get(indexKey(r.Updated, string(k))) == nil {
+			if bs.storyTime.Get(storyTimeKey(r.Updated, r.Seq, string(k))) == nil {
 				return fmt.Errorf("story %s missing from the time index at %v", k, r.Updated)
 			}
 			for _, id := range r.ItemIDs {
@@ -110,5 +135,6 @@ func Check(d *DB) error {
 	})
 }
 
-// SetSaveChunk sets the most items SaveFetch writes per transaction.
-func SetSaveChunk(d *DB, n int) { d.saveChunk = n }
+// SetSaveChunk makes SaveFetch write n items per transaction, whatever
+// each takes.
+func SetSaveChunk(d *DB, n int) { d.saveChunk, d.saveAdapt = n, false }

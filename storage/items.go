@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -67,17 +68,31 @@ func (bs *buckets) item(id []byte) (it wiredesk.Item, ok bool, err error) {
 	return it, true, nil
 }
 
-// lookup finds the stored item with this identity.
+// lookup finds the stored item with this identity. An item's id is
+// almost always wiredesk.ItemID(sourceID, key), so it is read from the
+// items bucket under that id (one page of one tree, the page the item's
+// own write dirties anyway); the identity bucket holds only the items
+// stored under an id the caller chose (schema version 4).
 func (bs *buckets) lookup(sourceID, key string) (it wiredesk.Item, ok bool, err error) {
+	it, ok, err = bs.item([]byte(wiredesk.ItemID(sourceID, key)))
+	if err != nil || ok && it.SourceID == sourceID && it.Key == key {
+		return it, ok, err
+	}
 	id := bs.identity.Get(identityKey(sourceID, key))
 	if id == nil {
-		return it, false, nil
+		return wiredesk.Item{}, false, nil
 	}
 	it, ok, err = bs.item(id)
 	if err == nil && !ok {
 		err = fmt.Errorf("identity %s %q points to missing item %s: %w", sourceID, key, id, errCorrupt)
 	}
 	return it, ok, err
+}
+
+// derivedID reports whether the item's id is the one its identity gives,
+// so that it needs no identity entry.
+func derivedID(it *wiredesk.Item) bool {
+	return it.ID == wiredesk.ItemID(it.SourceID, it.Key)
 }
 
 // story loads the story id; ok is false when there is none.
@@ -94,22 +109,30 @@ func (bs *buckets) story(id string) (r storyRecord, ok bool, err error) {
 }
 
 // putStory stores r under id and moves its time index entry from
-// oldUpdated (zero for a new story) to r.Updated.
+// oldUpdated (zero for a new story) and r.Seq to r.Updated and a new save
+// sequence, which r.Seq then holds.
 func (bs *buckets) putStory(id string, r *storyRecord, oldUpdated time.Time) error {
-	if !oldUpdated.IsZero() && !oldUpdated.Equal(r.Updated) {
-		if err := bs.storyTime.Delete(indexKey(oldUpdated, id)); err != nil {
+	if oldUpdated.IsZero() || !oldUpdated.Equal(r.Updated) || r.Seq == 0 {
+		if !oldUpdated.IsZero() {
+			if err := bs.storyTime.Delete(storyTimeKey(oldUpdated, r.Seq, id)); err != nil {
+				return err
+			}
+		}
+		seq, err := bs.storyTime.NextSequence()
+		if err != nil {
 			return err
 		}
-	}
-	if err := bs.storyTime.Put(indexKey(r.Updated, id), storyIndexValue); err != nil {
-		return err
+		r.Seq = seq
+		if err := bs.storyTime.Put(storyTimeKey(r.Updated, r.Seq, id), storyIndexValue); err != nil {
+			return err
+		}
 	}
 	return bs.stories.Put([]byte(id), encodeStory(r))
 }
 
 // deleteStory removes the story id and its time index entry.
 func (bs *buckets) deleteStory(id string, r *storyRecord) error {
-	if err := bs.storyTime.Delete(indexKey(r.Updated, id)); err != nil {
+	if err := bs.storyTime.Delete(storyTimeKey(r.Updated, r.Seq, id)); err != nil {
 		return err
 	}
 	if bs.marks != nil {
@@ -133,11 +156,16 @@ func (bs *buckets) deleteStory(id string, r *storyRecord) error {
 //     of several sources before saving them), or, when r.Assign names
 //     none, starts a story whose ID is the item's ID.
 //
-// The items are written in write transactions of at most DefaultSaveChunk
-// items each, so that a large poll never holds the writer lock for long
-// (other sources' saves and state writes run between them) and each
-// transaction costs the same whatever the poll's size: bbolt splits its
-// nodes only at commit, so one transaction of n new items costs O(n²).
+// The items are written in several write transactions, so that a large
+// poll never holds the writer lock for long (other sources' saves and state
+// writes run between them) and no transaction grows with the poll: bbolt
+// splits its nodes only at commit, so one transaction of n new items costs
+// O(n²). The first transaction takes DefaultSaveChunk items; each next one
+// takes twice as many while the last held the lock under half of
+// saveTxBudget, and half as many once one held it longer than the budget
+// (see nextSaveChunk), so a flood of new items is written in fewer, larger
+// transactions, each rewriting a leaf page for many items at once, while
+// no transaction holds the lock much longer than the budget.
 // r.State is written with the last chunk. ctx is checked before each
 // chunk: when it is cancelled, or a chunk fails (a full disk), the chunks
 // committed before stay and the state is not written, so the source's next
@@ -156,29 +184,68 @@ func (d *DB) SaveFetch(ctx context.Context, r wiredesk.FetchResult) (wiredesk.Sa
 	}
 	var stats wiredesk.SaveStats
 	items := r.Items
+	size := d.saveChunk
 	for {
-		chunk := items[:min(len(items), d.saveChunk)]
+		chunk := items[:min(len(items), size)]
 		items = items[len(chunk):]
-		if err := d.saveItems(ctx, &r, chunk, len(items) == 0, now, &stats); err != nil {
+		held, err := d.saveItems(ctx, &r, chunk, len(items) == 0, now, &stats)
+		if err != nil {
 			return wiredesk.SaveStats{}, fmt.Errorf("save fetch of %s: %w", r.State.SourceID, err)
+		}
+		if d.afterSaveTx != nil {
+			d.afterSaveTx(len(chunk), held)
 		}
 		if len(items) == 0 {
 			return stats, nil
 		}
+		if d.saveAdapt {
+			size = nextSaveChunk(len(chunk), held)
+		}
 	}
 }
 
-// DefaultSaveChunk is the most items SaveFetch writes in one transaction.
-// At 256 a transaction of new items takes a few milliseconds.
+// DefaultSaveChunk is the number of items of SaveFetch's first
+// transaction; at 256 a transaction of new items takes a few milliseconds
+// whatever the size of the database.
 const DefaultSaveChunk = 256
 
-// saveItems writes items of r in one transaction, and r.State too when
-// last is set.
-func (d *DB) saveItems(ctx context.Context, r *wiredesk.FetchResult, items []wiredesk.Item, last bool, now time.Time, stats *wiredesk.SaveStats) error {
-	if err := ctx.Err(); err != nil {
-		return err
+const (
+	// saveTxBudget is how long one SaveFetch transaction may hold the
+	// writer lock before the next one is made smaller.
+	saveTxBudget = 100 * time.Millisecond
+	// minSaveChunk and maxSaveChunk bound the items of one SaveFetch
+	// transaction. Past 4096 new items a transaction dirties most leaves
+	// of the trees it writes however large they are, so a larger one saves
+	// little and holds the lock (and the dirty pages in memory) longer.
+	minSaveChunk = 32
+	maxSaveChunk = 4096
+)
+
+// nextSaveChunk returns the number of items of the next SaveFetch
+// transaction after one of n items that held the writer lock for held.
+// Doubling at most doubles the pages a transaction rewrites, so a
+// transaction that took under half the budget grows into one that takes
+// about the budget at most.
+func nextSaveChunk(n int, held time.Duration) int {
+	switch {
+	case held > saveTxBudget:
+		return max(n/2, minSaveChunk)
+	case held < saveTxBudget/2:
+		return min(n*2, maxSaveChunk)
 	}
-	return d.update(func(tx *bolt.Tx) error {
+	return n
+}
+
+// saveItems writes items of r in one transaction, and r.State too when
+// last is set. held is how long the transaction held the writer lock,
+// from when it had the lock to its commit.
+func (d *DB) saveItems(ctx context.Context, r *wiredesk.FetchResult, items []wiredesk.Item, last bool, now time.Time, stats *wiredesk.SaveStats) (held time.Duration, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var locked time.Time
+	err = d.update(func(tx *bolt.Tx) error {
+		locked = time.Now()
 		// The writer lock may have taken a while.
 		if err := ctx.Err(); err != nil {
 			return err
@@ -210,6 +277,10 @@ func (d *DB) saveItems(ctx context.Context, r *wiredesk.FetchResult, items []wir
 		}
 		return putState(tx, &st)
 	})
+	if err != nil {
+		return 0, err
+	}
+	return time.Since(locked), nil
 }
 
 func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, now time.Time, stats *wiredesk.SaveStats) error {
@@ -240,6 +311,14 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 	if it.ID == "" {
 		it.ID = wiredesk.ItemID(it.SourceID, it.Key)
 	}
+	if it.ID[0] == 0 {
+		return fmt.Errorf("item id %q starts with a zero byte", it.ID)
+	}
+	if bs.items.Get([]byte(it.ID)) != nil {
+		// Another identity's item holds the id (one the caller chose, or
+		// a hash collision): writing would replace it.
+		return fmt.Errorf("item id %s already holds another item", it.ID)
+	}
 	if it.FirstSeen.IsZero() {
 		it.FirstSeen = now
 	}
@@ -251,11 +330,17 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 	if err := bs.items.Put([]byte(it.ID), encodeItem(&it)); err != nil {
 		return err
 	}
-	if err := bs.itemTime.Put(indexKey(it.FirstSeen, it.ID), []byte(it.SourceID)); err != nil {
+	seq, err := bs.itemTime.NextSequence()
+	if err != nil {
 		return err
 	}
-	if err := bs.identity.Put(identityKey(it.SourceID, it.Key), []byte(it.ID)); err != nil {
+	if err := bs.itemTime.Put(seqTimeKey(it.FirstSeen, seq, it.ID), []byte(it.SourceID)); err != nil {
 		return err
+	}
+	if !derivedID(&it) {
+		if err := bs.identity.Put(identityKey(it.SourceID, it.Key), []byte(it.ID)); err != nil {
+			return err
+		}
 	}
 	stats.New++
 	stats.NewItems = append(stats.NewItems, it)
@@ -383,10 +468,10 @@ func (d *DB) EachItem(ctx context.Context, q ItemQuery, oldestFirst bool, fn fun
 				continue
 			}
 			if oldestFirst {
-				ids = append(ids, append([]byte(nil), k[timeKeyLen:]...))
+				ids = append(ids, bytes.Clone(idFromTimeKey(k)))
 				continue
 			}
-			if err := visit(bs, k[timeKeyLen:]); err != nil {
+			if err := visit(bs, idFromTimeKey(k)); err != nil {
 				return err
 			}
 		}

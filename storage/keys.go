@@ -15,14 +15,25 @@ var (
 	// bucketItems maps an item id to its encoded wiredesk.Item.
 	bucketItems = []byte("items")
 	// bucketItemTime is the newest-first time index of items:
-	// timeKey(FirstSeen) + item id → source id.
+	// seqTimeKey(FirstSeen, seq, item id) → source id, seq being the
+	// bucket's sequence at the item's save, so that one poll's items (all
+	// first seen at the poll time) are appended in save order instead of
+	// spread over the tree by their hashed ids (schema version 4). Keys
+	// written before carry no sequence: indexKey(FirstSeen, item id)
+	// (idFromTimeKey reads both).
 	bucketItemTime = []byte("items_by_first_seen")
-	// bucketIdentity maps identityKey(source id, Item.Key) → item id.
+	// bucketIdentity maps identityKey(source id, Item.Key) → item id for
+	// the items whose id is not wiredesk.ItemID(source id, Item.Key): ids
+	// chosen by the caller of SaveFetch. Every other item is found under
+	// its derived id in bucketItems; until schema version 4 every item had
+	// an entry here, one more random-key page write per new item.
 	bucketIdentity = []byte("identity")
 	// bucketStories maps a story id to its encoded storyRecord.
 	bucketStories = []byte("stories")
 	// bucketStoryTime is the newest-first time index of stories:
-	// timeKey(Updated) + story id → storyIndexValue.
+	// storyTimeKey(Updated, storyRecord.Seq, story id) → storyIndexValue;
+	// like bucketItemTime, keys carry a save sequence from schema version
+	// 4 on, so the stories a poll starts or updates are appended in order.
 	bucketStoryTime = []byte("stories_by_updated")
 	// bucketDecisions maps a story id to the encoded list of the editors'
 	// decisions that shaped it (schema version 2).
@@ -105,6 +116,41 @@ func indexKey(t time.Time, id string) []byte {
 	k := make([]byte, 0, timeKeyLen+len(id))
 	k = append(k, tk[:]...)
 	return append(k, id...)
+}
+
+// seqLen is the length of the save sequence in time index keys: a 0x00
+// marker, then the sequence's low 7 bytes big-endian (2⁵⁶ saves). An item
+// or story id never starts with 0x00 (SaveFetch refuses one that does;
+// derived ids start with the source id), so the marker tells a key with a
+// sequence from one written before schema version 4.
+const seqLen = 8
+
+// seqTimeKey returns timeKey(t), the save sequence seq and id.
+func seqTimeKey(t time.Time, seq uint64, id string) []byte {
+	tk := timeKey(t)
+	k := make([]byte, timeKeyLen+seqLen, timeKeyLen+seqLen+len(id))
+	copy(k, tk[:])
+	binary.BigEndian.PutUint64(k[timeKeyLen:], seq&(1<<56-1))
+	return append(k, id...)
+}
+
+// storyTimeKey returns the story time index key of story id: with its
+// save sequence, or without one (seq 0) for a story whose key was written
+// before schema version 4.
+func storyTimeKey(t time.Time, seq uint64, id string) []byte {
+	if seq == 0 {
+		return indexKey(t, id)
+	}
+	return seqTimeKey(t, seq, id)
+}
+
+// idFromTimeKey returns the item or story id of a time index key, with
+// or without a save sequence.
+func idFromTimeKey(k []byte) []byte {
+	if len(k) > timeKeyLen+seqLen && k[timeKeyLen] == 0 {
+		return k[timeKeyLen+seqLen:]
+	}
+	return k[timeKeyLen:]
 }
 
 // identityKey returns sourceID + 0x00 + key. Source ids are [a-z0-9-], so

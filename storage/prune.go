@@ -73,7 +73,7 @@ func (d *DB) pruneChunkTx(tx *bolt.Tx, before time.Time) (n PruneStats, more boo
 	stories := map[string]*storyRecord{}
 	var order []string // story ids in first-touched order, for determinism
 	for _, k := range keys {
-		id := k[timeKeyLen:]
+		id := idFromTimeKey(k)
 		it, ok, err := bs.item(id)
 		if err != nil {
 			return n, false, err

@@ -47,6 +47,45 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	// Version 4 also adds a save sequence to new item time index keys
+	// (keys.go, bucketItemTime); older keys stay and are still read.
+	{version: 4, name: "identity only for chosen ids; item time index in save order", up: dropDerivedIdentities},
+}
+
+// dropDerivedIdentities keeps in the identity bucket only the entries
+// whose item id is not wiredesk.ItemID(source, key): lookup finds every
+// other item under its derived id, so their entries are dead weight and
+// writing them cost each new item one more random-key page. The bucket is
+// dropped and made again with the exceptions (normally none), which frees
+// its pages without loading them all into one transaction's memory.
+func dropDerivedIdentities(tx *bolt.Tx) error {
+	b := tx.Bucket(bucketIdentity)
+	if b == nil {
+		return fmt.Errorf("bucket %s missing: %w", bucketIdentity, errCorrupt)
+	}
+	var keep [][2][]byte
+	if err := b.ForEach(func(k, v []byte) error {
+		src, key, ok := bytes.Cut(k, []byte{0})
+		if !ok || string(v) != wiredesk.ItemID(string(src), string(key)) {
+			keep = append(keep, [2][]byte{bytes.Clone(k), bytes.Clone(v)})
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := tx.DeleteBucket(bucketIdentity); err != nil {
+		return fmt.Errorf("drop bucket %s: %w", bucketIdentity, err)
+	}
+	nb, err := tx.CreateBucket(bucketIdentity)
+	if err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketIdentity, err)
+	}
+	for _, kv := range keep {
+		if err := nb.Put(kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // schemaVersion returns the version stored in tx, 0 for a new file. A

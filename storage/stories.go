@@ -36,7 +36,7 @@ func (d *DB) Stories(ctx context.Context, q StoryQuery) ([]wiredesk.Story, error
 			if !q.Since.IsZero() && timeFromKey(k).Before(q.Since) {
 				break
 			}
-			id := string(k[timeKeyLen:])
+			id := string(idFromTimeKey(k))
 			rec, ok, err := bs.story(id)
 			if err != nil {
 				return err

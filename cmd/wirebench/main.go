@@ -57,6 +57,7 @@ type options struct {
 	cpuLarge          string
 	memIngest         string
 	keep              bool
+	largeOnly         bool
 	alertSources      int
 	alertInterval     time.Duration
 }
@@ -80,6 +81,12 @@ type summary struct {
 	Large1kItemsS    float64 `json:"large_1k_items_s"`
 	Large100kItemsS  float64 `json:"large_100k_items_s"`
 	LargeRatio       float64 `json:"large_ratio"`
+	Large10kItemsS   float64 `json:"large_10k_items_s"`
+	Large30kItemsS   float64 `json:"large_30k_items_s"`
+	LargeMarginalUs  float64 `json:"large_marginal_us"`
+	LargeTailRatio   float64 `json:"large_tail_ratio"`
+	Large1kCPUUs     float64 `json:"large_1k_cpu_us"`
+	Large100kCPUUs   float64 `json:"large_100k_cpu_us"`
 	AlertIntervalS   float64 `json:"alert_interval_s,omitempty"`
 	AlertP50ms       float64 `json:"alert_p50_ms,omitempty"`
 	AlertP99ms       float64 `json:"alert_p99_ms,omitempty"`
@@ -105,6 +112,7 @@ func main() {
 	flag.StringVar(&o.cpuLarge, "cpuprofile-large", "", "write a CPU profile of the pass over the largest one-source document (step 6) to `file`")
 	flag.StringVar(&o.memIngest, "memprofile-ingest", "", "write a heap profile to `file` at the end of the ingest pass (its Summary still live)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (feeds, database)")
+	flag.BoolVar(&o.largeOnly, "large-only", false, "run only step 6, the one-source large documents (for comparing storage changes)")
 	flag.IntVar(&o.alertSources, "alert-sources", 20, "urgent `sources` of the alert latency benchmark (0: skip it)")
 	flag.DurationVar(&o.alertInterval, "alert-interval", 15*time.Second, "poll interval of the alert latency benchmark's urgent sources (at least 15s)")
 	flag.Parse()
@@ -150,6 +158,13 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	rep := report{tw: tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)}
 	var sum summary
 	sum.Sources = o.sources
+	if o.largeOnly {
+		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		if err := largeStep(ctx, dir, o.cpuLarge, rep, &sum, log, progress); err != nil {
+			return err
+		}
+		return finish(rep, sum, stdout)
+	}
 
 	// 1. The wire.
 	feedDir := dir + "/wire"
@@ -316,23 +331,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 				c.bare.rps(), c.ratio(), goal, ms(c.pub.p99()), ms(c.bare.p99()), c.pub.errors, c.bare.errors))
 	}
 	// 6. One source, one large document (issue 11: cost linear in items).
-	var large []largeResult
-	for _, n := range largeSizes {
-		r, err := largeDocument(ctx, dir, n, log, profileFor(n, o.cpuLarge))
-		if err != nil {
-			return fmt.Errorf("large document: %w", err)
-		}
-		progress("one document of %d items: %s", n, r.duration.Round(time.Millisecond))
-		large = append(large, r)
+	if err := largeStep(ctx, dir, o.cpuLarge, rep, &sum, log, progress); err != nil {
+		return err
 	}
-	sum.Large1kItemsS = round(large[0].itemsPerSecond())
-	sum.Large100kItemsS = round(large[1].itemsPerSecond())
-	sum.LargeRatio = round(large[1].itemsPerSecond() / large[0].itemsPerSecond())
-	for _, r := range large {
-		rep.row(fmt.Sprintf("one document, %d items", r.items), fmt.Sprintf("%.0f items/s", r.itemsPerSecond()),
-			fmt.Sprintf("%s; one source, [poll] max_items raised to keep every item", r.duration.Round(time.Millisecond)))
-	}
-	rep.row("  large/small rate", fmt.Sprintf("%.2f", sum.LargeRatio), "1.0 is linear cost; issue 11 measured 85 s for 80k items before chunked saves")
 	// 7. Alert latency: a flash appears at a fake wire → the webhook has it.
 	if o.alertSources > 0 {
 		progress("alert latency: %d urgent sources polled every %s", o.alertSources, o.alertInterval)
@@ -359,6 +360,11 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		rep.row("alert latency, WebSub", fmt.Sprintf("p50 %.0f ms, p99 %.0f ms", ms(pp50), ms(pp99)),
 			fmt.Sprintf("flash at the wire, pushed at once by its hub → webhook; %d urgent sources, interval %s", len(pushed.samples), pushInterval))
 	}
+	return finish(rep, sum, stdout)
+}
+
+// finish writes the human table and then the summary's JSON line.
+func finish(rep report, sum summary, stdout io.Writer) error {
 	if err := rep.tw.Flush(); err != nil {
 		return err
 	}
