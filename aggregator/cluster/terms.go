@@ -192,31 +192,17 @@ type term struct {
 // term returns the term of w, from the lexicon's cache when it has it.
 //
 // The cache is keyed by a 64-bit hash of the word, not the word: a lookup
-// compares no strings and an entry is 24 bytes. Two words of one hash
-// would share a term; among the million words a window holds, the chance
-// that any two do is about 3·10⁻⁸.
+// compares no strings and an entry is 16 bytes. Two words of one hash
+// would share a term; among the million words the cache holds, the
+// chance that any two do is about 3·10⁻⁸.
 func (lx *lexicon) term(w []byte) term {
 	h := wordHash(w)
 	sh := &lx.shards[h>>(64-termShardBits)]
-	sh.mu.RLock()
-	t, ok := sh.cache[h]
-	if !ok {
-		t, ok = sh.older[h]
-	}
-	sh.mu.RUnlock()
-	if ok {
+	if t, ok := sh.get(h); ok {
 		return t
 	}
-	t = lx.compute(string(w))
-	sh.mu.Lock()
-	if len(sh.cache) >= maxTermCache>>termShardBits {
-		sh.older, sh.cache = sh.cache, make(map[uint64]term, maxTermCache>>termShardBits/4)
-	}
-	if sh.cache == nil {
-		sh.cache = make(map[uint64]term)
-	}
-	sh.cache[h] = t
-	sh.mu.Unlock()
+	t := lx.compute(string(w))
+	sh.put(h, t)
 	return t
 }
 
@@ -225,10 +211,111 @@ func (lx *lexicon) term(w []byte) term {
 // one lock.
 const termShardBits = 5
 
+// The word cache holds termCacheSets·termWays entries of 16 bytes (16 MB,
+// allocated a shard at a time as words arrive), in sets of termWays
+// entries that share one cache line. A word has one set; within it the
+// entries are kept most recently used first, and a new word replaces the
+// least recently used, so the words in daily use stay whatever else passes
+// through. (Two generations of Go maps, which this replaced, read two or
+// three cache lines a lookup and held half as many words in as much
+// memory; a synthetic wire of a million made-up words missed most.)
+const (
+	termWays      = 4
+	termCacheSets = 1 << 18
+	termShardSets = termCacheSets >> termShardBits
+)
+
 // termShard is one shard of the word cache.
 type termShard struct {
-	mu           sync.RWMutex
-	cache, older map[uint64]term
+	mu   sync.Mutex
+	sets [][termWays]termEntry // nil until the first put; len termShardSets
+}
+
+// A termEntry is a cached term and the hash of its word; h 0 is empty.
+type termEntry struct {
+	h uint64
+	t packedTerm
+}
+
+// entryHash is the hash an entry stores: never 0, which marks an empty
+// entry.
+func entryHash(h uint64) uint64 { return max(h, 1) }
+
+// get returns the cached term of the word of hash h, moving it to the
+// front of its set.
+func (sh *termShard) get(h uint64) (term, bool) {
+	h = entryHash(h)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.sets == nil {
+		return term{}, false
+	}
+	set := &sh.sets[h&(termShardSets-1)]
+	for i := range set {
+		if set[i].h == h {
+			e := set[i]
+			copy(set[1:i+1], set[:i])
+			set[0] = e
+			return e.t.unpack(), true
+		}
+	}
+	return term{}, false
+}
+
+// put caches t as the term of the word of hash h, in front of its set,
+// dropping the set's least recently used entry.
+func (sh *termShard) put(h uint64, t term) {
+	h = entryHash(h)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.sets == nil {
+		sh.sets = make([][termWays]termEntry, termShardSets)
+	}
+	set := &sh.sets[h&(termShardSets-1)]
+	for i := range set {
+		if set[i].h == h {
+			return // another poll computed it meanwhile
+		}
+	}
+	copy(set[1:], set[:termWays-1])
+	set[0] = termEntry{h, t.pack()}
+}
+
+// A packedTerm is a term in 64 bits: word and cross (28 bits each, as
+// hash28 makes them), then stop, num and concept, then skeletonLen.
+type packedTerm uint64
+
+const (
+	packCross    = 28
+	packStop     = 56
+	packNum      = 57
+	packConcept  = 58
+	packSkeleton = 59 // 5 bits: skeletonLen is at most maxSkeleton
+)
+
+func (t term) pack() packedTerm {
+	p := packedTerm(t.word) | packedTerm(t.cross)<<packCross | packedTerm(t.skeletonLen)<<packSkeleton
+	if t.stop {
+		p |= 1 << packStop
+	}
+	if t.num {
+		p |= 1 << packNum
+	}
+	if t.concept {
+		p |= 1 << packConcept
+	}
+	return p
+}
+
+func (p packedTerm) unpack() term {
+	return term{
+		word:        uint32(p & (1<<28 - 1)),
+		cross:       uint32(p >> packCross & (1<<28 - 1)),
+		stop:        p>>packStop&1 != 0,
+		num:         p>>packNum&1 != 0,
+		concept:     p>>packConcept&1 != 0,
+		skeletonLen: uint8(p >> packSkeleton),
+	}
 }
 
 // wordHash is FNV-1a over w, 64 bits.
@@ -240,11 +327,6 @@ func wordHash(w []byte) uint64 {
 	}
 	return h
 }
-
-// maxTermCache bounds the word cache. It has two generations: when the
-// newer is full it becomes the older and the older is dropped, so the words
-// in daily use stay whatever else passes through.
-const maxTermCache = 1 << 18
 
 func (lx *lexicon) compute(w string) term {
 	if n, ok := numberWords[w]; ok {

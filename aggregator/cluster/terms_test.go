@@ -1,6 +1,9 @@
 package cluster
 
-import "testing"
+import (
+	"path/filepath"
+	"testing"
+)
 
 // TestGivenNames checks that a capitalised word right before another
 // capitalised word is a key but not a name, so that a report writing
@@ -103,4 +106,99 @@ func TestNamesMeetAcrossScripts(t *testing.T) {
 			t.Errorf("%s and %s share no key", tt.ru, tt.en)
 		}
 	}
+}
+
+func TestPackedTerm(t *testing.T) {
+	if maxSkeleton >= 1<<(64-packSkeleton) {
+		t.Fatalf("maxSkeleton %d does not fit the %d bits packedTerm gives skeletonLen", maxSkeleton, 64-packSkeleton)
+	}
+	tests := []term{
+		{},
+		{stop: true},
+		{num: true, word: 1<<28 - 1},
+		{word: 1<<28 - 1, cross: 1<<28 - 1, concept: true},
+		{word: 0x0abcdef, cross: 0x1234567, skeletonLen: maxSkeleton},
+		{word: 1, cross: 2, stop: true, num: true, concept: true, skeletonLen: 31},
+	}
+	for _, want := range tests {
+		if got := want.pack().unpack(); got != want {
+			t.Errorf("unpack(pack(%+v)) = %+v", want, got)
+		}
+	}
+}
+
+// TestTermCache checks that a cached term is the term computed afresh, on
+// the real sets' words, and that a set keeps its most recently used
+// words.
+func TestTermCache(t *testing.T) {
+	lx := defaultLexicon()
+	for _, w := range realTokens(t) {
+		want := lx.compute(w)
+		for range 2 { // the second from the cache
+			if got := lx.term([]byte(w)); got != want {
+				t.Fatalf("term(%q) = %+v; want %+v", w, got, want)
+			}
+		}
+	}
+
+	var sh termShard
+	// Hashes of one set: the same low bits.
+	h := func(i int) uint64 { return uint64(i)<<40 | 7 }
+	tm := func(i int) term { return term{word: uint32(i), cross: uint32(i) * 3} }
+	for i := 1; i <= termWays; i++ {
+		sh.put(h(i), tm(i))
+	}
+	if _, ok := sh.get(h(1)); !ok { // 1 is now the most recently used
+		t.Fatal("word 1 missing from a set with room for it")
+	}
+	sh.put(h(termWays+1), tm(termWays+1)) // drops 2, the least recently used
+	for i := 1; i <= termWays+1; i++ {
+		got, ok := sh.get(h(i))
+		if want := i != 2; ok != want {
+			t.Errorf("word %d cached %v; want %v", i, ok, want)
+		} else if ok && got != tm(i) {
+			t.Errorf("word %d: %+v; want %+v", i, got, tm(i))
+		}
+	}
+	if _, ok := sh.get(h(100)); ok {
+		t.Error("a hash never put was found")
+	}
+	if _, ok := new(termShard).get(0); ok {
+		t.Error("an empty shard found hash 0")
+	}
+}
+
+// realTokens returns the distinct words the tokenizer finds in the copied
+// real sets.
+func realTokens(t *testing.T) []string {
+	t.Helper()
+	var items []realItem
+	dirs, err := filepath.Glob(filepath.Join("testdata", "real", "*", "sources.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range dirs {
+		set, err := loadRealSet(filepath.Dir(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, set...)
+	}
+	items = append(items, loadEventsSet(t)...)
+	for _, p := range loadTGPairs(t) {
+		items = append(items, realItem{Item: p.a}, realItem{Item: p.b})
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, it := range items {
+		var tk tokenizer
+		tk.init(it.Title, it.Summary+" "+it.Content)
+		for tk.next() {
+			if w := string(tk.word()); !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	return out
 }
