@@ -153,25 +153,31 @@ func score(body []byte, name string, table [128]rune, bigrams *bigramSet) tally 
 		}
 		return table[c-0x80]
 	}
-	// Whether a byte is a letter depends on the charset only: one table,
-	// not a Unicode lookup a byte.
+	// Whether a byte is a letter, and what plausible needs to know of the
+	// letter, depends on the charset only: one table, not Unicode lookups
+	// a byte (they were most of the CPU of a detection).
 	var letter [256]bool
+	var class [256]letterClass
 	for c := range letter {
-		letter[c] = unicode.IsLetter(dec(byte(c)))
+		r := dec(byte(c))
+		letter[c] = unicode.IsLetter(r)
+		if letter[c] {
+			class[c] = classOf(r)
+		}
 	}
-	word := make([]rune, 0, 32)
+	word := make([]letterClass, 0, 32)
 	nonASCII := false
 	for i, c := range body {
 		r := dec(c)
 		if letter[c] {
-			word = append(word, r)
+			word = append(word, class[c])
 			nonASCII = nonASCII || c >= utf8.RuneSelf
 			continue
 		}
 		inWord := len(word) > 0 && i+1 < len(body) && letter[body[i+1]]
 		if nonASCII {
 			t.letters += len(word)
-			if plausible(word, bigrams) {
+			if plausibleWord(word, bigrams) {
 				t.good += len(word)
 			}
 		}
@@ -182,7 +188,7 @@ func score(body []byte, name string, table [128]rune, bigrams *bigramSet) tally 
 	}
 	if nonASCII {
 		t.letters += len(word)
-		if plausible(word, bigrams) {
+		if plausibleWord(word, bigrams) {
 			t.good += len(word)
 		}
 	}
@@ -211,26 +217,78 @@ func newsPunct(r rune) bool {
 // candidate produces those scripts, so they only come from a label, and
 // detection has no statistics to doubt it with.
 func plausible(w []rune, bigrams *bigramSet) bool {
+	word := make([]letterClass, len(w))
+	for i, r := range w {
+		word[i] = classOf(r)
+	}
+	return plausibleWord(word, bigrams)
+}
+
+// A letterClass is what plausible needs to know of one letter, looked up
+// once per charset and byte by score.
+type letterClass struct {
+	r            rune
+	upper, lower bool
+	script       int8 // scriptASCII, scriptLatin, scriptCyrillic, scriptNone or 1+ an index in otherScripts
+	russian      int8 // russianIndex; valid when russianOK
+	russianOK    bool
+}
+
+const (
+	scriptASCII    = -1
+	scriptLatin    = -2 // a Latin letter outside ASCII: accented
+	scriptCyrillic = -3
+	scriptNone     = 0 // a letter of no script plausible knows
+)
+
+// otherScripts are the scripts that single-byte charsets other than the
+// candidates carry.
+var otherScripts = []*unicode.RangeTable{unicode.Greek, unicode.Hebrew, unicode.Arabic, unicode.Thai}
+
+func classOf(r rune) letterClass {
+	c := letterClass{r: r, upper: unicode.IsUpper(r), lower: unicode.IsLower(r)}
+	switch {
+	case r < utf8.RuneSelf:
+		c.script = scriptASCII
+	case unicode.Is(unicode.Latin, r):
+		c.script = scriptLatin
+	case unicode.Is(unicode.Cyrillic, r):
+		c.script = scriptCyrillic
+	default:
+		c.script = scriptNone
+		for i, sc := range otherScripts {
+			if unicode.Is(sc, r) {
+				c.script = int8(i + 1)
+				break
+			}
+		}
+	}
+	i, ok := russianIndex(r)
+	c.russian, c.russianOK = int8(i), ok
+	return c
+}
+
+// plausibleWord is plausible for a word of letters classified by classOf.
+func plausibleWord(w []letterClass, bigrams *bigramSet) bool {
 	if !casePattern(w) {
 		return false
 	}
 	var latin, cyrillic, accented, other int
-	var otherScript *unicode.RangeTable
-	for _, r := range w {
-		switch {
-		case r < utf8.RuneSelf:
+	otherScript := int8(scriptNone)
+	for _, c := range w {
+		switch c.script {
+		case scriptASCII:
 			latin++
-		case unicode.Is(unicode.Latin, r):
+		case scriptLatin:
 			latin++
 			accented++
-		case unicode.Is(unicode.Cyrillic, r):
+		case scriptCyrillic:
 			cyrillic++
 		default:
-			sc := scriptOf(r)
-			if sc == nil || (otherScript != nil && sc != otherScript) {
+			if c.script == scriptNone || (otherScript != scriptNone && c.script != otherScript) {
 				return false
 			}
-			otherScript = sc
+			otherScript = c.script
 			other++
 		}
 	}
@@ -244,21 +302,10 @@ func plausible(w []rune, bigrams *bigramSet) bool {
 	default:
 		// A lone accented letter is a word only as French "à".
 		if len(w) == 1 {
-			return w[0] == 'à' || w[0] == 'À'
+			return w[0].r == 'à' || w[0].r == 'À'
 		}
 		return 2*accented <= latin
 	}
-}
-
-// scriptOf returns the script of a letter among those that single-byte
-// charsets other than the candidates carry, or nil.
-func scriptOf(r rune) *unicode.RangeTable {
-	for _, sc := range []*unicode.RangeTable{unicode.Greek, unicode.Hebrew, unicode.Arabic, unicode.Thai} {
-		if unicode.Is(sc, r) {
-			return sc
-		}
-	}
-	return nil
 }
 
 // casePattern accepts lower case, Capitalised and UPPER CASE words, the
@@ -266,19 +313,19 @@ func scriptOf(r rune) *unicode.RangeTable {
 // word looks like when read in the code page whose cases are swapped
 // (KOI8-R and windows-1251 put the lower-case letters where the other has
 // the capitals).
-func casePattern(w []rune) bool {
+func casePattern(w []letterClass) bool {
 	if len(w) < 2 {
 		return true
 	}
 	upperRest, lowerRest := true, true
-	for _, r := range w[1:] {
-		if unicode.IsUpper(r) {
+	for _, c := range w[1:] {
+		if c.upper {
 			lowerRest = false
-		} else if unicode.IsLower(r) {
+		} else if c.lower {
 			upperRest = false
 		}
 	}
-	if unicode.IsLower(w[0]) {
+	if w[0].lower {
 		return lowerRest
 	}
 	return lowerRest || upperRest
@@ -290,11 +337,11 @@ func casePattern(w []rune) bool {
 // real words with rare pairs ("книг") through, while a word read in the
 // wrong Cyrillic code page rarely reaches it (TestDetectRussianCodePages
 // shows the margins).
-func russianShaped(w []rune, bigrams *bigramSet) bool {
+func russianShaped(w []letterClass, bigrams *bigramSet) bool {
 	prev := 0 // word edge
 	total, common := 0, 0
-	for _, r := range w {
-		i, ok := russianIndex(r)
+	for _, c := range w {
+		i, ok := int(c.russian), c.russianOK
 		if !ok {
 			return false
 		}
