@@ -67,7 +67,7 @@ type Index struct {
 	ids     map[uint64]int32 // item ID hash → entry
 	links   map[uint64]int32 // canonical link hash → newest entry with it
 	df      counts           // key slot → live entries that have it
-	posting map[uint32][]posting
+	posting postings
 	stories []story
 	storyOf map[string]int32
 	names   map[string]int32 // interned source ids and languages
@@ -125,7 +125,7 @@ func (x *Index) reset(capacity int) {
 	x.ids = make(map[uint64]int32, capacity)
 	x.links = make(map[uint64]int32, capacity)
 	x.df = counts{}
-	x.posting = make(map[uint32][]posting, capacity)
+	x.posting = newPostings(capacity)
 }
 
 func hash64(s string) uint64 {
@@ -315,7 +315,7 @@ func (x *Index) candidates(q *query) []int32 {
 			continue
 		}
 		w := q.idf[i]
-		for _, p := range x.posting[slot(k)] {
+		for _, p := range x.posting.get(slot(k)) {
 			// The time in the posting spares a read of the entry for
 			// the many postings outside the window; the chosen few are
 			// checked on their entries below.
@@ -365,12 +365,6 @@ func (x *Index) candidates(q *query) []int32 {
 	}
 	sc.reset()
 	return out
-}
-
-// A posting is an indexed item that has a key, with its time in Unix
-// minutes.
-type posting struct {
-	entry, minute int32
 }
 
 // A scratch is a Match's working space for gathering candidates, reused
@@ -502,7 +496,7 @@ func (x *Index) insert(e entry, ks []key) {
 		df := x.df.inc(sl)
 		// A key past maxDF is never looked up; its list stops growing.
 		if df <= maxDF {
-			x.posting[sl] = append(x.posting[sl], posting{s, int32(e.unix / 60)})
+			x.posting.add(sl, posting{s, int32(e.unix / 60)})
 		}
 	}
 	if x.live == 0 || e.unix < x.oldest {
