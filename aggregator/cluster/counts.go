@@ -1,14 +1,21 @@
 package cluster
 
-// counts maps key slots to document frequencies: an open-addressing table
-// of 8-byte cells (the slot, marked, in the high half; the count in the
-// low), so a lookup is one cache line where a Go map reads two. A Match
-// looks up the frequency of every key of the new item and of its
-// candidates: hundreds of lookups in a table of a few hundred thousand
-// keys.
+// counts maps key slots to document frequencies and to where their
+// posting lists are: an open-addressing table of 8-byte cells (the slot,
+// marked, in the high half; the count in the low), so a lookup is one
+// cache line where a Go map reads two, and beside each cell its slot's
+// postingList. A Match looks up the frequency of every key of the new item
+// and of its candidates: hundreds of lookups in a table of a few hundred
+// thousand keys; an insert finds the count and the list in one lookup.
+//
+// A slot keeps its cell when its count falls to zero: its posting list,
+// whose postings of evicted items Match skips, stays until the index is
+// rebuilt (Index.compact), as the lists always have.
 type counts struct {
-	cells []uint64 // 0 is empty; len is a power of two
-	n     int
+	cells []uint64      // 0 is empty; len is a power of two
+	lists []postingList // lists[i] is the list of cells[i]'s slot
+	n     int           // cells used
+	live  int           // cells with a count above zero
 }
 
 // A slot's two low bits (the key's flags) are always zero, so slot|1 is
@@ -20,26 +27,44 @@ func (c *counts) home(s uint32) int {
 	return int(h >> 32 & uint64(len(c.cells)-1))
 }
 
-// get returns the count of slot s.
-func (c *counts) get(s uint32) int32 {
+// find returns the cell of slot s, or -1.
+func (c *counts) find(s uint32) int {
 	if len(c.cells) == 0 {
-		return 0
+		return -1
 	}
 	want := cellKey(s)
 	mask := len(c.cells) - 1
 	for i := c.home(s); ; i = (i + 1) & mask {
 		v := c.cells[i]
 		if v == 0 {
-			return 0
+			return -1
 		}
 		if v&^(1<<32-1) == want {
-			return int32(uint32(v))
+			return i
 		}
 	}
 }
 
-// inc adds one to the count of slot s and returns the new count.
-func (c *counts) inc(s uint32) int32 {
+// get returns the count of slot s.
+func (c *counts) get(s uint32) int32 {
+	if i := c.find(s); i >= 0 {
+		return int32(uint32(c.cells[i]))
+	}
+	return 0
+}
+
+// list returns the posting list of slot s (an empty one for a slot never
+// counted).
+func (c *counts) list(s uint32) postingList {
+	if i := c.find(s); i >= 0 {
+		return c.lists[i]
+	}
+	return postingList{}
+}
+
+// inc adds one to the count of slot s and returns the new count and the
+// slot's posting list, valid until the next inc.
+func (c *counts) inc(s uint32) (int32, *postingList) {
 	if 2*(c.n+1) > len(c.cells) {
 		c.grow()
 	}
@@ -50,63 +75,41 @@ func (c *counts) inc(s uint32) int32 {
 		if v == 0 {
 			c.cells[i] = want | 1
 			c.n++
-			return 1
+			c.live++
+			return 1, &c.lists[i]
 		}
 		if v&^(1<<32-1) == want {
+			if uint32(v) == 0 {
+				c.live++
+			}
 			c.cells[i] = v + 1
-			return int32(uint32(v + 1))
+			return int32(uint32(v + 1)), &c.lists[i]
 		}
 	}
 }
 
-// dec subtracts one from the count of slot s, removing it at zero.
+// dec subtracts one from the count of slot s, if it has one.
 func (c *counts) dec(s uint32) {
-	if len(c.cells) == 0 {
-		return
-	}
-	want := cellKey(s)
-	mask := len(c.cells) - 1
-	i := c.home(s)
-	for {
-		v := c.cells[i]
-		if v == 0 {
-			return
-		}
-		if v&^(1<<32-1) == want {
-			if uint32(v) > 1 {
-				c.cells[i] = v - 1
-				return
-			}
-			break
-		}
-		i = (i + 1) & mask
-	}
-	// Remove the cell and shift back the cells of its run that would no
-	// longer be found past the hole (linear probing's deletion).
-	c.cells[i] = 0
-	c.n--
-	for j := (i + 1) & mask; c.cells[j] != 0; j = (j + 1) & mask {
-		h := c.home(uint32(c.cells[j] >> 32 &^ 1))
-		// The cell at j may move to the hole at i unless its home lies
-		// cyclically in (i, j].
-		if i <= j && (h <= i || h > j) || i > j && h <= i && h > j {
-			c.cells[i], c.cells[j] = c.cells[j], 0
-			i = j
+	if i := c.find(s); i >= 0 && uint32(c.cells[i]) > 0 {
+		c.cells[i]--
+		if uint32(c.cells[i]) == 0 {
+			c.live--
 		}
 	}
 }
 
 func (c *counts) grow() {
-	old := c.cells
+	old, oldLists := c.cells, c.lists
 	c.cells = make([]uint64, max(64, 2*len(old)))
+	c.lists = make([]postingList, len(c.cells))
 	mask := len(c.cells) - 1
-	for _, v := range old {
+	for j, v := range old {
 		if v == 0 {
 			continue
 		}
 		for i := c.home(uint32(v >> 32 &^ 1)); ; i = (i + 1) & mask {
 			if c.cells[i] == 0 {
-				c.cells[i] = v
+				c.cells[i], c.lists[i] = v, oldLists[j]
 				break
 			}
 		}
@@ -114,4 +117,4 @@ func (c *counts) grow() {
 }
 
 // len returns the number of slots with a count.
-func (c *counts) len() int { return c.n }
+func (c *counts) len() int { return c.live }

@@ -7,11 +7,13 @@ import (
 
 // TestCountsAgreesWithMap drives counts and a map with the same random
 // increments and decrements, over slots that collide often, and checks
-// they agree after every step.
+// they agree after every step, and that each slot's posting list moves
+// with it when the table grows.
 func TestCountsAgreesWithMap(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var c counts
 	want := map[uint32]int32{}
+	incs := map[uint32]uint32{}
 	slots := make([]uint32, 300)
 	for i := range slots {
 		slots[i] = uint32(r.IntN(1<<26)) << 4 // flags clear, as slot() gives
@@ -27,13 +29,18 @@ func TestCountsAgreesWithMap(t *testing.T) {
 				delete(want, s)
 			}
 		} else {
-			c.inc(s)
+			_, l := c.inc(s)
+			l.n++ // counts every inc of s, to follow the list through grows
 			want[s]++
+			incs[s]++
 		}
 		if step%997 == 0 {
 			for _, s := range slots {
 				if got := c.get(s); got != want[s] {
 					t.Fatalf("step %d: count of %x = %d; want %d", step, s, got, want[s])
+				}
+				if got := c.list(s).n; got != incs[s] {
+					t.Fatalf("step %d: list of %x moved: %d incs recorded; want %d", step, s, got, incs[s])
 				}
 			}
 			if c.len() != len(want) {

@@ -125,7 +125,7 @@ func (x *Index) reset(capacity int) {
 	x.ids = make(map[uint64]int32, capacity)
 	x.links = make(map[uint64]int32, capacity)
 	x.df = counts{}
-	x.posting = newPostings(capacity)
+	x.posting = postings{}
 }
 
 func hash64(s string) uint64 {
@@ -315,7 +315,7 @@ func (x *Index) candidates(q *query) []int32 {
 			continue
 		}
 		w := q.idf[i]
-		for _, p := range x.posting.get(slot(k)) {
+		for _, p := range x.posting.get(x.df.list(slot(k))) {
 			// The time in the posting spares a read of the entry for
 			// the many postings outside the window; the chosen few are
 			// checked on their entries below.
@@ -493,10 +493,10 @@ func (x *Index) insert(e entry, ks []key) {
 	x.ids[e.id] = s
 	for _, k := range ks[:n] {
 		sl := slot(k)
-		df := x.df.inc(sl)
+		df, list := x.df.inc(sl)
 		// A key past maxDF is never looked up; its list stops growing.
 		if df <= maxDF {
-			x.posting.add(sl, posting{s, int32(e.unix / 60)})
+			x.posting.add(list, posting{s, int32(e.unix / 60)})
 		}
 	}
 	if x.live == 0 || e.unix < x.oldest {

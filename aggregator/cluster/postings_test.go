@@ -6,12 +6,13 @@ import (
 	"testing"
 )
 
-// TestPostingsAgreesWithMap appends random postings to postings and to a
-// map of slices, some lists long enough to move many times and one longer
+// TestPostingsAgreesWithMap appends random postings to posting lists and
+// to a map of slices, some lists long enough to move many times and one longer
 // than a page, and checks every list is the same, in order.
 func TestPostingsAgreesWithMap(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	ps := newPostings(0)
+	var ps postings
+	lists := map[uint32]*postingList{}
 	want := map[uint32][]posting{}
 	slots := make([]uint32, 2000)
 	for i := range slots {
@@ -19,7 +20,12 @@ func TestPostingsAgreesWithMap(t *testing.T) {
 	}
 	add := func(s uint32, i int) {
 		p := posting{int32(i), int32(r.IntN(1 << 20))}
-		ps.add(s, p)
+		l := lists[s]
+		if l == nil {
+			l = new(postingList)
+			lists[s] = l
+		}
+		ps.add(l, p)
 		want[s] = append(want[s], p)
 	}
 	for i := range 300_000 {
@@ -31,12 +37,12 @@ func TestPostingsAgreesWithMap(t *testing.T) {
 		add(1<<30, i)
 	}
 	for s, w := range want {
-		if got := ps.get(s); !slices.Equal(got, w) {
+		if got := ps.get(*lists[s]); !slices.Equal(got, w) {
 			t.Fatalf("slot %#x: %d postings, want %d (or they differ)", s, len(got), len(w))
 		}
 	}
-	if got := ps.get(1 << 4); got != nil {
-		t.Errorf("a slot never added has %d postings", len(got))
+	if got := ps.get(postingList{}); got != nil {
+		t.Errorf("an empty list has %d postings", len(got))
 	}
 	// Every place a list left is reused: the pages hold little more than
 	// the lists' capacities.
@@ -44,8 +50,8 @@ func TestPostingsAgreesWithMap(t *testing.T) {
 	for _, p := range ps.pages {
 		total += len(p)
 	}
-	for _, l := range ps.lists {
-		held += int(l.cap)
+	for _, l := range lists {
+		held += int(l.cap())
 	}
 	for k, f := range ps.free {
 		held += len(f) << k
