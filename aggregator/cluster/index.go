@@ -144,7 +144,7 @@ func unixOf(it wiredesk.Item) int64 { return it.Date().Unix() }
 
 // itemLanguage is the language an item is compared in: Russian when its
 // title is mostly Cyrillic, and when it is mostly Latin the source's
-// language unless that says Russian. Feeds mislabel: RT's English feeds
+// language (its primary subtag: "en-US" is "en") unless that says Russian. Feeds mislabel: RT's English feeds
 // carry Russian items, Russian sites English ones.
 func itemLanguage(it wiredesk.Item) string {
 	cyr, lat := 0, 0
@@ -166,7 +166,11 @@ func itemLanguage(it wiredesk.Item) string {
 	case lat > 2*cyr && strings.HasPrefix(strings.ToLower(it.Language), "ru"):
 		return "en"
 	}
-	return it.Language
+	// "en-US" and "en" are one language: pairs of them are scored as one
+	// language and compete as such for the candidates' places.
+	lang, _, _ := strings.Cut(strings.ToLower(it.Language), "-")
+	lang, _, _ = strings.Cut(lang, "_")
+	return lang
 }
 
 // slot is a key without its title and capital bits: what the document

@@ -216,3 +216,21 @@ func TestCandidatesOfEachLanguage(t *testing.T) {
 		t.Errorf("%d candidates; want at most %d", len(cands), 2*maxCandidates)
 	}
 }
+
+func TestItemLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		lang, title, want string
+	}{
+		{"en-US", "Tajik leader opens third turbine at giant Rogun dam", "en"},
+		{"en_GB", "Tajik leader opens third turbine at giant Rogun dam", "en"},
+		{"EN", "Tajik leader opens third turbine at giant Rogun dam", "en"},
+		{"en", "Рахмон открыл третий агрегат Рогунской ГЭС", "ru"},
+		{"ru-RU", "Tajik leader opens third turbine at giant Rogun dam", "en"},
+		{"de-AT", "Tadschikischer Präsident eröffnet dritte Turbine", "de"},
+		{"", "Tajik leader opens third turbine", ""},
+	} {
+		if got := itemLanguage(wiredesk.Item{Language: tt.lang, Title: tt.title}); got != tt.want {
+			t.Errorf("itemLanguage(%q, %q) = %q; want %q", tt.lang, tt.title, got, tt.want)
+		}
+	}
+}
