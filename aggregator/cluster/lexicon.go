@@ -112,8 +112,8 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 			add("en", st, id, false)
 		}
 	}
-	lx.phrases = phrases(concepts, root)
-	lx.exact = exactWords(concepts, root)
+	lx.phrases = unambiguous(concepts, root, phraseKeys)
+	lx.exact = unambiguous(concepts, root, func(c concept) []string { return c.exact })
 	for stem, c := range claims["ru"] {
 		lx.ru[stem] = c.concept
 	}
@@ -131,15 +131,14 @@ type concept struct {
 	exact          []string    // the words as written, of the place and name tables
 }
 
-// phrases returns the phrase map of concepts (see lexicon.phrases); a
-// phrase two concepts claim is left out.
-func phrases(concepts []concept, root func(int) int) map[uint64]string {
-	m := map[uint64]string{}
-	ambiguous := map[uint64]bool{}
+// unambiguous maps each key that keysOf gives a concept to the concept's
+// representative id; a key two concepts claim is left out.
+func unambiguous[K comparable](concepts []concept, root func(int) int, keysOf func(concept) []K) map[K]string {
+	m := map[K]string{}
+	ambiguous := map[K]bool{}
 	for i, c := range concepts {
 		id := concepts[root(i)].id
-		for _, p := range c.phrases {
-			k := phraseKey(hash28(kindWord, p[0], []byte(p[1])), hash28(kindWord, p[0], []byte(p[2])))
+		for _, k := range keysOf(c) {
 			if old, ok := m[k]; ambiguous[k] || ok && old != id {
 				delete(m, k)
 				ambiguous[k] = true
@@ -151,23 +150,14 @@ func phrases(concepts []concept, root func(int) int) map[uint64]string {
 	return m
 }
 
-// exactWords returns the exact map of concepts (see lexicon.exact); a word
-// two concepts claim is left out.
-func exactWords(concepts []concept, root func(int) int) map[string]string {
-	m := map[string]string{}
-	ambiguous := map[string]bool{}
-	for i, c := range concepts {
-		id := concepts[root(i)].id
-		for _, w := range c.exact {
-			if old, ok := m[w]; ambiguous[w] || ok && old != id {
-				delete(m, w)
-				ambiguous[w] = true
-				continue
-			}
-			m[w] = id
-		}
+// phraseKeys are the keys of a concept's two-part words in the phrase map
+// (see lexicon.phrases).
+func phraseKeys(c concept) []uint64 {
+	out := make([]uint64, 0, len(c.phrases))
+	for _, p := range c.phrases {
+		out = append(out, phraseKey(hash28(kindWord, p[0], []byte(p[1])), hash28(kindWord, p[0], []byte(p[2]))))
 	}
-	return m
+	return out
 }
 
 // surnameForms returns the case forms of a Russian surname in -ов, -ев,
