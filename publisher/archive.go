@@ -36,7 +36,9 @@ import (
 // as immutable. RFC 5005 readers walk prev-archive from the live feed; the
 // W3C validator also warns about an archive page with neither link
 // ("Archive incomplete"), as the oldest page would be without next-archive.
-// An archive of one page has neither.
+// For the same reason an archive begins with two pages: while only one
+// page would be due, its entries beyond the limit stay in the live Atom
+// feed.
 //
 // Stability: because pages are numbered from a fixed anchor and filled by
 // first-seen time, an entry leaving at the old end (storage retention, the
@@ -113,6 +115,17 @@ func planArchive(es []archived, now, horizon time.Time, period time.Duration) ar
 		if beyond[n] {
 			plan.pages = append(plan.pages, archivePage{n: n, entries: byPage[n]})
 		}
+	}
+	if len(plan.pages) == 1 {
+		// A lone page would link no other page, which the W3C validator
+		// calls an incomplete archive: its entries beyond the limit stay
+		// in the live Atom feed until a second page is due.
+		for _, a := range es {
+			if pageOf(a.created, period) == plan.pages[0].n && !a.picked {
+				plan.extra = append(plan.extra, a.entry)
+			}
+		}
+		plan.pages = nil
 	}
 	return plan
 }

@@ -55,10 +55,14 @@ func TestPlanArchive(t *testing.T) {
 	}{
 		{"disabled", entries(0, 1, 4), curateNow, at(100), 0, nil, ""},
 		{"all live: no page yet", entries(3, 1, 2, 4), curateNow, at(100), period, nil, ""},
-		{"a page once one entry leaves the limit, with its live entries too", entries(2, 1, 2, 4, 5), curateNow, at(100), period, []string{"-1:4,5"}, ""},
-		{"whole period published even if only its oldest left", entries(1, 1, 2, 3), curateNow, at(100), period, []string{"0:1,2,3"}, ""},
-		{"open period stays live", entries(1, -1, 0, 4), curateNow.Add(2 * time.Hour), at(100), period, []string{"-1:4"}, "0"},
-		{"period begun before the horizon is withdrawn", entries(0, 4, 7, 8), curateNow, at(7), period, []string{"-1:4"}, ""},
+		{"a page once one entry leaves the limit, with its live entries too", entries(2, 1, 2, 4, 5, 13), curateNow, at(100), period, []string{"-4:13", "-1:4,5"}, ""},
+		{"whole period published even if only its oldest left", entries(1, 1, 2, 3, 13), curateNow, at(100), period, []string{"-4:13", "0:1,2,3"}, ""},
+		{"open period stays live", entries(1, -1, 0, 4, 13), curateNow.Add(2 * time.Hour), at(100), period, []string{"-4:13", "-1:4"}, "0"},
+		{"period begun before the horizon is withdrawn", entries(0, 1, 4, 7, 8), curateNow, at(7), period, []string{"-1:4", "0:1"}, ""},
+		// A lone page would link no other page (the W3C validator's
+		// "Archive incomplete"): its entries beyond the limit stay live.
+		{"a lone page waits in the live feed", entries(2, 1, 2, 4, 5), curateNow, at(100), period, nil, "4,5"},
+		{"a lone page beside an open period", entries(1, -1, 0, 4), curateNow.Add(2 * time.Hour), at(100), period, nil, "0,4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
