@@ -11,12 +11,12 @@ import (
 	"github.com/wiredesk/wiredesk/storage"
 )
 
-// besideDaemon runs a read-only command: on the database when this
-// process can open it, and through the running daemon's admin endpoints
-// when `wiredesk serve` holds it — at once when the holder file names a
-// live serve, else after the lock times out — as withEditor does for the
-// story commands. name is the command, recorded in the holder file.
-func besideDaemon(e *env, cfg *config.Config, name string, remote func(*desk.Client) error, local func(*storage.DB) error) error {
+// besideDaemon runs a command on the database when this process can open
+// it, and through the running daemon's admin endpoints when `wiredesk
+// serve` holds it — at once when the holder file names a live serve, else
+// after the lock times out. name is the command, recorded in the holder
+// file; write opens the database read-write.
+func besideDaemon(e *env, cfg *config.Config, name string, write bool, remote func(*desk.Client) error, local func(*storage.DB) error) error {
 	daemon, err := daemonEditor(e, cfg)
 	if err != nil {
 		return err
@@ -28,7 +28,7 @@ func besideDaemon(e *env, cfg *config.Config, name string, remote func(*desk.Cli
 		}
 		// The holder file can be stale; the lock decides.
 	}
-	db, err := wiring.OpenDB(cfg, true, name)
+	db, err := wiring.OpenDB(cfg, !write, name)
 	if errors.Is(err, wiredesk.ErrLocked) {
 		derr := remote(daemon)
 		if errors.Is(derr, desk.ErrNoDaemon) {

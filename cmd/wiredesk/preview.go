@@ -52,7 +52,7 @@ func cmdPreview(ctx context.Context, e *env, args []string) error {
 		return &usageError{msg: fmt.Sprintf("no feed %q in %s (feeds: %v)", *slugFlag, cfg.File, slugs)}
 	}
 	var rep previewReport
-	err = besideDaemon(e, cfg, "preview",
+	err = besideDaemon(e, cfg, "preview", false,
 		func(c *desk.Client) error {
 			q := url.Values{"feed": {*slugFlag}, "since": {since.String()}}
 			return c.Get(ctx, pathPreview+"?"+q.Encode(), &rep)

@@ -35,7 +35,7 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 	}
 	now := time.Now()
 	var rows []sourceRow
-	err = besideDaemon(e, cfg, "sources",
+	err = besideDaemon(e, cfg, "sources", false,
 		func(c *desk.Client) error { return c.Get(ctx, pathSources, &rows) },
 		func(db *storage.DB) (err error) {
 			rows, err = sourceRows(ctx, db, cfg.Sources, now)

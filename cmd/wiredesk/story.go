@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os/user"
 	"time"
 
-	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/aggregator/cluster"
 	"github.com/wiredesk/wiredesk/config"
 	"github.com/wiredesk/wiredesk/desk"
@@ -204,36 +202,17 @@ func withEditor(ctx context.Context, e *env, cfgPath string, write, index bool, 
 	if err != nil {
 		return err
 	}
-	daemon, err := daemonEditor(e, cfg)
-	if err != nil {
-		return err
-	}
-	if h := storage.Holding(cfg.Storage.Path); h != nil && h.Command == "serve" {
-		err := op(daemon)
-		if !errors.Is(err, desk.ErrNoDaemon) {
-			return err
-		}
-		// The holder file can be stale; the lock decides.
-	}
-	db, err := wiring.OpenDB(cfg, !write, "story")
-	if errors.Is(err, wiredesk.ErrLocked) {
-		derr := op(daemon)
-		if errors.Is(derr, desk.ErrNoDaemon) {
-			return fmt.Errorf("%w; asking the daemon at %s instead failed: %v", err, daemon.BaseURL, derr)
-		}
-		return derr
-	}
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	var idx *cluster.Index
-	if index {
-		if idx, err = wiring.Cluster(ctx, cfg, db); err != nil {
-			return err
-		}
-	}
-	return op(wiring.Desk(cfg, db, idx, nil))
+	return besideDaemon(e, cfg, "story", write,
+		func(daemon *desk.Client) error { return op(daemon) },
+		func(db *storage.DB) error {
+			var idx *cluster.Index
+			if index {
+				if idx, err = wiring.Cluster(ctx, cfg, db); err != nil {
+					return err
+				}
+			}
+			return op(wiring.Desk(cfg, db, idx, nil))
+		})
 }
 
 // daemonEditor is the client of the running daemon's admin endpoints.
