@@ -217,36 +217,15 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 }
 
 // withAccounts runs op on the database when this process can open it,
-// else through the running daemon, as withEditor does for stories.
+// else through the running daemon (besideDaemon).
 func withAccounts(ctx context.Context, e *env, cfgPath string, write bool, op func(desk.Accounts) error) error {
 	cfg, err := loadConfigReadOnly(e, cfgPath)
 	if err != nil {
 		return err
 	}
-	client, err := daemonEditor(e, cfg)
-	if err != nil {
-		return err
-	}
-	daemon := &desk.AccountsClient{Client: *client}
-	if h := storage.Holding(cfg.Storage.Path); h != nil && h.Command == "serve" {
-		err := op(daemon)
-		if !errors.Is(err, desk.ErrNoDaemon) {
-			return err
-		}
-	}
-	db, err := wiring.OpenDB(cfg, !write, "user")
-	if errors.Is(err, wiredesk.ErrLocked) {
-		derr := op(daemon)
-		if errors.Is(derr, desk.ErrNoDaemon) {
-			return fmt.Errorf("%w; asking the daemon at %s instead failed: %v", err, daemon.BaseURL, derr)
-		}
-		return derr
-	}
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return op(wiring.Users(db))
+	return besideDaemon(e, cfg, "user", write,
+		func(c *desk.Client) error { return op(&desk.AccountsClient{Client: *c}) },
+		func(db *storage.DB) error { return op(wiring.Users(db)) })
 }
 
 // readPassword reads a password: from the terminal without echo (twice,
