@@ -336,6 +336,25 @@ func russianForms(w string) []string {
 		base = string(r[:len(r)-1])
 	}
 	var out []string
+	// A noun in -ец loses its vowel in every other form ("украинец" →
+	// "украинцы", "китаец" → "китайцев"), and one in -анин/-янин its
+	// suffix in the plural ("россиянин" → "россияне", "граждан"): the
+	// stemmer gives those forms another stem than the lemma's.
+	switch n := len(r); {
+	case n > 3 && strings.HasSuffix(w, "ец"):
+		fleet := string(r[:n-2]) + "ц"
+		if strings.ContainsRune("аеиоуыэюя", r[n-3]) {
+			fleet = string(r[:n-2]) + "йц"
+		}
+		for _, e := range [...]string{"ы", "а", "у", "ом", "е", "ев", "ам", "ами", "ах"} {
+			out = append(out, fleet+e)
+		}
+	case n > 5 && (strings.HasSuffix(w, "анин") || strings.HasSuffix(w, "янин")):
+		pl := string(r[:n-2])
+		for _, e := range [...]string{"е", "", "ам", "ами", "ах"} {
+			out = append(out, pl+e)
+		}
+	}
 	for _, e := range [...]string{"а", "у", "е", "ом", "ы", "и", "ов", "ам", "ами", "ах", "ой", "ей", "ю", "ем", "я", "ях", "ям", "ями"} {
 		out = append(out, base+e)
 	}
