@@ -85,6 +85,14 @@ func TestVerbFormsMeetTheLemma(t *testing.T) {
 		{"погибли", "perish"},
 		{"нашли", "find"},
 		{"ввели", "impose"},
+		{"введены", "impose"},
+		{"освобождены", "liberate"},
+		{"запрещена", "ban"},
+		{"объявлена", "announce"},
+		{"осужден", "convict"},
+		{"убиты", "killed"},
+		{"пресекли", "thwart"},
+		{"выросли", "rise"},
 	} {
 		ru, ok := lx.concept(tc.form, stemRussian(tc.form), true)
 		if !ok {
