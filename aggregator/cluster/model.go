@@ -8,24 +8,24 @@ package cluster
 // intercept.
 var model = logistic{
 	same: [nFeatures + 1]float64{
-		1.3462,  // cover_new
-		1.5982,  // cover_indexed
-		0.9666,  // title_new
-		1.5380,  // title_indexed
-		1.4461,  // shared
-		1.0553,  // rare
-		0.1618,  // names
-		-0.7644, // num_agree
+		1.3466,  // cover_new
+		1.5969,  // cover_indexed
+		0.9670,  // title_new
+		1.5413,  // title_indexed
+		1.4462,  // shared
+		1.0558,  // rare
+		0.1616,  // names
+		-0.7652, // num_agree
 		0.0000,  // num_conflict
-		-0.8514, // hours
-		0.7500,  // min_title
-		0.1171,  // min_cover
-		0.2833,  // title_title
+		-0.8511, // hours
+		0.7491,  // min_title
+		0.1146,  // min_cover
+		0.2834,  // title_title
 		0.3211,  // anchor
-		-0.6531, // novel
+		-0.6526, // novel
 		0.0000,  // name_conflict
-		1.3744,  // title_keys
-		-8.1446, // intercept
+		1.3731,  // title_keys
+		-8.1457, // intercept
 	},
 	cross: [nFeatures + 1]float64{
 		0.0586,   // cover_new
