@@ -118,9 +118,18 @@ func derivedID(it *wiredesk.Item) bool {
 // once the story changes (another item joins, an editor merges into it)
 // and from then on takes precedence.
 func (bs *buckets) story(id string) (r storyRecord, ok bool, err error) {
+	if r, ok, err = bs.storyRecord(id); ok || err != nil {
+		return r, ok, err
+	}
+	return bs.ownStory(id)
+}
+
+// storyRecord loads the record of story id from the stories bucket; ok is
+// false when there is none.
+func (bs *buckets) storyRecord(id string) (r storyRecord, ok bool, err error) {
 	v := bs.stories.Get([]byte(id))
 	if v == nil {
-		return bs.ownStory(id)
+		return r, false, nil
 	}
 	r, err = decodeStory(v)
 	if err != nil {
@@ -427,7 +436,8 @@ func joinStory(bs *buckets, assign func(wiredesk.Item) string, it *wiredesk.Item
 		// one a pass matched before saving: its first item, of another
 		// source, is saved later in the same pass under that id.
 		sid = it.ID
-		if rec, found, err = bs.story(sid); err != nil {
+		// Not a story of its own: the item is not stored yet.
+		if rec, found, err = bs.storyRecord(sid); err != nil {
 			return 0, err
 		}
 	}
