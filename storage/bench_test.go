@@ -136,7 +136,7 @@ func BenchmarkIdentityLookup(b *testing.B) {
 				if err != nil {
 					return err
 				}
-				_, ok, err := bs.lookup(k.src, k.key)
+				_, _, ok, err := bs.lookup(k.src, k.key)
 				if err == nil && !ok {
 					err = fmt.Errorf("%s %s not found", k.src, k.key)
 				}
@@ -157,7 +157,7 @@ func BenchmarkIdentityLookup(b *testing.B) {
 			for b.Loop() {
 				k := keys[i%len(keys)]
 				i++
-				if _, ok, err := bs.lookup(k.src, k.key); err != nil || !ok {
+				if _, _, ok, err := bs.lookup(k.src, k.key); err != nil || !ok {
 					return fmt.Errorf("%s %s: %v, found %v", k.src, k.key, err, ok)
 				}
 			}
@@ -189,7 +189,7 @@ func BenchmarkStoriesSince24h(b *testing.B) {
 // (issue 11): the storage part of a flood's cost, per item.
 func BenchmarkSaveFetchLarge(b *testing.B) {
 	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
-	for _, n := range []int{1_000, 10_000, 30_000} {
+	for _, n := range []int{1_000, 10_000, 30_000, 100_000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			items := make([]wiredesk.Item, n)
 			for i := range items {

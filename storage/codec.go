@@ -24,7 +24,9 @@ import (
 
 // Codec versions, the first byte of every stored value.
 const (
-	itemCodec = 1
+	// itemCodec 2 added the item's own story's sequence at the end
+	// (encodeItemRecord).
+	itemCodec = 2
 	// sourceCodec 2 added Hub and Self at the end.
 	sourceCodec = 2
 	// storyCodec 2 added Seq at the end.
@@ -190,8 +192,16 @@ func (d *decoder) done(what string) error {
 	return nil
 }
 
-func encodeItem(it *wiredesk.Item) []byte {
-	e := encoder{b: make([]byte, 0, 64+len(it.Title)+len(it.Summary)+len(it.Content)+len(it.Link)+len(it.Key)+len(it.GUID))}
+// encodeItem encodes an item that is not alone in a story of its own
+// without a record (see encodeItemRecord).
+func encodeItem(it *wiredesk.Item) []byte { return encodeItemRecord(it, 0) }
+
+// encodeItemRecord encodes an item as stored. ownStory is nonzero when the
+// item is the only item of the story it started, which has no record in
+// the stories bucket (schema version 5): it is the save sequence of that
+// story's time index key (storyRecord.Seq), which the record would hold.
+func encodeItemRecord(it *wiredesk.Item, ownStory uint64) []byte {
+	e := encoder{b: make([]byte, 0, 72+len(it.Title)+len(it.Summary)+len(it.Content)+len(it.Link)+len(it.Key)+len(it.GUID))}
 	e.byte(itemCodec)
 	e.str(it.ID)
 	e.str(it.SourceID)
@@ -225,14 +235,21 @@ func encodeItem(it *wiredesk.Item) []byte {
 		e.str(it.Origin.URL)
 		e.str(it.Origin.Title)
 	}
+	e.uint(ownStory)
 	return e.b
 }
 
 func decodeItem(b []byte) (wiredesk.Item, error) {
+	it, _, err := decodeItemRecord(b)
+	return it, err
+}
+
+// decodeItemRecord decodes what encodeItemRecord encoded; ownStory is 0
+// for an item of codec version 1.
+func decodeItemRecord(b []byte) (it wiredesk.Item, ownStory uint64, err error) {
 	d := decoder{b: b}
-	var it wiredesk.Item
 	if err := d.version("item", itemCodec); err != nil {
-		return it, err
+		return it, 0, err
 	}
 	it.ID = d.str()
 	it.SourceID = d.str()
@@ -265,7 +282,10 @@ func decodeItem(b []byte) (wiredesk.Item, error) {
 	if d.bool() {
 		it.Origin = &wiredesk.Origin{URL: d.str(), Title: d.str()}
 	}
-	return it, d.done("item")
+	if b[0] >= 2 {
+		ownStory = d.uint()
+	}
+	return it, ownStory, d.done("item")
 }
 
 func encodeSourceState(st *wiredesk.SourceState) []byte {

@@ -305,9 +305,12 @@ func TestMigrationIdentity(t *testing.T) {
 	if _, err := d.SaveFetch(ctx, wiredesk.FetchResult{Items: items}); err != nil {
 		t.Fatal(err)
 	}
-	// Version 3 wrote an identity entry for every item, and item time
-	// index keys without a save sequence.
+	// Version 3 wrote an identity entry for every item, item time index
+	// keys without a save sequence, and a record for every story.
 	err = d.bolt.Update(func(tx *bolt.Tx) error {
+		if err := recordEveryStory(tx); err != nil {
+			return err
+		}
 		for _, it := range items[:3] {
 			if err := tx.Bucket(bucketIdentity).Put(identityKey(it.SourceID, it.Key), []byte(wiredesk.ItemID(it.SourceID, it.Key))); err != nil {
 				return err
@@ -348,8 +351,8 @@ func TestMigrationIdentity(t *testing.T) {
 	defer d.Close()
 	var left []string
 	err = d.bolt.View(func(tx *bolt.Tx) error {
-		if v, err := schemaVersion(tx); err != nil || v != 4 {
-			t.Errorf("schema version after open = %d, %v; want 4", v, err)
+		if v, err := schemaVersion(tx); err != nil || v != migrations[len(migrations)-1].version {
+			t.Errorf("schema version after open = %d, %v; want %d", v, err, migrations[len(migrations)-1].version)
 		}
 		return tx.Bucket(bucketIdentity).ForEach(func(k, v []byte) error {
 			left = append(left, fmt.Sprintf("%q=%s", k, v))

@@ -275,7 +275,9 @@ func (bs *buckets) mustStory(id string) (storyRecord, error) {
 	return rec, fmt.Errorf("story %s: %w", id, wiredesk.ErrNotFound)
 }
 
-// moveItems sets the StoryID of the given items to story.
+// moveItems sets the StoryID of the given items to story. An item that
+// was alone in a story of its own without a record loses that mark
+// (encodeItem): the story it leaves is deleted or gets a record.
 func (bs *buckets) moveItems(ids []string, story string) error {
 	for _, id := range ids {
 		it, ok, err := bs.item([]byte(id))
@@ -318,7 +320,11 @@ func (bs *buckets) newStoryID(itemID string) (string, error) {
 			return "", err
 		}
 		id := itemID + "~" + strconv.FormatUint(n, 10)
-		if bs.stories.Get([]byte(id)) == nil && bs.merged.Get([]byte(id)) == nil {
+		_, taken, err := bs.story(id)
+		if err != nil {
+			return "", err
+		}
+		if !taken && bs.merged.Get([]byte(id)) == nil {
 			return id, nil
 		}
 	}

@@ -19,7 +19,9 @@ func SetPruneChunk(d *DB, n int, afterTx func()) {
 // Check verifies that every index agrees with the items and stories
 // buckets: each item has exactly one time index entry, an identity entry
 // exactly when its id is not derived from its identity (and no other),
-// each story lists existing items that name it, each item's story lists
+// each story (with a record, or an item's own without one) lists existing
+// items that name it, an item is marked as alone in a story of its own
+// only when it names it, each item's story lists
 // it, the story time index holds exactly one entry per story at its
 // Updated time, every story with editors' decisions exists, and every
 // merged-away story id points at an existing story and names none itself.
@@ -45,9 +47,10 @@ func Check(d *DB) error {
 			return err
 		}
 		items := map[string]wiredesk.Item{}
-		chosen := 0 // items whose id is not wiredesk.ItemID(source, key)
+		own := map[string]storyRecord{} // stories without a record, by id
+		chosen := 0                     // items whose id is not wiredesk.ItemID(source, key)
 		if err := bs.items.ForEach(func(k, v []byte) error {
-			it, err := decodeItem(v)
+			it, seq, err := decodeItemRecord(v)
 			if err != nil {
 				return err
 			}
@@ -55,6 +58,14 @@ func Check(d *DB) error {
 				return fmt.Errorf("item key %s holds item %s", k, it.ID)
 			}
 			items[it.ID] = it
+			if seq != 0 {
+				if it.StoryID != it.ID {
+					return fmt.Errorf("item %s of story %s marked as alone in its own", it.ID, it.StoryID)
+				}
+				if bs.stories.Get(k) == nil {
+					own[it.ID] = storyRecord{Created: it.FirstSeen, Updated: it.FirstSeen, ItemIDs: []string{it.ID}, Seq: seq}
+				}
+			}
 			got := bs.identity.Get(identityKey(it.SourceID, it.Key))
 			switch {
 			case derivedID(&it) && got != nil:
@@ -79,17 +90,23 @@ func Check(d *DB) error {
 			return fmt.Errorf("%d time index keys for %d items", n, len(items))
 		}
 		member := map[string]string{}
-		nStories := 0
+		stories := own
 		if err := bs.stories.ForEach(func(k, v []byte) error {
-			nStories++
 			r, err := decodeStory(v)
 			if err != nil {
 				return err
 			}
+			stories[string(k)] = r
+			return nil
+		}); err != nil {
+			return err
+		}
+		nStories := len(stories)
+		for k, r := range stories {
 			if len(r.ItemIDs) == 0 {
 				return fmt.Errorf("story %s has no items", k)
 			}
-			if bs.storyTime.Get(storyTimeKey(r.Updated, r.Seq, string(k))) == nil {
+			if bs.storyTime.Get(storyTimeKey(r.Updated, r.Seq, k)) == nil {
 				return fmt.Errorf("story %s missing from the time index at %v", k, r.Updated)
 			}
 			for _, id := range r.ItemIDs {
@@ -97,14 +114,11 @@ func Check(d *DB) error {
 				if !ok {
 					return fmt.Errorf("story %s lists missing item %s", k, id)
 				}
-				if it.StoryID != string(k) {
+				if it.StoryID != k {
 					return fmt.Errorf("story %s lists item %s of story %s", k, id, it.StoryID)
 				}
-				member[id] = string(k)
+				member[id] = k
 			}
-			return nil
-		}); err != nil {
-			return err
 		}
 		if n := bs.storyTime.Stats().KeyN; n != nStories {
 			return fmt.Errorf("%d story time index keys for %d stories", n, nStories)
@@ -115,7 +129,7 @@ func Check(d *DB) error {
 			}
 		}
 		if err := bs.decisions.ForEach(func(k, v []byte) error {
-			if bs.stories.Get(k) == nil {
+			if _, ok := stories[string(k)]; !ok {
 				return fmt.Errorf("decisions of missing story %s", k)
 			}
 			_, err := decodeDecisions(v)
@@ -124,10 +138,10 @@ func Check(d *DB) error {
 			return err
 		}
 		return bs.merged.ForEach(func(k, v []byte) error {
-			if bs.stories.Get(k) != nil {
+			if _, ok := stories[string(k)]; ok {
 				return fmt.Errorf("story %s exists but is recorded as merged into %s", k, v)
 			}
-			if bs.stories.Get(v) == nil {
+			if _, ok := stories[string(v)]; !ok {
 				return fmt.Errorf("story %s recorded as merged into missing story %s", k, v)
 			}
 			return nil

@@ -52,20 +52,33 @@ func openBuckets(tx *bolt.Tx) (*buckets, error) {
 		}
 	}
 	bs.marks = tx.Bucket(bucketMarks)
+	// The time indexes take their new keys in save order (keys.go), at the
+	// end of the tree: leaves split at the default half page would stay
+	// half empty, so they are filled (a key that does land in the middle
+	// splits a full leaf into a full one and a short one, which the next
+	// keys fill).
+	bs.itemTime.FillPercent, bs.storyTime.FillPercent = 1, 1
 	return &bs, nil
 }
 
 // item loads the item id; ok is false when there is none.
 func (bs *buckets) item(id []byte) (it wiredesk.Item, ok bool, err error) {
+	it, _, ok, err = bs.itemRecord(id)
+	return it, ok, err
+}
+
+// itemRecord loads the item id and the sequence of the story of its own
+// without a record that it is alone in, or 0 (encodeItemRecord).
+func (bs *buckets) itemRecord(id []byte) (it wiredesk.Item, ownStory uint64, ok bool, err error) {
 	v := bs.items.Get(id)
 	if v == nil {
-		return it, false, nil
+		return it, 0, false, nil
 	}
-	it, err = decodeItem(v)
+	it, ownStory, err = decodeItemRecord(v)
 	if err != nil {
-		return it, false, fmt.Errorf("item %s: %w", id, err)
+		return it, 0, false, fmt.Errorf("item %s: %w", id, err)
 	}
-	return it, true, nil
+	return it, ownStory, true, nil
 }
 
 // lookup finds the stored item with this identity. An item's id is
@@ -73,20 +86,21 @@ func (bs *buckets) item(id []byte) (it wiredesk.Item, ok bool, err error) {
 // items bucket under that id (one page of one tree, the page the item's
 // own write dirties anyway); the identity bucket holds only the items
 // stored under an id the caller chose (schema version 4).
-func (bs *buckets) lookup(sourceID, key string) (it wiredesk.Item, ok bool, err error) {
-	it, ok, err = bs.item([]byte(wiredesk.ItemID(sourceID, key)))
+// ownStory is as itemRecord returns it.
+func (bs *buckets) lookup(sourceID, key string) (it wiredesk.Item, ownStory uint64, ok bool, err error) {
+	it, ownStory, ok, err = bs.itemRecord([]byte(wiredesk.ItemID(sourceID, key)))
 	if err != nil || ok && it.SourceID == sourceID && it.Key == key {
-		return it, ok, err
+		return it, ownStory, ok, err
 	}
 	id := bs.identity.Get(identityKey(sourceID, key))
 	if id == nil {
-		return wiredesk.Item{}, false, nil
+		return wiredesk.Item{}, 0, false, nil
 	}
-	it, ok, err = bs.item(id)
+	it, ownStory, ok, err = bs.itemRecord(id)
 	if err == nil && !ok {
 		err = fmt.Errorf("identity %s %q points to missing item %s: %w", sourceID, key, id, errCorrupt)
 	}
-	return it, ok, err
+	return it, ownStory, ok, err
 }
 
 // derivedID reports whether the item's id is the one its identity gives,
@@ -95,8 +109,24 @@ func derivedID(it *wiredesk.Item) bool {
 	return it.ID == wiredesk.ItemID(it.SourceID, it.Key)
 }
 
-// story loads the story id; ok is false when there is none.
+// story loads the story id; ok is false when there is none. A story
+// without a record in the stories bucket may be an item's own (schema
+// version 5): the story an item started, under the item's id, while the
+// item is its only one. Its record would say no more than the item does,
+// and writing one per new item cost each item of a flood one more leaf
+// page rewritten in a tree keyed by random ids; the record is written
+// once the story changes (another item joins, an editor merges into it)
+// and from then on takes precedence.
 func (bs *buckets) story(id string) (r storyRecord, ok bool, err error) {
+	if r, ok, err = bs.storyRecord(id); ok || err != nil {
+		return r, ok, err
+	}
+	return bs.ownStory(id)
+}
+
+// storyRecord loads the record of story id from the stories bucket; ok is
+// false when there is none.
+func (bs *buckets) storyRecord(id string) (r storyRecord, ok bool, err error) {
 	v := bs.stories.Get([]byte(id))
 	if v == nil {
 		return r, false, nil
@@ -106,6 +136,19 @@ func (bs *buckets) story(id string) (r storyRecord, ok bool, err error) {
 		return r, false, fmt.Errorf("story %s: %w", id, err)
 	}
 	return r, true, nil
+}
+
+// ownStory returns the record of the story of its own item id is alone
+// in, as joinStory would have written it; ok is false when there is no
+// such story. An item keeps the mark (its record's ownStory sequence) when
+// the story gets a record, which then shadows it; the mark is dropped when
+// the item moves to another story (moveItems).
+func (bs *buckets) ownStory(id string) (r storyRecord, ok bool, err error) {
+	it, seq, ok, err := bs.itemRecord([]byte(id))
+	if err != nil || !ok || seq == 0 || it.StoryID != id {
+		return r, false, err
+	}
+	return storyRecord{Created: it.FirstSeen, Updated: it.FirstSeen, ItemIDs: []string{id}, Seq: seq}, true, nil
 }
 
 // putStory stores r under id and moves its time index entry from
@@ -290,7 +333,7 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 	if it.SourceID == "" || it.Key == "" {
 		return fmt.Errorf("item without source id or identity key (source %q, key %q)", it.SourceID, it.Key)
 	}
-	old, found, err := bs.lookup(it.SourceID, it.Key)
+	old, ownStory, found, err := bs.lookup(it.SourceID, it.Key)
 	if err != nil {
 		return err
 	}
@@ -301,7 +344,7 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 		}
 		it.ID, it.FirstSeen, it.StoryID = old.ID, old.FirstSeen, old.StoryID
 		it.Modified = now
-		if err := bs.items.Put([]byte(it.ID), encodeItem(&it)); err != nil {
+		if err := bs.items.Put([]byte(it.ID), encodeItemRecord(&it, ownStory)); err != nil {
 			return err
 		}
 		stats.Updated++
@@ -324,10 +367,11 @@ func (d *DB) saveItem(bs *buckets, r *wiredesk.FetchResult, it wiredesk.Item, no
 	}
 	it.Modified = time.Time{}
 	it.StoryID = ""
-	if err := joinStory(bs, r.Assign, &it); err != nil {
+	ownStory, err = joinStory(bs, r.Assign, &it)
+	if err != nil {
 		return err
 	}
-	if err := bs.items.Put([]byte(it.ID), encodeItem(&it)); err != nil {
+	if err := bs.items.Put([]byte(it.ID), encodeItemRecord(&it, ownStory)); err != nil {
 		return err
 	}
 	seq, err := bs.itemTime.NextSequence()
@@ -371,8 +415,11 @@ func (d *DB) queueItemAlerts(bs *buckets, r *wiredesk.FetchResult, it wiredesk.I
 // joinStory sets it.StoryID: the story assign names when it exists, else a
 // new story with the item's ID. Should a story with that ID still exist
 // (the item was pruned and came back while other items kept its story),
-// the item rejoins it.
-func joinStory(bs *buckets, assign func(wiredesk.Item) string, it *wiredesk.Item) error {
+// the item rejoins it. A new story with the item's ID gets no record, only
+// its time index entry: ownStory is the entry's sequence, for the item's
+// record (see buckets.story); it is 0 when the item joined a story that
+// has a record.
+func joinStory(bs *buckets, assign func(wiredesk.Item) string, it *wiredesk.Item) (ownStory uint64, err error) {
 	var sid string
 	if assign != nil {
 		sid = bs.survivor(assign(*it))
@@ -380,9 +427,8 @@ func joinStory(bs *buckets, assign func(wiredesk.Item) string, it *wiredesk.Item
 	var rec storyRecord
 	found := false
 	if sid != "" {
-		var err error
 		if rec, found, err = bs.story(sid); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if !found && sid == "" {
@@ -390,10 +436,14 @@ func joinStory(bs *buckets, assign func(wiredesk.Item) string, it *wiredesk.Item
 		// one a pass matched before saving: its first item, of another
 		// source, is saved later in the same pass under that id.
 		sid = it.ID
-		var err error
-		if rec, found, err = bs.story(sid); err != nil {
-			return err
+		// Not a story of its own: the item is not stored yet.
+		if rec, found, err = bs.storyRecord(sid); err != nil {
+			return 0, err
 		}
+	}
+	it.StoryID = sid
+	if !found && sid == it.ID {
+		return bs.putOwnStory(sid, it.FirstSeen)
 	}
 	var oldUpdated time.Time
 	if found {
@@ -405,8 +455,18 @@ func joinStory(bs *buckets, assign func(wiredesk.Item) string, it *wiredesk.Item
 	} else {
 		rec = storyRecord{Created: it.FirstSeen, Updated: it.FirstSeen, ItemIDs: []string{it.ID}}
 	}
-	it.StoryID = sid
-	return bs.putStory(sid, &rec, oldUpdated)
+	return 0, bs.putStory(sid, &rec, oldUpdated)
+}
+
+// putOwnStory indexes the new story id of the one item id, first seen at
+// t, and returns the index entry's sequence. Its record is the item's
+// (buckets.ownStory).
+func (bs *buckets) putOwnStory(id string, t time.Time) (uint64, error) {
+	seq, err := bs.storyTime.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	return seq, bs.storyTime.Put(storyTimeKey(t, seq, id), storyIndexValue)
 }
 
 // Items returns stored items, newest FirstSeen first, read from the time

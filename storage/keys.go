@@ -12,7 +12,8 @@ var (
 	bucketMeta = []byte("meta")
 	// bucketSources maps a source id to its encoded wiredesk.SourceState.
 	bucketSources = []byte("sources")
-	// bucketItems maps an item id to its encoded wiredesk.Item.
+	// bucketItems maps an item id to its encoded wiredesk.Item, with the
+	// mark of the story of its own it is alone in (encodeItemRecord).
 	bucketItems = []byte("items")
 	// bucketItemTime is the newest-first time index of items:
 	// seqTimeKey(FirstSeen, seq, item id) → source id, seq being the
@@ -28,7 +29,10 @@ var (
 	// its derived id in bucketItems; until schema version 4 every item had
 	// an entry here, one more random-key page write per new item.
 	bucketIdentity = []byte("identity")
-	// bucketStories maps a story id to its encoded storyRecord.
+	// bucketStories maps a story id to its encoded storyRecord. From
+	// schema version 5 on, a story of one item under that item's id has
+	// no record until it changes: the item's record stands for it
+	// (buckets.story).
 	bucketStories = []byte("stories")
 	// bucketStoryTime is the newest-first time index of stories:
 	// storyTimeKey(Updated, storyRecord.Seq, story id) → storyIndexValue;

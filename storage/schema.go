@@ -50,6 +50,12 @@ var migrations = []migration{
 	// Version 4 also adds a save sequence to new item time index keys
 	// (keys.go, bucketItemTime); older keys stay and are still read.
 	{version: 4, name: "identity only for chosen ids; item time index in save order", up: dropDerivedIdentities},
+	// Version 5 stores a story of one item, under that item's id, without
+	// a record (buckets.story): the item's record marks it (item codec 2).
+	// Stories written before keep their records, which read as before, so
+	// nothing is rewritten; the version tells an older wiredesk, which
+	// would not find those stories, to refuse the file.
+	{version: 5, name: "a story of its own item has no record", up: func(*bolt.Tx) error { return nil }},
 }
 
 // dropDerivedIdentities keeps in the identity bucket only the entries
