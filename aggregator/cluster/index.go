@@ -250,9 +250,17 @@ func (x *Index) decideKeys(it wiredesk.Item, ks []key) string {
 	type support struct{ max, sum float64 }
 	stories := map[int32]*support{}
 	var order []int32
-	for _, c := range x.candidates(&q) {
+	cands := x.candidates(&q)
+	var merged [2 * maxCandidates]mergedPair
+	reach := x.reachable(&q, cands, merged[:len(cands)])
+	for i, c := range cands {
 		e := &x.entries[c]
-		p := x.probability(&q, e)
+		if !reach[e.story] {
+			continue // no member can reach the threshold: it is not considered
+		}
+		mp := &merged[i]
+		x.weighSide(&q, x.arena[e.off:e.off+uint32(e.n)], mp.cross, &mp.sb)
+		p := model.predict(x.features(&q, e, mp.cross, &mp.m, &mp.sb), mp.cross)
 		if e.source == q.source {
 			p -= sameSourceMargin
 		}
@@ -276,6 +284,52 @@ func (x *Index) decideKeys(it wiredesk.Item, ks []key) string {
 		return ""
 	}
 	return x.stories[best].id
+}
+
+// A mergedPair is a candidate's keys merged with the new item's, kept
+// from reachable for its features.
+type mergedPair struct {
+	m     pairMatch
+	sb    side // counted, not yet weighed
+	cross bool
+}
+
+// boundSlack covers the rounding in which maxProbability and the
+// probability of the same pair may differ: a story is skipped only when
+// its bound is below the threshold by more.
+const boundSlack = 1e-9
+
+// skipUnreachable is false only in a test that compares the decisions
+// with and without the skip.
+var skipUnreachable = true
+
+// reachable merges every candidate's keys with q's into merged and returns
+// the stories of those whose members might reach the threshold. A story
+// none of whose members can, by maxProbability, is never considered, so
+// decideKeys need not weigh its members' keys: their document frequencies
+// are most of a Match's cost, and most candidates share a rare key or two
+// with the new item and little else. The decision is the one that scoring
+// every candidate gives. q is prepared and x.mu is held.
+func (x *Index) reachable(q *query, cands []int32, merged []mergedPair) map[int32]bool {
+	reach := make(map[int32]bool, len(cands))
+	for i, c := range cands {
+		e := &x.entries[c]
+		cross := q.lang != e.lang
+		mp := &merged[i]
+		mp.cross = cross
+		x.pairShared(q, x.arena[e.off:e.off+uint32(e.n)], cross, &mp.m, &mp.sb)
+		if reach[e.story] {
+			continue // the story is scored in full anyway
+		}
+		p := x.maxProbability(q, e, cross, &mp.m, &mp.sb)
+		if e.source == q.source {
+			p -= sameSourceMargin
+		}
+		if p >= x.threshold-boundSlack || !skipUnreachable {
+			reach[e.story] = true
+		}
+	}
+	return reach
 }
 
 // query is a new item as Match sees it.
