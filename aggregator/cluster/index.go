@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -66,7 +67,7 @@ type Index struct {
 	// langs is each entry's lang again, 4 bytes an entry, so that sorting
 	// a Match's candidates by language reads a small array instead of an
 	// entry's cache line per candidate (most are never read otherwise).
-	langs []int32
+	langs   []int32
 	arena   []key            // the keys of every entry, back to back
 	ids     map[uint64]int32 // item ID hash → entry
 	links   map[uint64]int32 // canonical link hash → newest entry with it
@@ -257,10 +258,11 @@ func (x *Index) decideKeys(it wiredesk.Item, ks []key) string {
 	var order []int32
 	cands := x.candidates(&q)
 	var merged [2 * maxCandidates]mergedPair
-	reach := x.reachable(&q, cands, merged[:len(cands)])
+	var reachBuf [2 * maxCandidates]int32
+	reach := x.reachable(&q, cands, merged[:len(cands)], reachBuf[:0])
 	for i, c := range cands {
 		e := &x.entries[c]
-		if !reach[e.story] {
+		if !slices.Contains(reach, e.story) {
 			continue // no member can reach the threshold: it is not considered
 		}
 		mp := &merged[i]
@@ -308,22 +310,22 @@ const boundSlack = 1e-9
 // with and without the skip.
 var skipUnreachable = true
 
-// reachable merges every candidate's keys with q's into merged and returns
-// the stories of those whose members might reach the threshold. A story
-// none of whose members can, by maxProbability, is never considered, so
-// decideKeys need not weigh its members' keys: their document frequencies
-// are most of a Match's cost, and most candidates share a rare key or two
-// with the new item and little else. The decision is the one that scoring
-// every candidate gives. q is prepared and x.mu is held.
-func (x *Index) reachable(q *query, cands []int32, merged []mergedPair) map[int32]bool {
-	reach := make(map[int32]bool, len(cands))
+// reachable merges every candidate's keys with q's into merged and
+// appends to reach the stories of those whose members might reach the
+// threshold. A story none of whose members can, by maxProbability, is never
+// considered, so decideKeys need not weigh its members' keys: their
+// document frequencies are most of a Match's cost, and most candidates
+// share a rare key or two with the new item and little else. The decision
+// is the one that scoring every candidate gives. q is prepared and x.mu is
+// held.
+func (x *Index) reachable(q *query, cands []int32, merged []mergedPair, reach []int32) []int32 {
 	for i, c := range cands {
 		e := &x.entries[c]
 		cross := q.lang != e.lang
 		mp := &merged[i]
 		mp.cross = cross
 		x.pairShared(q, x.arena[e.off:e.off+uint32(e.n)], cross, &mp.m, &mp.sb)
-		if reach[e.story] {
+		if slices.Contains(reach, e.story) {
 			continue // the story is scored in full anyway
 		}
 		p := x.maxProbability(q, e, cross, &mp.m, &mp.sb)
@@ -331,7 +333,7 @@ func (x *Index) reachable(q *query, cands []int32, merged []mergedPair) map[int3
 			p -= sameSourceMargin
 		}
 		if p >= x.threshold-boundSlack || !skipUnreachable {
-			reach[e.story] = true
+			reach = append(reach, e.story)
 		}
 	}
 	return reach

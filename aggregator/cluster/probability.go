@@ -287,7 +287,7 @@ func (x *Index) features(q *query, e *entry, cross bool, m *pairMatch, sb *side)
 	}
 	f[fMinTitle] = min(f[fTitleQ], f[fTitleC])
 	f[fTitleTitle] = ratio(m.both, min(titleA, titleB))
-	f[fAnchor] = ratio(m.anchor, math.Log(float64(x.live)+idfPrior))
+	f[fAnchor] = ratio(m.anchor, q.lnN) // ln(live items + idfPrior)
 	f[fTitleKeys] = ratio(float64(m.matchedTitleKeys), float64(titleKeys))
 	if namesA > m.sharedNamesA && namesB > m.sharedNamesB {
 		f[fNameConflict] = 1
