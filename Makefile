@@ -10,7 +10,7 @@ LDFLAGS   := -s -w -X main.buildVersion=$(VERSION) -X main.buildRevision=$(REVIS
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: all build run test test-long deb deb-check race lint fmt vet imports tidy bench bench-10k microbench fuzz golden cluster-model cluster-eval cover conformance clean
+.PHONY: all build run test test-long deb deb-check race lint fmt vet imports tidy bench bench-10k microbench fuzz golden cluster-model cluster-eval lexicon-report cover conformance clean
 
 all: build
 
@@ -79,6 +79,13 @@ golden:
 ## cluster-model: refit the story-matching model on the tune sets (review the diff of model.go)
 cluster-model:
 	$(GO) test -count=1 -run TestTrainModel ./aggregator/cluster -train
+
+## lexicon-report: words of the tune sets (and LEXICON_FEEDS, comma-separated RSS files) without a concept, and stems two lexicon lines claim, written to LEXICON_REPORT
+LEXICON_REPORT ?= lexicon-report
+LEXICON_FEEDS ?=
+lexicon-report:
+	mkdir -p $(LEXICON_REPORT)
+	$(GO) test -count=1 -run TestLexiconReport ./aggregator/cluster -lexicon-report $(abspath $(LEXICON_REPORT)) -lexicon-feeds '$(LEXICON_FEEDS)' -v
 
 ## cluster-eval: story-matching precision and recall on the copied real wire days
 cluster-eval:

@@ -17,15 +17,19 @@ import (
 const maxPassItems = 10_000
 
 // maxPassSources is the most sources a pass waits for. A newsroom's
-// cron pass of tens of wires is matched as one; a larger one (a
-// benchmark's thousands) saves each source as it comes, matched in
-// publication order within the source, so its parsed items are not all
-// held in memory at once.
-const maxPassSources = 64
+// cron pass of tens of wires, or a desk of a hundred outlets' top
+// headlines, is matched as one; a larger one (a benchmark's thousands)
+// saves each source as it comes, matched in publication order within the
+// source. Memory does not set this bound — a waiting poll holds only its
+// items, and maxPassItems bounds those — but the pass's groups: past a few
+// hundred sources a group closes at maxPassItems anyway, and the waits
+// would only slow the saves.
+const maxPassSources = 256
 
-// passGrace is how long the first poll of a group waits for the others.
-// Wires on one network answer within it; one that does not is matched
-// after the others, as without a pass.
+// passGrace is how long a group waits for its next poll. Wires on one
+// network answer within it, or wait for their host's slot and are
+// counted as they come; one that has not answered when the others have
+// all been silent this long is matched after them, as without a pass.
 const passGrace = 3 * time.Second
 
 // A pass makes the stories of one cron pass independent of which wire
@@ -38,8 +42,8 @@ const passGrace = 3 * time.Second
 // Russian one would, and a third wire might join either.
 //
 // A pass holds the items of the polls that arrived until the last one
-// does, but no longer than passGrace after the first, so a slow or paused
-// source does not hold back the others' saves; past maxPassItems it matches
+// does, but no longer than passGrace after the latest arrival, so a slow
+// or paused source does not hold back the others' saves; past maxPassItems it matches
 // what it holds at once. Either way the next arrivals start a new group.
 type pass struct {
 	index *cluster.Index
@@ -121,7 +125,14 @@ func (ps *pass) add(items []passItem, arrived bool) *passGroup {
 	ps.pending--
 	full := len(g.items) >= maxPassItems
 	if ps.pending > 0 && !full {
-		if arrived && g.timer == nil {
+		// The grace runs from the latest arrival or departure, not the
+		// first: sources that queue for a shared host (host_delay apart)
+		// are still coming, and only a pass that has heard from nobody
+		// for passGrace stops waiting.
+		switch {
+		case g.timer != nil:
+			g.timer.Reset(passGrace)
+		case arrived:
 			g.timer = time.AfterFunc(passGrace, func() { ps.flush(g) })
 		}
 		ps.mu.Unlock()

@@ -2,6 +2,7 @@ package aggregator_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -18,8 +19,15 @@ import (
 // 10, "stable results"): the English report that bridges two Russian ones
 // is matched in publication order, not in the order the wires answered.
 // Each run starts from an empty database and makes a different wire the
-// slow one.
+// slow one, with and without a hundred and twenty other sources beside
+// them (a desk of about a hundred outlets is one pass too).
 func TestRunOnceStoriesIndependentOfAnswerOrder(t *testing.T) {
+	for _, others := range []int{0, 120} {
+		t.Run(fmt.Sprintf("%d other sources", others), func(t *testing.T) { testAnswerOrder(t, others) })
+	}
+}
+
+func testAnswerOrder(t *testing.T, others int) {
 	base := time.Date(2026, 11, 27, 8, 42, 0, 0, time.UTC)
 	date := func(m int) string { return base.Add(time.Duration(m) * time.Minute).Format(time.RFC1123Z) }
 	wires := map[string][]entry{
@@ -40,9 +48,22 @@ func TestRunOnceStoriesIndependentOfAnswerOrder(t *testing.T) {
 		},
 	}
 	ids := []string{"interfax", "tass", "rferl"}
+	wireTitle := map[string]bool{}
+	for _, es := range wires {
+		for _, e := range es {
+			wireTitle[e.Title] = true
+		}
+	}
 	run := func(slow string) map[string]string {
 		w := newWire(t)
 		var sources []wiredesk.Source
+		for i := range others {
+			id := fmt.Sprintf("other%03d", i)
+			body := rss(id, "", entry{GUID: id, Title: fmt.Sprintf("Local council %d approves its budget for the year", i),
+				Desc: "The vote was unanimous.", Date: date(i % 60)})
+			w.handle("/"+id, func(rw http.ResponseWriter, r *http.Request) { rw.Write(body) })
+			sources = append(sources, source(id, w.URL+"/"+id))
+		}
 		for _, id := range ids {
 			body := rss(id, "", wires[id]...)
 			delay := time.Duration(0)
@@ -68,7 +89,9 @@ func TestRunOnceStoriesIndependentOfAnswerOrder(t *testing.T) {
 		}
 		story := map[string]string{} // title → story
 		for _, it := range list {
-			story[it.Title] = it.StoryID
+			if wireTitle[it.Title] {
+				story[it.Title] = it.StoryID
+			}
 		}
 		return story
 	}

@@ -319,6 +319,8 @@ func (p *Poller) store(ctx context.Context, src wiredesk.Source, st wiredesk.Sou
 		p.log().Warn("document over the poll limits; kept the newest items", "source", src.ID,
 			"items", len(parsed.Items), "kept", len(items), "max_items", p.Limits.MaxItems)
 	}
+	// Neither resp nor parsed is used past this point, so a poll waiting in
+	// a pass holds its items only, not its body and parsed document.
 	if tk != nil {
 		// A pass waits here for its other sources; the fetch slot is not
 		// needed for that, and holding it could starve the sources waited
@@ -338,7 +340,7 @@ func (p *Poller) store(ctx context.Context, src wiredesk.Source, st wiredesk.Sou
 	res.New, res.Updated, res.NewItems = stats.New, stats.Updated, stats.NewItems
 	res.NextDue = st.NextDue
 	res.Duration = p.now().Sub(start)
-	p.log().Info("polled", "source", src.ID, "status", resp.Status, "items", res.Items,
+	p.log().Info("polled", "source", src.ID, "status", res.Status, "items", res.Items,
 		"new", res.New, "updated", res.Updated, "bytes", res.Bytes, "duration_ms", res.Duration.Milliseconds())
 	return res, nil
 }

@@ -336,15 +336,36 @@ func russianForms(w string) []string {
 		base = string(r[:len(r)-1])
 	}
 	var out []string
+	// A noun in -ец loses its vowel in every other form ("украинец" →
+	// "украинцы", "китаец" → "китайцев"), and one in -анин/-янин its
+	// suffix in the plural ("россиянин" → "россияне", "граждан"): the
+	// stemmer gives those forms another stem than the lemma's.
+	switch n := len(r); {
+	case n > 3 && strings.HasSuffix(w, "ец"):
+		fleet := string(r[:n-2]) + "ц"
+		if strings.ContainsRune("аеиоуыэюя", r[n-3]) {
+			fleet = string(r[:n-2]) + "йц"
+		}
+		for _, e := range [...]string{"ы", "а", "у", "ом", "е", "ев", "ам", "ами", "ах"} {
+			out = append(out, fleet+e)
+		}
+	case n > 5 && (strings.HasSuffix(w, "анин") || strings.HasSuffix(w, "янин")):
+		pl := string(r[:n-2])
+		for _, e := range [...]string{"е", "", "ам", "ами", "ах"} {
+			out = append(out, pl+e)
+		}
+	}
 	for _, e := range [...]string{"а", "у", "е", "ом", "ы", "и", "ов", "ам", "ами", "ах", "ой", "ей", "ю", "ем", "я", "ях", "ям", "ями"} {
 		out = append(out, base+e)
 	}
 	return out
 }
 
-// russianVerbForms returns the past-tense and third-person forms of a
-// Russian infinitive (the past only for the irregular classes it knows), the forms headlines use ("ВСУ сдались", "Дума
-// одобрила", "освободят"), whose stems the infinitive's stem does not
+// russianVerbForms returns the past-tense, third-person and (see
+// shortParticiples) short participle forms of a Russian infinitive (the
+// past only for the irregular classes it knows), the forms headlines use
+// ("ВСУ сдались", "Дума одобрила", "освободят", "задержан"), whose stems
+// the infinitive's stem does not
 // reach ("сдаться" → "сдат", "сдались" → "сдал"). Irregular verbs get
 // forms that are not words; like russianForms' extras, their stems claim
 // nothing real, and they are weak claims that a table's own word wins
@@ -373,6 +394,16 @@ func russianVerbForms(w string) []string {
 	case strings.HasSuffix(w, "ести") && refl == "":
 		b := strings.TrimSuffix(w, "ести")
 		past(b, "ел", "ела", "ело", "ели", "ес", "есла", "есло", "если")
+		// and the short participle: введен, нанесена.
+		past(b, "еден", "едена", "едено", "едены", "есен", "есена", "есено", "есены")
+	case strings.HasSuffix(w, "расти") && refl == "":
+		past(strings.TrimSuffix(w, "расти"), "рос", "росла", "росло", "росли")
+	case strings.HasSuffix(w, "чь") && refl == "":
+		// пресечь → пресек, пресекли, пресечен; помочь → помог.
+		past(strings.TrimSuffix(w, "чь"), "к", "кла", "кло", "кли", "г", "гла", "гло", "гли", "кут", "гут", "чет", "жет", "чен", "чена", "чено", "чены")
+	}
+	if refl == "" {
+		out = append(out, shortParticiples(w)...)
 	}
 	base, ok := strings.CutSuffix(w, "ть")
 	if !ok || utf8.RuneCountInString(base) < 2 {
@@ -399,6 +430,52 @@ func russianVerbForms(w string) []string {
 		out = append(out, r(b+"ит"), r(b+"ят"), r(b+"ат"))
 	case strings.HasSuffix(base, "а"), strings.HasSuffix(base, "я"), strings.HasSuffix(base, "е"):
 		out = append(out, r(base+"ет"), r(base+"ют"))
+	}
+	return out
+}
+
+// shortParticiples returns the short passive participles of a Russian
+// infinitive in -ить, which headlines use more than any other form
+// ("освобожден", "объявлена", "запрещены", "убиты"): the consonant before
+// -ить alternates (д → жд, т → щ, ст → щ, з → ж, с → ш, a labial takes
+// л), so the stem of the participle is not the infinitive's. The
+// alternation is not always the one listed (посадить → посажен), so both
+// candidates are given; the forms that are not words claim nothing real.
+// Verbs in -ать, -ять and -овать need none: their participles stem like
+// the infinitive (задержан, арестован).
+func shortParticiples(w string) []string {
+	base, ok := strings.CutSuffix(w, "ить")
+	if !ok || utf8.RuneCountInString(base) < 2 {
+		return nil
+	}
+	var bases []string
+	switch {
+	case strings.HasSuffix(base, "ст"):
+		bases = []string{strings.TrimSuffix(base, "ст") + "щ"}
+	case strings.HasSuffix(base, "д"):
+		b := strings.TrimSuffix(base, "д")
+		bases = []string{b + "жд", b + "ж"}
+	case strings.HasSuffix(base, "т"):
+		b := strings.TrimSuffix(base, "т")
+		bases = []string{b + "щ", b + "ч"}
+	case strings.HasSuffix(base, "з"):
+		bases = []string{strings.TrimSuffix(base, "з") + "ж"}
+	case strings.HasSuffix(base, "с"):
+		bases = []string{strings.TrimSuffix(base, "с") + "ш"}
+	case strings.HasSuffix(base, "б"), strings.HasSuffix(base, "п"), strings.HasSuffix(base, "в"), strings.HasSuffix(base, "м"), strings.HasSuffix(base, "ф"):
+		bases = []string{base + "л"}
+	default:
+		bases = []string{base}
+	}
+	var out []string
+	for _, b := range bases {
+		for _, e := range [...]string{"ен", "ена", "ено", "ены"} {
+			out = append(out, b+e)
+		}
+	}
+	// бить, лить, шить: убиты, пролита.
+	for _, e := range [...]string{"ита", "иты"} {
+		out = append(out, base+e)
 	}
 	return out
 }

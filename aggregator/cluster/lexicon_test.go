@@ -85,6 +85,14 @@ func TestVerbFormsMeetTheLemma(t *testing.T) {
 		{"погибли", "perish"},
 		{"нашли", "find"},
 		{"ввели", "impose"},
+		{"введены", "impose"},
+		{"освобождены", "liberate"},
+		{"запрещена", "ban"},
+		{"объявлена", "announce"},
+		{"осужден", "convict"},
+		{"убиты", "killed"},
+		{"пресекли", "thwart"},
+		{"выросли", "rise"},
 	} {
 		ru, ok := lx.concept(tc.form, stemRussian(tc.form), true)
 		if !ok {
@@ -98,5 +106,32 @@ func TestVerbFormsMeetTheLemma(t *testing.T) {
 	}
 	if got := russianVerbForms("выборы"); got != nil {
 		t.Errorf("russianVerbForms(выборы) = %q, want none: not an infinitive", got)
+	}
+}
+
+// TestFleetingVowelFormsMeetTheLemma checks that the forms of nouns in
+// -ец and -анин, whose stems the lemma's stem does not reach ("украинец"
+// → "украинец", "украинцы" → "украинц"), still get the lemma's concept.
+func TestFleetingVowelFormsMeetTheLemma(t *testing.T) {
+	lx := defaultLexicon()
+	for _, tc := range []struct{ form, english string }{
+		{"украинцы", "Ukrainians"},
+		{"украинцев", "Ukrainian"},
+		{"китайцы", "Chinese"},
+		{"американцам", "American"},
+		{"россияне", "Russians"},
+		{"граждан", "citizens"},
+		{"беженцев", "refugees"},
+	} {
+		ru, ok := lx.concept(tc.form, stemRussian(tc.form), true)
+		if !ok {
+			t.Errorf("%q: no concept", tc.form)
+			continue
+		}
+		w := strings.ToLower(tc.english)
+		en, _ := lx.concept(w, stemEnglish(w), false)
+		if ru != en {
+			t.Errorf("%q is %q, %q is %q: want one concept", tc.form, ru, tc.english, en)
+		}
 	}
 }

@@ -467,12 +467,18 @@ func (t *tokenizer) scan() bool {
 		upper := letter && unicode.IsUpper(r)
 		allUpper := upper
 		dot := false
+		latin, cyrillic := 0, 0
 		for i < len(s) {
 			r, size = decodeRune(s, i)
 			switch {
 			case digit && isDigit(r) || letter && isLetter(r):
 				if letter && !unicode.IsUpper(r) {
 					allUpper = false
+				}
+				if r < 0x80 {
+					latin++
+				} else if 'Ѐ' <= r && r <= 'ӿ' {
+					cyrillic++
 				}
 				if r >= 0x80 && digit {
 					r = '0' + rune(digitValue(r))
@@ -496,6 +502,9 @@ func (t *tokenizer) scan() bool {
 			}
 			break
 		}
+		if latin > 0 && cyrillic > 0 && letter {
+			t.buf = oneScript(t.buf, cyrillic >= latin)
+		}
 		t.i = i
 		t.number = digit
 		t.spaced = spaced
@@ -508,6 +517,37 @@ func (t *tokenizer) scan() bool {
 	}
 	t.i = i
 	return false
+}
+
+// lookalikes pairs the lower-case Latin and Cyrillic letters that look
+// alike in some case (c/с, o/о, p/р; m/м, h/н, t/т, b/в and k/к in
+// capitals).
+var lookalikes = [...][2]rune{
+	{'a', 'а'}, {'b', 'в'}, {'c', 'с'}, {'e', 'е'}, {'h', 'н'}, {'k', 'к'}, {'m', 'м'},
+	{'o', 'о'}, {'p', 'р'}, {'t', 'т'}, {'x', 'х'}, {'y', 'у'},
+}
+
+// oneScript rewrites a lower-case word that mixes Latin and Cyrillic
+// letters in one script, Cyrillic when toCyrillic: the letters of the
+// other script that look like one of it become that letter. Wires type
+// "Cобрания" with a Latin C and "Пpeзидeнт" with Latin p and e, which
+// would otherwise be stemmed as English and meet nothing.
+func oneScript(w []byte, toCyrillic bool) []byte {
+	out := make([]byte, 0, len(w)+4)
+	for _, r := range string(w) {
+		for _, p := range lookalikes {
+			if toCyrillic && r == p[0] {
+				r = p[1]
+				break
+			}
+			if !toCyrillic && r == p[1] {
+				r = p[0]
+				break
+			}
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return append(w[:0], out...)
 }
 
 // prepareText puts s in NFKC when it needs it and removes its dateline.

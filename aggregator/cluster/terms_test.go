@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -201,4 +202,22 @@ func realTokens(t *testing.T) []string {
 		}
 	}
 	return out
+}
+
+// A word typed with letters of both scripts that look alike is read in the
+// script of most of its letters, so it meets the word typed correctly.
+func TestMixedScriptWordsMeetTheirSpelling(t *testing.T) {
+	lx := defaultLexicon()
+	for _, tc := range []struct{ mixed, clean string }{
+		{"Cобрания сторонников", "Собрания сторонников"}, // Latin C
+		{"Пpeзидeнт Сербии", "Президент Сербии"},         // Latin p, e
+		{"Kpемль", "Кремль"},                                   // Latin K, p
+		{"Rоsаtom signs a deal", "Rosatom signs a deal"},       // Cyrillic о, а
+		{"the Мinistry of Defence", "the Ministry of Defence"}, // Cyrillic М
+	} {
+		got, want := keys(tc.mixed, "", lx), keys(tc.clean, "", lx)
+		if !slices.Equal(got, want) {
+			t.Errorf("keys(%q) = %v, want those of %q: %v", tc.mixed, got, tc.clean, want)
+		}
+	}
 }
