@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +64,10 @@ type Index struct {
 
 	mu      sync.RWMutex
 	entries []entry
+	// langs is each entry's lang again, 4 bytes an entry, so that sorting
+	// a Match's candidates by language reads a small array instead of an
+	// entry's cache line per candidate (most are never read otherwise).
+	langs   []int32
 	arena   []key            // the keys of every entry, back to back
 	ids     map[uint64]int32 // item ID hash → entry
 	links   map[uint64]int32 // canonical link hash → newest entry with it
@@ -121,6 +126,7 @@ func New(opt Options) *Index {
 
 func (x *Index) reset(capacity int) {
 	x.entries = make([]entry, 0, capacity)
+	x.langs = make([]int32, 0, capacity)
 	x.arena = nil
 	x.ids = make(map[uint64]int32, capacity)
 	x.links = make(map[uint64]int32, capacity)
@@ -250,9 +256,18 @@ func (x *Index) decideKeys(it wiredesk.Item, ks []key) string {
 	type support struct{ max, sum float64 }
 	stories := map[int32]*support{}
 	var order []int32
-	for _, c := range x.candidates(&q) {
+	cands := x.candidates(&q)
+	var merged [2 * maxCandidates]mergedPair
+	var reachBuf [2 * maxCandidates]int32
+	reach := x.reachable(&q, cands, merged[:len(cands)], reachBuf[:0])
+	for i, c := range cands {
 		e := &x.entries[c]
-		p := x.probability(&q, e)
+		if !slices.Contains(reach, e.story) {
+			continue // no member can reach the threshold: it is not considered
+		}
+		mp := &merged[i]
+		x.weighSide(&q, x.arena[e.off:e.off+uint32(e.n)], mp.cross, &mp.sb)
+		p := model.predict(x.features(&q, e, mp.cross, &mp.m, &mp.sb), mp.cross)
 		if e.source == q.source {
 			p -= sameSourceMargin
 		}
@@ -276,6 +291,52 @@ func (x *Index) decideKeys(it wiredesk.Item, ks []key) string {
 		return ""
 	}
 	return x.stories[best].id
+}
+
+// A mergedPair is a candidate's keys merged with the new item's, kept
+// from reachable for its features.
+type mergedPair struct {
+	m     pairMatch
+	sb    side // counted, not yet weighed
+	cross bool
+}
+
+// boundSlack covers the rounding in which maxProbability and the
+// probability of the same pair may differ: a story is skipped only when
+// its bound is below the threshold by more.
+const boundSlack = 1e-9
+
+// skipUnreachable is false only in a test that compares the decisions
+// with and without the skip.
+var skipUnreachable = true
+
+// reachable merges every candidate's keys with q's into merged and
+// appends to reach the stories of those whose members might reach the
+// threshold. A story none of whose members can, by maxProbability, is never
+// considered, so decideKeys need not weigh its members' keys: their
+// document frequencies are most of a Match's cost, and most candidates
+// share a rare key or two with the new item and little else. The decision
+// is the one that scoring every candidate gives. q is prepared and x.mu is
+// held.
+func (x *Index) reachable(q *query, cands []int32, merged []mergedPair, reach []int32) []int32 {
+	for i, c := range cands {
+		e := &x.entries[c]
+		cross := q.lang != e.lang
+		mp := &merged[i]
+		mp.cross = cross
+		x.pairShared(q, x.arena[e.off:e.off+uint32(e.n)], cross, &mp.m, &mp.sb)
+		if slices.Contains(reach, e.story) {
+			continue // the story is scored in full anyway
+		}
+		p := x.maxProbability(q, e, cross, &mp.m, &mp.sb)
+		if e.source == q.source {
+			p -= sameSourceMargin
+		}
+		if p >= x.threshold-boundSlack || !skipUnreachable {
+			reach = append(reach, e.story)
+		}
+	}
+	return reach
 }
 
 // query is a new item as Match sees it.
@@ -344,7 +405,7 @@ func (x *Index) candidates(q *query) []int32 {
 			continue
 		}
 		g := 0
-		if x.entries[c.entry].lang != q.lang {
+		if x.langs[c.entry] != q.lang {
 			g = 1
 		}
 		if full(g, c) {
@@ -494,6 +555,7 @@ func (x *Index) insert(e entry, ks []key) {
 		x.links[e.link] = s
 	}
 	x.entries = append(x.entries, e)
+	x.langs = append(x.langs, e.lang)
 	x.ids[e.id] = s
 	for _, k := range ks[:n] {
 		sl := slot(k)

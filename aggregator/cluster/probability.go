@@ -80,21 +80,33 @@ func weight(k key, idf float64) float64 {
 
 // add counts key k with document frequency df and idf into s.
 func (s *side) add(k key, df int32, idf float64) {
-	s.mass += weight(k, idf)
+	s.count(k)
+	s.weigh(k, df, idf)
+}
+
+// count counts what of key k needs no document frequency into s.
+func (s *side) count(k key) {
 	if k.title() {
 		s.titleKeys++
+	}
+	if k.kind() == kindNum {
+		s.nums++
+		if k.title() {
+			s.titleNums++
+		}
+	}
+}
+
+// weigh adds what of key k needs its document frequency df and idf to s.
+func (s *side) weigh(k key, df int32, idf float64) {
+	s.mass += weight(k, idf)
+	if k.title() {
 		s.title += idf
 		if df <= rareDF {
 			s.rareTitles++
 		}
 		if k.name() && df <= nameDF {
 			s.names++
-		}
-	}
-	if k.kind() == kindNum {
-		s.nums++
-		if k.title() {
-			s.titleNums++
 		}
 	}
 }
@@ -147,112 +159,164 @@ func (x *Index) pairFeaturesKeys(q *query, e *entry, b []key) (f [nFeatures]floa
 		x.prepare(q)
 	}
 	cross = q.lang != e.lang
-	a := q.keys
-	c := 0
-	if cross {
-		c = 1
-	}
-	sa := &q.sides[c]
+	var m pairMatch
 	var sb side
+	x.pairShared(q, b, cross, &m, &sb)
+	x.weighSide(q, b, cross, &sb)
+	return x.features(q, e, cross, &m, &sb), cross
+}
+
+// A pairMatch is what the merge of a pair's keys finds: the keys both
+// items have, and the counts of the indexed item's keys that need no
+// document frequency.
+type pairMatch struct {
+	sharedA, sharedB, sharedTitleA, sharedTitleB, shared, both, anchor  float64
+	rare, names, nums, titleNums, matchedRareTitles, matchedRareTitlesB int
+	sharedNamesA, sharedNamesB, matchedTitleKeys                        int
+}
+
+// pairShared merges q's keys with b, an indexed item's, into m, and counts
+// b's keys on their own into sb as far as that needs no document
+// frequency (which weighSide then looks up); q is prepared and x.mu is
+// held.
+func (x *Index) pairShared(q *query, b []key, cross bool, m *pairMatch, sb *side) {
+	a := q.keys
+	i := 0
+	for _, kb := range b {
+		if !relevant(kb.kind(), cross) {
+			continue // nor is the key of the same slot in a
+		}
+		sb.count(kb)
+		s := slot(kb)
+		for i < len(a) && slot(a[i]) < s {
+			i++
+		}
+		if i == len(a) || slot(a[i]) != s {
+			continue
+		}
+		ka := a[i]
+		i++
+		if ka.kind() == kindSkeleton && !ka.name() && !kb.name() {
+			continue
+		}
+		idf, df := q.idf[i-1], q.df[i-1]
+		m.sharedA += weight(ka, idf)
+		m.sharedB += weight(kb, idf)
+		m.shared += idf
+		if ka.title() {
+			m.sharedTitleA += idf
+		}
+		if kb.title() {
+			m.sharedTitleB += idf
+		}
+		if df <= rareDF {
+			m.rare++
+		}
+		if ka.title() && kb.title() {
+			m.both += idf
+		}
+		m.anchor = max(m.anchor, idf)
+		if ka.title() {
+			m.matchedTitleKeys++
+		}
+		if kb.title() {
+			m.matchedTitleKeys++
+		}
+		if df <= rareDF && ka.title() {
+			m.matchedRareTitles++
+		}
+		if df <= nameDF && ka.title() && ka.name() {
+			m.sharedNamesA++
+		}
+		if df <= nameDF && kb.title() && kb.name() {
+			m.sharedNamesB++
+		}
+		if df <= rareDF && kb.title() {
+			m.matchedRareTitles++
+			m.matchedRareTitlesB++
+		}
+		if ka.name() || kb.name() {
+			m.names++
+		}
+		if ka.kind() == kindNum {
+			m.nums++
+			if ka.title() && kb.title() {
+				m.titleNums++
+			}
+		}
+	}
+}
+
+// weighSide adds to sb what needs the document frequencies of b's keys:
+// one lookup in the index's counts per key, most of the cost of a pair's
+// features; x.mu is held.
+func (x *Index) weighSide(q *query, b []key, cross bool, sb *side) {
 	for _, k := range b {
 		if !relevant(k.kind(), cross) {
 			continue
 		}
 		df := x.df.get(slot(k))
-		sb.add(k, df, q.idfOf(df))
+		sb.weigh(k, df, q.idfOf(df))
 	}
+}
+
+// features computes the features of a pair from its merge and the two
+// sides; x.mu is held.
+func (x *Index) features(q *query, e *entry, cross bool, m *pairMatch, sb *side) (f [nFeatures]float64) {
+	c := 0
+	if cross {
+		c = 1
+	}
+	sa := &q.sides[c]
 	massA, massB, titleA, titleB := sa.mass, sb.mass, sa.title, sb.title
 	numsA, numsB, titleNumsA, titleNumsB := sa.nums, sb.nums, sa.titleNums, sb.titleNums
 	rareTitlesA, rareTitlesB, namesA, namesB := sa.rareTitles, sb.rareTitles, sa.names, sb.names
 	titleKeys := sa.titleKeys + sb.titleKeys
-	var sharedA, sharedB, sharedTitleA, sharedTitleB, shared, both, anchor float64
-	var rare, names, nums, titleNums, matchedRareTitles, sharedNamesA, sharedNamesB, matchedTitleKeys int
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		ka, kb := a[i], b[j]
-		sa, sb := slot(ka), slot(kb)
-		if sa < sb {
-			i++
-			continue
-		}
-		if sb < sa {
-			j++
-			continue
-		}
-		i++
-		j++
-		if !relevant(ka.kind(), cross) || ka.kind() == kindSkeleton && !ka.name() && !kb.name() {
-			continue
-		}
-		idf, df := q.idf[i-1], q.df[i-1]
-		sharedA += weight(ka, idf)
-		sharedB += weight(kb, idf)
-		shared += idf
-		if ka.title() {
-			sharedTitleA += idf
-		}
-		if kb.title() {
-			sharedTitleB += idf
-		}
-		if df <= rareDF {
-			rare++
-		}
-		if ka.title() && kb.title() {
-			both += idf
-		}
-		anchor = max(anchor, idf)
-		if ka.title() {
-			matchedTitleKeys++
-		}
-		if kb.title() {
-			matchedTitleKeys++
-		}
-		if df <= rareDF && ka.title() {
-			matchedRareTitles++
-		}
-		if df <= nameDF && ka.title() && ka.name() {
-			sharedNamesA++
-		}
-		if df <= nameDF && kb.title() && kb.name() {
-			sharedNamesB++
-		}
-		if df <= rareDF && kb.title() {
-			matchedRareTitles++
-		}
-		if ka.name() || kb.name() {
-			names++
-		}
-		if ka.kind() == kindNum {
-			nums++
-			if ka.title() && kb.title() {
-				titleNums++
-			}
-		}
-	}
-	f[fCoverQ] = ratio(sharedA, massA)
-	f[fCoverC] = ratio(sharedB, massB)
-	f[fTitleQ] = ratio(sharedTitleA, titleA)
-	f[fTitleC] = ratio(sharedTitleB, titleB)
-	f[fShared] = math.Log1p(shared)
-	f[fRare] = float64(min(rare, 4)) / 4
-	f[fNames] = float64(min(names, 4)) / 4
-	if numsA > 0 && numsB > 0 && nums > 0 {
+	f[fCoverQ] = ratio(m.sharedA, massA)
+	f[fCoverC] = ratio(m.sharedB, massB)
+	f[fTitleQ] = ratio(m.sharedTitleA, titleA)
+	f[fTitleC] = ratio(m.sharedTitleB, titleB)
+	f[fShared] = math.Log1p(m.shared)
+	f[fRare] = float64(min(m.rare, 4)) / 4
+	f[fNames] = float64(min(m.names, 4)) / 4
+	if numsA > 0 && numsB > 0 && m.nums > 0 {
 		f[fNumAgree] = 1
 	}
-	if titleNumsA > 0 && titleNumsB > 0 && titleNums == 0 {
+	if titleNumsA > 0 && titleNumsB > 0 && m.titleNums == 0 {
 		f[fNumConflict] = 1
 	}
 	f[fMinTitle] = min(f[fTitleQ], f[fTitleC])
-	f[fTitleTitle] = ratio(both, min(titleA, titleB))
-	f[fAnchor] = ratio(anchor, math.Log(float64(x.live)+idfPrior))
-	f[fTitleKeys] = ratio(float64(matchedTitleKeys), float64(titleKeys))
-	if namesA > sharedNamesA && namesB > sharedNamesB {
+	f[fTitleTitle] = ratio(m.both, min(titleA, titleB))
+	f[fAnchor] = ratio(m.anchor, q.lnN) // ln(live items + idfPrior)
+	f[fTitleKeys] = ratio(float64(m.matchedTitleKeys), float64(titleKeys))
+	if namesA > m.sharedNamesA && namesB > m.sharedNamesB {
 		f[fNameConflict] = 1
 	}
-	f[fNovel] = float64(min(rareTitlesA+rareTitlesB-matchedRareTitles, 4)) / 4
+	f[fNovel] = float64(min(rareTitlesA+rareTitlesB-m.matchedRareTitles, 4)) / 4
 	f[fMinCover] = min(f[fCoverQ], f[fCoverC])
 	f[fHours] = min(math.Abs(float64(q.unix-e.unix))/3600/12, 3)
-	return f, cross
+	return f
+}
+
+// maxProbability is a bound from above on the probability of a pair whose
+// merge is m and whose indexed side sb is counted but not weighed (see
+// pairShared): what weighSide would add is unknown, but it only adds, and
+// each feature moves one way as it does. Every feature is computed at
+// both ends — b's key weights no more than the shared keys' and b's rare
+// titles and names only the shared ones (the least sb can be), and b's
+// weights unbounded with every title key of b rare and a name (the most)
+// — and each weight takes the end that raises the sum. It lets a Match
+// skip the document frequencies of candidates that cannot reach the
+// threshold (see decideKeys); x.mu is held.
+func (x *Index) maxProbability(q *query, e *entry, cross bool, m *pairMatch, sb *side) float64 {
+	least, most := *sb, *sb
+	least.mass, least.title = m.sharedB, m.sharedTitleB
+	least.rareTitles, least.names = m.matchedRareTitlesB, m.sharedNamesB
+	most.mass, most.title = math.Inf(1), math.Inf(1)
+	most.rareTitles, most.names = sb.titleKeys, sb.titleKeys
+	lo := x.features(q, e, cross, m, &least)
+	hi := x.features(q, e, cross, m, &most)
+	return model.predictMax(lo, hi, cross)
 }
 
 func ratio(a, b float64) float64 {
@@ -287,6 +351,25 @@ func (m *logistic) predict(f [nFeatures]float64, cross bool) float64 {
 			continue
 		}
 		z += w[i] * v
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// predictMax is the most predict can give for features f with lo[i] ≤
+// f[i] ≤ hi[i] (or hi[i] ≤ f[i] ≤ lo[i]): each term takes the end that
+// raises the sum, in predict's order.
+func (m *logistic) predictMax(lo, hi [nFeatures]float64, cross bool) float64 {
+	w := &m.same
+	if cross {
+		w = &m.cross
+	}
+	z := w[nFeatures]
+	for i := range lo {
+		wi := w[i]
+		if fixedWeights[i] != 0 {
+			wi = fixedWeights[i]
+		}
+		z += max(wi*lo[i], wi*hi[i])
 	}
 	return 1 / (1 + math.Exp(-z))
 }

@@ -86,6 +86,7 @@ func Parse(body []byte, contentType string, opt Options) (*Result, error) {
 	}
 	p := gofeed.NewParser()
 	p.KeepOriginalFeed = true
+	p.RSSTranslator = rssTranslator{}
 	feed, err := p.Parse(bytes.NewReader(utf8Body))
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", kindName(kind), err)
