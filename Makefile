@@ -113,4 +113,4 @@ deb-check: deb
 	systemd-analyze verify /lib/systemd/system/wiredesk.service
 
 clean:
-	rm -rf bin dist public .conformance cover.out demo.db demo.db.lock-info
+	rm -rf bin dist public .conformance cover.out demo.db demo.db.lock-info lexicon-report
