@@ -8,10 +8,11 @@ import (
 // TestRealPrecision clusters the copied real sets with the shipped
 // defaults, as `wiredesk once` does (items in publication order), and
 // fails when pairwise precision falls below its floor. The floors of the
-// tune sets and of testdata/events.txt are the issue's targets; those of
-// the held-out sets are what the shipped model measured when it was chosen
-// (testdata/README.md): below the targets, kept as a guard against getting
-// worse.
+// tune sets and of testdata/events.txt are the issue's targets; on the
+// held-out sets Russian–English precision has the target too (0.917
+// measured), while same-language precision keeps the 0.90 the shipped
+// model measured when it was chosen (testdata/README.md), below the
+// target of 0.95, as a guard against getting worse.
 func TestRealPrecision(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -21,7 +22,7 @@ func TestRealPrecision(t *testing.T) {
 		realistic   bool
 	}{
 		{name: "tune", sets: tuneSets, minP: 0.90, minXP: 0.90},
-		{name: "held-out", sets: heldOutSets, minP: 0.90, minXP: 0.70},
+		{name: "held-out", sets: heldOutSets, minP: 0.90, minXP: 0.90},
 		{name: "realistic", realistic: true, minP: 0.98, minR: 0.90},
 	}
 	for _, tt := range tests {
