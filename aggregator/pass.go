@@ -26,6 +26,12 @@ const maxPassItems = 10_000
 // would only slow the saves.
 const maxPassSources = 256
 
+// passMaxWait bounds how long a group waits after its first poll arrived,
+// however steadily the others come: a pass of hundreds of sources on one
+// slow host saves what it holds every passMaxWait rather than all at the
+// end of the run.
+const passMaxWait = 2 * time.Minute
+
 // passGrace is how long a group waits for its next poll. Wires on one
 // network answer within it, or wait for their host's slot and are
 // counted as they come; one that has not answered when the others have
@@ -42,11 +48,14 @@ const passGrace = 3 * time.Second
 // Russian one would, and a third wire might join either.
 //
 // A pass holds the items of the polls that arrived until the last one
-// does, but no longer than passGrace after the latest arrival, so a slow
-// or paused source does not hold back the others' saves; past maxPassItems it matches
+// does, but no longer than passGrace after the latest arrival nor
+// passMaxWait after the first, so a slow or paused source does not hold
+// back the others' saves; past maxPassItems it matches
 // what it holds at once. Either way the next arrivals start a new group.
 type pass struct {
 	index *cluster.Index
+	// grace and maxWait are passGrace and passMaxWait (tests shorten them).
+	grace, maxWait time.Duration
 
 	mu      sync.Mutex
 	pending int // polls that have neither arrived nor left
@@ -54,10 +63,11 @@ type pass struct {
 }
 
 type passGroup struct {
-	timer  *time.Timer
-	items  []passItem
-	ready  chan struct{}
-	assign map[string]string // item ID → story ID
+	timer    *time.Timer
+	deadline time.Time // passMaxWait after the first arrival
+	items    []passItem
+	ready    chan struct{}
+	assign   map[string]string // item ID → story ID
 }
 
 // A passItem is an item waiting in a pass with its cluster keys, computed
@@ -68,7 +78,8 @@ type passItem struct {
 }
 
 func newPass(index *cluster.Index, polls int) *pass {
-	return &pass{index: index, pending: polls, group: &passGroup{ready: make(chan struct{})}}
+	return &pass{index: index, grace: passGrace, maxWait: passMaxWait, pending: polls,
+		group: &passGroup{ready: make(chan struct{})}}
 }
 
 // A passTicket is one poll's place in a pass: exactly one of arrive or
@@ -128,12 +139,15 @@ func (ps *pass) add(items []passItem, arrived bool) *passGroup {
 		// The grace runs from the latest arrival or departure, not the
 		// first: sources that queue for a shared host (host_delay apart)
 		// are still coming, and only a pass that has heard from nobody
-		// for passGrace stops waiting.
+		// for passGrace stops waiting — or one that has waited
+		// passMaxWait since its first arrival.
+		now := time.Now()
 		switch {
 		case g.timer != nil:
-			g.timer.Reset(passGrace)
+			g.timer.Reset(min(ps.grace, g.deadline.Sub(now)))
 		case arrived:
-			g.timer = time.AfterFunc(passGrace, func() { ps.flush(g) })
+			g.deadline = now.Add(ps.maxWait)
+			g.timer = time.AfterFunc(min(ps.grace, ps.maxWait), func() { ps.flush(g) })
 		}
 		ps.mu.Unlock()
 		return g
