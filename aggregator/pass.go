@@ -20,10 +20,10 @@ const maxPassItems = 10_000
 // cron pass of tens of wires, or a desk of a hundred outlets' top
 // headlines, is matched as one; a larger one (a benchmark's thousands)
 // saves each source as it comes, matched in publication order within the
-// source. Memory does not set this bound — a waiting poll holds only its
-// items, and maxPassItems bounds those — but the pass's groups: past a few
-// hundred sources a group closes at maxPassItems anyway, and the waits
-// would only slow the saves.
+// source. Memory is bounded by maxPassItems either way (a waiting poll
+// holds only its items); past a few hundred sources a group would close at
+// maxPassItems long before the last source answered, so waiting buys no
+// order and only delays the saves.
 const maxPassSources = 256
 
 // passMaxWait bounds how long a group waits after its first poll arrived,

@@ -1,18 +1,13 @@
 package cluster
 
 import (
-	"bytes"
-	"encoding/xml"
 	"flag"
 	"fmt"
-	"html"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"golang.org/x/net/html/charset"
 )
 
 var (
@@ -222,28 +217,13 @@ func tableWords(t *testing.T) [][2][]string {
 // readAnyRSS reads the title and description of the items of an RSS 2.0
 // file in any encoding its prolog declares.
 func readAnyRSS(path string) ([][2]string, error) {
-	data, err := os.ReadFile(path)
+	items, err := decodeRSS(path, false)
 	if err != nil {
 		return nil, err
 	}
-	var doc struct {
-		Items []struct {
-			Title       string `xml:"title"`
-			Description string `xml:"description"`
-		} `xml:"channel>item"`
-	}
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	dec.CharsetReader = charset.NewReaderLabel
-	dec.Strict = false
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	var out [][2]string
-	for _, it := range doc.Items {
-		clean := func(s string) string {
-			return strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(s, " "))), " ")
-		}
-		out = append(out, [2]string{clean(it.Title), clean(it.Description)})
+	for _, it := range items {
+		out = append(out, [2]string{plainText(it.Title), plainText(it.Description)})
 	}
 	return out, nil
 }

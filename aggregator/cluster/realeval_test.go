@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wiredesk/wiredesk"
+	"golang.org/x/net/html/charset"
 )
 
 var evalDirs = flag.String("eval", "", "comma-separated cluster-eval set directories to score (TestRealEval)")
@@ -89,25 +90,12 @@ func readTSV(path string) ([]map[string]string, error) {
 var tagRE = regexp.MustCompile(`<[^>]*>`)
 
 func readRSS(path string) ([]wiredesk.Item, error) {
-	data, err := os.ReadFile(path)
+	items, err := decodeRSS(path, true)
 	if err != nil {
 		return nil, err
 	}
-	var doc struct {
-		Items []struct {
-			Title       string `xml:"title"`
-			Description string `xml:"description"`
-			GUID        string `xml:"guid"`
-			Link        string `xml:"link"`
-			PubDate     string `xml:"pubDate"`
-		} `xml:"channel>item"`
-	}
-	dec := xml.NewDecoder(strings.NewReader(string(data)))
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	var out []wiredesk.Item
-	for _, it := range doc.Items {
+	for _, it := range items {
 		t, err := time.Parse(time.RFC1123Z, strings.TrimSpace(it.PubDate))
 		if err != nil {
 			t, err = time.Parse(time.RFC3339, strings.TrimSpace(it.PubDate))
@@ -118,10 +106,44 @@ func readRSS(path string) ([]wiredesk.Item, error) {
 		out = append(out, wiredesk.Item{
 			GUID: it.GUID, Link: it.Link, Published: t,
 			Title:   strings.TrimSpace(html.UnescapeString(tagRE.ReplaceAllString(it.Title, " "))),
-			Summary: strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(it.Description, " "))), " "),
+			Summary: plainText(it.Description),
 		})
 	}
 	return out, nil
+}
+
+// rssItem is an RSS 2.0 item as the evaluation tests read it.
+type rssItem struct {
+	Title       string `xml:"title"`
+	Description string `xml:"description"`
+	GUID        string `xml:"guid"`
+	Link        string `xml:"link"`
+	PubDate     string `xml:"pubDate"`
+}
+
+// decodeRSS reads the items of an RSS 2.0 file in any charset its prolog
+// declares; strict is the XML decoder's strictness.
+func decodeRSS(path string, strict bool) ([]rssItem, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Items []rssItem `xml:"channel>item"`
+	}
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.CharsetReader = charset.NewReaderLabel
+	dec.Strict = strict
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return doc.Items, nil
+}
+
+// plainText is HTML s as text: tags and character references gone, white
+// space collapsed.
+func plainText(s string) string {
+	return strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(s, " "))), " ")
 }
 
 // byTime orders items as a pass that saves them in publication order does.
