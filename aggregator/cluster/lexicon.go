@@ -10,9 +10,6 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
-
-	"github.com/kljensen/snowball/english"
-	"github.com/kljensen/snowball/russian"
 )
 
 // The lexicon tables (lexicon/*.tsv, see lexicon/README.md for who wrote
@@ -490,20 +487,6 @@ func splitWords(col string) []string {
 		}
 	}
 	return out
-}
-
-func stemRussian(w string) string {
-	if s := russian.Stem(w, true); s != "" {
-		return s
-	}
-	return w
-}
-
-func stemEnglish(w string) string {
-	if s := english.Stem(w, true); s != "" {
-		return s
-	}
-	return w
 }
 
 // concept returns the concept of word w with stem stem.

@@ -6,9 +6,6 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/kljensen/snowball/english"
-	"github.com/kljensen/snowball/russian"
 )
 
 // A key is one piece of evidence an item carries, as a 32-bit value: a
@@ -338,12 +335,9 @@ func (lx *lexicon) compute(w string) term {
 	cyr := isCyrillic(w)
 	var stem, lang string
 	if cyr {
-		stem, lang = russian.Stem(w, true), "ru"
+		stem, lang = stemRussian(w), "ru"
 	} else {
-		stem, lang = english.Stem(w, true), "en"
-	}
-	if stem == "" {
-		stem = w
+		stem, lang = stemEnglish(w), "en"
 	}
 	t := term{word: hash28(kindWord, lang, []byte(stem))}
 	if c, ok := lx.concept(w, stem, cyr); ok {
