@@ -36,6 +36,13 @@ type lexicon struct {
 	// claims ("медведев"/"медведь", "маск"/"маска") still meets its
 	// other-language spelling.
 	exact map[string]string
+	// forms maps the words of every table as written and in their usual
+	// inflected forms to their concept; it is read only when a word's stem
+	// claims no concept, which is when two lines claim the stem
+	// ("визит"/"виза" both stem to "виз", while "визы" and "визита" are
+	// forms of one only).
+	forms     map[string]string
+	ambiguous map[string]bool // "ru:" or "en:" and a stem two lines claim
 
 	shards [1 << termShardBits]termShard
 }
@@ -68,7 +75,7 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 		return nil, err
 	}
 	root := mergeConcepts(concepts)
-	lx := &lexicon{ru: map[string]string{}, en: map[string]string{}}
+	lx := &lexicon{ru: map[string]string{}, en: map[string]string{}, ambiguous: map[string]bool{}}
 	type claim struct {
 		concept string
 		weak    bool
@@ -111,6 +118,10 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 	}
 	lx.phrases = unambiguous(concepts, root, phraseKeys)
 	lx.exact = unambiguous(concepts, root, func(c concept) []string { return c.exact })
+	lx.forms = unambiguous(concepts, root, func(c concept) []string { return c.forms })
+	for k := range ambiguous {
+		lx.ambiguous[k] = true
+	}
 	for stem, c := range claims["ru"] {
 		lx.ru[stem] = c.concept
 	}
@@ -126,6 +137,7 @@ type concept struct {
 	ru, ruWeak, en []string
 	phrases        [][3]string // language and the stems of a two-part word
 	exact          []string    // the words as written, of the place and name tables
+	forms          []string    // the words as written and their inflected forms
 }
 
 // unambiguous maps each key that keysOf gives a concept to the concept's
@@ -246,11 +258,14 @@ func readConcepts(fsys fs.FS) ([]concept, error) {
 					c.exact = append(c.exact, surnameForms(w)...)
 				}
 				c.ru = append(c.ru, stemRussian(w))
+				c.forms = append(c.forms, w)
 				for _, f := range russianForms(w) {
 					c.ruWeak = append(c.ruWeak, stemRussian(f))
+					c.forms = append(c.forms, f)
 				}
 				for _, f := range russianVerbForms(w) {
 					c.ruWeak = append(c.ruWeak, stemRussian(f))
+					c.forms = append(c.forms, f)
 				}
 			}
 			for _, w := range splitWords(cols[2]) {
@@ -258,6 +273,7 @@ func readConcepts(fsys fs.FS) ([]concept, error) {
 					c.exact = append(c.exact, w)
 				}
 				c.en = append(c.en, stemEnglish(w))
+				c.forms = append(c.forms, englishForms(w)...)
 			}
 			out = append(out, c)
 		}
@@ -498,8 +514,25 @@ func (lx *lexicon) concept(w, stem string, cyrillic bool) (string, bool) {
 	if cyrillic {
 		m = lx.ru
 	}
-	c, ok := m[stem]
+	if c, ok := m[stem]; ok {
+		return c, true
+	}
+	lang := "en:"
+	if cyrillic {
+		lang = "ru:"
+	}
+	if !lx.ambiguous[lang+stem] {
+		return "", false
+	}
+	c, ok := lx.forms[w]
 	return c, ok
+}
+
+// englishForms returns an English table word and its regular inflections
+// (plural, third person, past, gerund; some are not words and claim
+// nothing real).
+func englishForms(w string) []string {
+	return []string{w, w + "s"}
 }
 
 // numberWords maps small counts written as words to digits so "двое
