@@ -135,3 +135,33 @@ func TestFleetingVowelFormsMeetTheLemma(t *testing.T) {
 		}
 	}
 }
+
+// TestAmbiguousStemsMeetByForm checks that a word whose stem two lines
+// claim ("визит" and "виза" both stem to "виз") still gets the concept of
+// the line whose word or inflected form it is, and that forms two lines
+// share get none.
+func TestAmbiguousStemsMeetByForm(t *testing.T) {
+	lx := defaultLexicon()
+	for _, tc := range []struct{ form, english string }{
+		{"визы", "visa"},
+		{"виза", "visas"},
+		{"визам", "visa"},
+		{"визит", "visit"},
+		{"визита", "visit"},
+	} {
+		ru, ok := lx.concept(tc.form, stemRussian(tc.form), true)
+		if !ok {
+			t.Errorf("%q: no concept", tc.form)
+			continue
+		}
+		en, _ := lx.concept(tc.english, stemEnglish(tc.english), false)
+		if ru != en {
+			t.Errorf("%q is %q, %q is %q: want one concept", tc.form, ru, tc.english, en)
+		}
+	}
+	// "почты" is a form of "почти" (almost) as russianForms writes it, and
+	// of "почта" (mail): it belongs to neither.
+	if c, ok := lx.concept("почты", stemRussian("почты"), true); ok {
+		t.Errorf("почты is %q; want no concept (two lines' form)", c)
+	}
+}

@@ -137,6 +137,19 @@ func runeBoundary(s string, n int) int {
 	return n
 }
 
+// initialisms are the dotted abbreviations of countries and unions that
+// American outlets write ("U.S. Navy"): read letter by letter they are
+// one-letter words, which the tokenizer drops.
+var initialisms = strings.NewReplacer("U.S.A.", "USA", "U.S.", "US", "U.K.", "UK", "U.N.", "UN", "E.U.", "EU")
+
+// joinInitialisms writes the dotted initialisms of s without their dots.
+func joinInitialisms(s string) string {
+	if !strings.Contains(s, "U.") {
+		return s
+	}
+	return initialisms.Replace(s)
+}
+
 // lead returns the first leadRunes runes of summary, cut at a word boundary.
 func lead(summary string) string {
 	if len(summary) <= leadRunes {

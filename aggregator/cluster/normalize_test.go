@@ -38,6 +38,7 @@ func TestNormalize(t *testing.T) {
 		{"punctuation stripped", "«Газпром»: Украина — «ворует»!", "", "газпром украина ворует"},
 		{"stress mark dropped", "Александро́ва", "", "александрова"},
 		{"letters and digits split", "Ан-140 COVID-19 5кг", "", "ан 140 covid 19 5 кг"},
+		{"dotted initialisms", "U.S. Navy, U.K. and U.N.", "Sanctions of the E.U. and the U.S.A.", "us navy uk and un sanctions of the eu and the usa"},
 		{"empty", "", "", ""},
 	}
 	for _, tt := range tests {

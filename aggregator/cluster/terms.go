@@ -549,7 +549,7 @@ func prepareText(s string) string {
 	if !simpleText(s) {
 		s = nfkc(s)
 	}
-	return stripDateline(s) // ё is written е by lowerRune
+	return joinInitialisms(stripDateline(s)) // ё is written е by lowerRune
 }
 
 // trimOutlet removes the outlet name that aggregators append to a title

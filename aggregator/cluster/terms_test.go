@@ -221,3 +221,18 @@ func TestMixedScriptWordsMeetTheirSpelling(t *testing.T) {
 		}
 	}
 }
+
+// TestInitialismsMeetTheCountry checks that "U.S." and "U.K." in
+// American style are the country, not two one-letter words.
+func TestInitialismsMeetTheCountry(t *testing.T) {
+	lx := defaultLexicon()
+	for _, tc := range []struct{ en, ru string }{
+		{"U.S. Navy seizes weapons", "США"},
+		{"U.K. lockdown", "Великобритания"},
+	} {
+		ke, kr := keys(tc.en, "", lx), keys(tc.ru, "", lx)
+		if !slices.ContainsFunc(ke, func(k key) bool { return slot(k) == slot(kr[0]) }) {
+			t.Errorf("keys of %q lack the concept of %q", tc.en, tc.ru)
+		}
+	}
+}
