@@ -37,10 +37,11 @@ type lexicon struct {
 	// other-language spelling.
 	exact map[string]string
 	// forms maps the words of every table as written and in their usual
-	// inflected forms to their concept; it is read only when a word's stem
-	// claims no concept, which is when two lines claim the stem
-	// ("визит"/"виза" both stem to "виз", while "визы" and "визита" are
-	// forms of one only).
+	// inflected forms to their concept; it is read only for a word whose
+	// stem two lines claim, which therefore gives no concept ("визит" and
+	// "виза" both stem to "виз", while "визы" and "визита" are forms of
+	// one only). Words whose stem is unambiguous or unclaimed never reach
+	// it, so their keys are what they were without it.
 	forms     map[string]string
 	ambiguous map[string]bool // "ru:" or "en:" and a stem two lines claim
 
@@ -62,7 +63,8 @@ var defaultLexicon = sync.OnceValue(func() *lexicon {
 // A stem that two concepts claim is ambiguous and left out of both — but
 // two concepts of different tables that share a stem in each language are
 // one concept written twice (the news table's "авария/accident" and the
-// general table's), and are merged first.
+// general table's), and are merged first. A word whose stem is left out so
+// is looked up by its written form (see lexicon.forms).
 //
 // The Russian stemmer does not always give a lemma and its inflected forms
 // one stem ("гепатит" → "гепатит" but "гепатита" → "гепат"), so the stems
