@@ -120,7 +120,17 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 	}
 	lx.phrases = unambiguous(concepts, root, phraseKeys)
 	lx.exact = unambiguous(concepts, root, func(c concept) []string { return c.exact })
-	lx.forms = unambiguous(concepts, root, func(c concept) []string { return c.forms })
+	// Only a form whose own stem is ambiguous can be looked up (see
+	// lexicon.concept); the others would only take memory.
+	lx.forms = unambiguous(concepts, root, func(c concept) []string {
+		var out []string
+		for _, f := range c.forms {
+			if ambiguous[f.stem] {
+				out = append(out, f.form)
+			}
+		}
+		return out
+	})
 	for k := range ambiguous {
 		lx.ambiguous[k] = true
 	}
@@ -139,8 +149,12 @@ type concept struct {
 	ru, ruWeak, en []string
 	phrases        [][3]string // language and the stems of a two-part word
 	exact          []string    // the words as written, of the place and name tables
-	forms          []string    // the words as written and their inflected forms
+	forms          []wordForm  // the words as written and their inflected forms
 }
+
+// A wordForm is a table word or one of its inflected forms, with its
+// language and stem ("ru:виз").
+type wordForm struct{ form, stem string }
 
 // unambiguous maps each key that keysOf gives a concept to the concept's
 // representative id; a key two concepts claim is left out.
@@ -259,15 +273,18 @@ func readConcepts(fsys fs.FS) ([]concept, error) {
 					c.exact = append(c.exact, w)
 					c.exact = append(c.exact, surnameForms(w)...)
 				}
-				c.ru = append(c.ru, stemRussian(w))
-				c.forms = append(c.forms, w)
+				st := stemRussian(w)
+				c.ru = append(c.ru, st)
+				c.forms = append(c.forms, wordForm{w, "ru:" + st})
 				for _, f := range russianForms(w) {
-					c.ruWeak = append(c.ruWeak, stemRussian(f))
-					c.forms = append(c.forms, f)
+					st := stemRussian(f)
+					c.ruWeak = append(c.ruWeak, st)
+					c.forms = append(c.forms, wordForm{f, "ru:" + st})
 				}
 				for _, f := range russianVerbForms(w) {
-					c.ruWeak = append(c.ruWeak, stemRussian(f))
-					c.forms = append(c.forms, f)
+					st := stemRussian(f)
+					c.ruWeak = append(c.ruWeak, st)
+					c.forms = append(c.forms, wordForm{f, "ru:" + st})
 				}
 			}
 			for _, w := range splitWords(cols[2]) {
@@ -275,7 +292,9 @@ func readConcepts(fsys fs.FS) ([]concept, error) {
 					c.exact = append(c.exact, w)
 				}
 				c.en = append(c.en, stemEnglish(w))
-				c.forms = append(c.forms, englishForms(w)...)
+				for _, f := range englishForms(w) {
+					c.forms = append(c.forms, wordForm{f, "en:" + stemEnglish(f)})
+				}
 			}
 			out = append(out, c)
 		}
