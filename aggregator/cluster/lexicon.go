@@ -36,14 +36,13 @@ type lexicon struct {
 	// claims ("медведев"/"медведь", "маск"/"маска") still meets its
 	// other-language spelling.
 	exact map[string]string
-	// forms maps the words of every table as written and in their usual
-	// inflected forms to their concept; it is read only for a word whose
-	// stem two lines claim, which therefore gives no concept ("визит" and
-	// "виза" both stem to "виз", while "визы" and "визита" are forms of
-	// one only). Words whose stem is unambiguous or unclaimed never reach
-	// it, so their keys are what they were without it.
-	forms     map[string]string
-	ambiguous map[string]bool // "ru:" or "en:" and a stem two lines claim
+	// forms maps the words of the tables as written and in their usual
+	// inflected forms to their concept — only those whose stem two lines
+	// claim, which therefore gives no concept ("визит" and "виза" both
+	// stem to "виз", while "визы" and "визита" are forms of one only). A
+	// word whose stem is unambiguous or unclaimed is in none, so its keys
+	// are what they were without it.
+	forms map[string]string
 
 	shards [1 << termShardBits]termShard
 }
@@ -77,7 +76,7 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 		return nil, err
 	}
 	root := mergeConcepts(concepts)
-	lx := &lexicon{ru: map[string]string{}, en: map[string]string{}, ambiguous: map[string]bool{}}
+	lx := &lexicon{ru: map[string]string{}, en: map[string]string{}}
 	type claim struct {
 		concept string
 		weak    bool
@@ -131,9 +130,6 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 		}
 		return out
 	})
-	for k := range ambiguous {
-		lx.ambiguous[k] = true
-	}
 	for stem, c := range claims["ru"] {
 		lx.ru[stem] = c.concept
 	}
@@ -538,14 +534,8 @@ func (lx *lexicon) concept(w, stem string, cyrillic bool) (string, bool) {
 	if c, ok := m[stem]; ok {
 		return c, true
 	}
-	lang := "en:"
-	if cyrillic {
-		lang = "ru:"
-	}
-	if !lx.ambiguous[lang+stem] {
-		return "", false
-	}
-	c, ok := lx.forms[w]
+	c, ok := lx.forms[w] // holds only words whose stem is ambiguous
+
 	return c, ok
 }
 
