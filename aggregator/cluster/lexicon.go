@@ -535,13 +535,11 @@ func (lx *lexicon) concept(w, stem string, cyrillic bool) (string, bool) {
 		return c, true
 	}
 	c, ok := lx.forms[w] // holds only words whose stem is ambiguous
-
 	return c, ok
 }
 
-// englishForms returns an English table word and its regular inflections
-// (plural, third person, past, gerund; some are not words and claim
-// nothing real).
+// englishForms returns an English table word and its form with -s (plural
+// or third person; -ed and -ing forms were tried and changed nothing).
 func englishForms(w string) []string {
 	return []string{w, w + "s"}
 }
