@@ -86,8 +86,11 @@ const maxLeadWords = 40
 // becomes its keys in order.
 func keys(title, summary string, lx *lexicon) []key {
 	ks := make([]key, 0, 96)
-	var ws words
-	ws.read(title, summary)
+	var (
+		tokArr  [96]token
+		textArr [1024]byte
+	)
+	ws := readWords(title, summary, words{text: textArr[:0], toks: tokArr[:0]})
 	for i := range ws.toks {
 		if !ws.toks[i].number {
 			lx.touch(ws.toks[i].h)
@@ -128,7 +131,6 @@ func keys(title, summary string, lx *lexicon) []key {
 type words struct {
 	text []byte // the words back to back
 	toks []token
-	arr  [96]token // toks' first array, on the stack
 }
 
 // A token is one word of words: text[off:end], with the word cache hash
@@ -139,9 +141,9 @@ type token struct {
 	number, inTitle, capital, allUpper, spaced bool
 }
 
-func (ws *words) read(title, summary string) {
-	ws.toks = ws.arr[:0]
-	ws.text = make([]byte, 0, 512)
+// readWords appends the words of title and summary to ws (whose slices
+// keys gives on its stack) and returns it.
+func readWords(title, summary string, ws words) words {
 	var tk tokenizer
 	tk.init(title, summary)
 	leadWords := 0
@@ -158,6 +160,7 @@ func (ws *words) read(title, summary string) {
 			number: tk.number, inTitle: tk.inTitle, capital: tk.capital, allUpper: tk.allUpper, spaced: tk.spaced,
 		})
 	}
+	return ws
 }
 
 func (ws *words) word(t *token) []byte { return ws.text[t.off:t.end] }
