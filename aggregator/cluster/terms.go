@@ -560,7 +560,7 @@ func (t *tokenizer) scan() bool {
 			continue
 		}
 		t.buf = t.buf[:0]
-		upper := letter && unicode.IsUpper(r)
+		upper := letter && isUpper(r)
 		allUpper := upper
 		dot := false
 		latin, cyrillic := 0, 0
@@ -568,7 +568,7 @@ func (t *tokenizer) scan() bool {
 			r, size = decodeRune(s, i)
 			switch {
 			case digit && isDigit(r) || letter && isLetter(r):
-				if letter && !unicode.IsUpper(r) {
+				if letter && !isUpper(r) {
 					allUpper = false
 				}
 				if r < 0x80 {
@@ -613,6 +613,20 @@ func (t *tokenizer) scan() bool {
 	}
 	t.i = i
 	return false
+}
+
+// isUpper is unicode.IsUpper, without a table search for ASCII and the
+// Russian alphabet (TestIsUpper).
+func isUpper(r rune) bool {
+	switch {
+	case r < 0x80:
+		return 'A' <= r && r <= 'Z'
+	case 'А' <= r && r <= 'Я' || r == 'Ё':
+		return true
+	case 'а' <= r && r <= 'я' || r == 'ё':
+		return false
+	}
+	return unicode.IsUpper(r)
 }
 
 // lookalikes pairs the lower-case Latin and Cyrillic letters that look

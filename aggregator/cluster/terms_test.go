@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/wiredesk/wiredesk"
 )
@@ -306,4 +307,13 @@ func TestTermCacheConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestIsUpper checks isUpper against unicode.IsUpper on every rune.
+func TestIsUpper(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if isUpper(r) != unicode.IsUpper(r) {
+			t.Fatalf("isUpper(%U) = %v", r, isUpper(r))
+		}
+	}
 }
