@@ -45,18 +45,6 @@ func (c *counts) find(s uint32) int {
 	}
 }
 
-// touch reads the cell and the list where slot s most likely is (its
-// home), to bring them into the cache ahead of a lookup, and returns
-// something of them that the caller keeps (a load whose value nobody uses
-// is not made).
-func (c *counts) touch(s uint32) uint64 {
-	if len(c.cells) == 0 {
-		return 0
-	}
-	i := c.home(s)
-	return c.cells[i] + uint64(c.lists[i].n)
-}
-
 // get returns the count of slot s.
 func (c *counts) get(s uint32) int32 {
 	if i := c.find(s); i >= 0 {

@@ -236,11 +236,6 @@ func (x *Index) decideKeys(it wiredesk.Item, ks []key) string {
 	q := query{keys: ks, unix: unixOf(it), item: hash64(it.ID)}
 	link := hash64(it.Link)
 	q.source, q.lang = x.lookup(it.SourceID), x.lookup(itemLanguage(it))
-	// prepare looks up the document frequency of every key, a cache miss
-	// each; touched first, all at once, the misses overlap.
-	for _, k := range ks {
-		q.sink += x.df.touch(slot(k))
-	}
 	x.prepare(&q)
 	best, bestP := int32(-1), 0.0
 	consider := func(st int32, p float64) {
@@ -354,8 +349,7 @@ type query struct {
 	sides        [2]side   // the key sums in one language and across two
 	unix         int64
 	item         uint64
-	source, lang int32  // -1 when not interned
-	sink         uint64 // what touching memory read (see decideKeys), unused
+	source, lang int32 // -1 when not interned
 }
 
 func (x *Index) lookup(name string) int32 {
