@@ -21,10 +21,7 @@ var sanitizeCases = []string{
 // TestSanitizeFastAgrees checks that sanitize, which copies the plain
 // start of its input, gives what the policy gives for the whole input.
 func TestSanitizeFastAgrees(t *testing.T) {
-	inputs := append([]string{}, sanitizeCases...)
-	for _, a := range articles(t) {
-		inputs = append(inputs, a)
-	}
+	inputs := append(append([]string{}, sanitizeCases...), articles(t)...)
 	for _, s := range inputs {
 		if got, want := sanitize(s), sanitizer().Sanitize(s); got != want {
 			t.Errorf("sanitize(%q) = %q; the policy gives %q", s, got, want)
