@@ -196,18 +196,36 @@ func withKeys(index *cluster.Index, items []wiredesk.Item) []passItem {
 	return out
 }
 
+// sortByDate sorts items stably by date, then ID. It sorts their
+// indices and moves each item once: an item is a few hundred bytes, and a
+// stable sort moves its elements many times (this runs under the save
+// lock). The order is the one sorting the items themselves gives.
+func sortByDate(items []passItem) {
+	order := make([]int32, len(items))
+	dates := make([]time.Time, len(items))
+	for i := range items {
+		order[i], dates[i] = int32(i), items[i].it.Date()
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		if c := dates[a].Compare(dates[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(items[a].it.ID, items[b].it.ID)
+	})
+	sorted := make([]passItem, len(items))
+	for i, j := range order {
+		sorted[i] = items[j]
+	}
+	copy(items, sorted)
+}
+
 // matchInOrder matches items in publication order, each joining the story
 // of an earlier one or starting its own, and adds each to the index with
 // its story so later ones can join it. It returns the story of every item
 // it matched; items the index already holds were stored before and keep
 // theirs.
 func matchInOrder(index *cluster.Index, items []passItem) map[string]string {
-	slices.SortStableFunc(items, func(a, b passItem) int {
-		if c := a.it.Date().Compare(b.it.Date()); c != 0 {
-			return c
-		}
-		return strings.Compare(a.it.ID, b.it.ID)
-	})
+	sortByDate(items)
 	assign := make(map[string]string, len(items))
 	for _, p := range items {
 		if index.Has(p.it.ID) {

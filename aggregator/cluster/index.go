@@ -374,13 +374,22 @@ func (x *Index) candidates(q *query) []int32 {
 	defer x.scratch.Put(sc)
 	sc.cands = sc.cands[:0]
 	minute, span := q.unix/60, x.window/60+1 // +1: minutes are truncated
+	// The posting lists are found, and their first postings touched, all
+	// before any is read: each is a cache miss, and misses that do not
+	// wait for one another overlap.
+	sc.lists = sc.lists[:0]
 	for i, k := range q.keys {
-		df := q.df[i]
-		if df == 0 || df > maxDF {
+		if df := q.df[i]; df == 0 || df > maxDF {
 			continue
 		}
-		w := q.idf[i]
-		for _, p := range x.posting.get(x.df.list(slot(k))) {
+		sc.lists = append(sc.lists, keyList{x.df.list(slot(k)), q.idf[i]})
+	}
+	for _, l := range sc.lists {
+		sc.sink += x.posting.touch(l.list)
+	}
+	for _, l := range sc.lists {
+		w := l.idf
+		for _, p := range x.posting.get(l.list) {
 			// The time in the posting spares a read of the entry for
 			// the many postings outside the window; the chosen few are
 			// checked on their entries below.
@@ -397,6 +406,10 @@ func (x *Index) candidates(q *query) []int32 {
 	// only.
 	var best [2][maxCandidates]candidate
 	var nb [2]int
+	// Each candidate's language is a cache miss too: touched first.
+	for _, c := range sc.cands {
+		sc.sink += x.langs[c.entry]
+	}
 	full := func(g int, c candidate) bool {
 		return nb[g] == maxCandidates && byWeight(c, best[g][maxCandidates-1]) >= 0
 	}
@@ -428,6 +441,13 @@ func (x *Index) candidates(q *query) []int32 {
 			}
 		}
 	}
+	// reachable merges the keys of each candidate next, a cache miss
+	// each: touched here, all at once.
+	for _, c := range out {
+		if e := &x.entries[c]; e.n > 0 {
+			sc.sink += int32(x.arena[e.off])
+		}
+	}
 	sc.reset()
 	return out
 }
@@ -436,9 +456,18 @@ func (x *Index) candidates(q *query) []int32 {
 // through Index.scratch: the candidates and an open-addressing table from
 // entry to its place among them.
 type scratch struct {
+	lists []keyList // the lists of the query's rare keys
+	sink  int32     // what touching memory read (see candidates), unused
 	cands []candidate
 	table []int32 // entry+1 at its hash slot, or 0; len is a power of two
 	used  []int32 // slots to clear
+}
+
+// A keyList is the posting list of one of a query's keys, and the key's
+// idf.
+type keyList struct {
+	list postingList
+	idf  float64
 }
 
 type candidate struct {

@@ -53,6 +53,16 @@ func (ps *postings) get(l postingList) []posting {
 	return ps.pages[l.ref>>16][off : off+l.n]
 }
 
+// touch reads the first posting of list l, to bring it into the cache
+// ahead of a get, and returns something of it that the caller keeps
+// (a load whose value nobody uses is not made).
+func (ps *postings) touch(l postingList) int32 {
+	if l.n == 0 {
+		return 0
+	}
+	return ps.pages[l.ref>>16][l.ref&(postingPage-1)].entry
+}
+
 // add appends p to list l.
 func (ps *postings) add(l *postingList, p posting) {
 	if l.n == l.cap() {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -78,25 +79,34 @@ const maxLeadWords = 40
 // keys returns the sorted, distinct keys of an item's title and the lead of
 // its summary. A key in both title and lead keeps the title bit; a key
 // seen capitalised anywhere keeps the capital bit.
+//
+// The words are read first and their places in the word cache touched
+// all at once (lexicon.touch), so that the cache misses of one item's
+// words overlap instead of coming one after another; then each word
+// becomes its keys in order.
 func keys(title, summary string, lx *lexicon) []key {
 	ks := make([]key, 0, 96)
-	var tk tokenizer
-	tk.init(title, summary)
-	leadWords := 0
+	var (
+		tokArr  [96]token
+		textArr [1024]byte
+	)
+	ws := readWords(title, summary, words{text: textArr[:0], toks: tokArr[:0]})
+	for i := range ws.toks {
+		if !ws.toks[i].number {
+			lx.touch(ws.toks[i].h)
+		}
+	}
 	prev, prevEnd, prevGiven := 0, 0, false
 	var prevWord uint32
-	for tk.next() {
-		if !tk.inTitle {
-			if leadWords++; leadWords > maxLeadWords {
-				break
-			}
-		}
-		if !tk.allUpper && string(tk.word()) == "us" {
+	for i := range ws.toks {
+		tk := &ws.toks[i]
+		w := ws.word(tk)
+		if !tk.allUpper && string(w) == "us" {
 			continue // the pronoun, not the US
 		}
 		start := len(ks)
 		var word uint32
-		ks, word = lx.appendKeys(ks, tk.word(), tk.number, tk.inTitle, tk.capital)
+		ks, word = lx.appendKeysOf(ks, w, tk.h, tk.number, tk.inTitle, tk.capital)
 		if c, ok := lx.phrase(prevWord, word, tk.spaced); ok {
 			ks = append(ks, makeKey(c, kindConcept, tk.inTitle, tk.capital || prevGiven))
 		}
@@ -115,6 +125,45 @@ func keys(title, summary string, lx *lexicon) []key {
 	}
 	return dedupeKeys(ks)
 }
+
+// words are the words keys reads of an item, in order: the title's, then
+// at most maxLeadWords of the lead's, each as the tokenizer gave it.
+type words struct {
+	text []byte // the words back to back
+	toks []token
+}
+
+// A token is one word of words: text[off:end], with the word cache hash
+// of it and what the tokenizer said of it.
+type token struct {
+	off, end                                   int32
+	h                                          uint64
+	number, inTitle, capital, allUpper, spaced bool
+}
+
+// readWords appends the words of title and summary to ws (whose slices
+// keys gives on its stack) and returns it.
+func readWords(title, summary string, ws words) words {
+	var tk tokenizer
+	tk.init(title, summary)
+	leadWords := 0
+	for tk.next() {
+		if !tk.inTitle {
+			if leadWords++; leadWords > maxLeadWords {
+				break
+			}
+		}
+		off := len(ws.text)
+		ws.text = append(ws.text, tk.word()...)
+		ws.toks = append(ws.toks, token{
+			off: int32(off), end: int32(len(ws.text)), h: wordHash(tk.word()),
+			number: tk.number, inTitle: tk.inTitle, capital: tk.capital, allUpper: tk.allUpper, spaced: tk.spaced,
+		})
+	}
+	return ws
+}
+
+func (ws *words) word(t *token) []byte { return ws.text[t.off:t.end] }
 
 // dedupeKeys sorts ks and keeps one key per hash, merging the title and
 // capital bits of its occurrences.
@@ -139,10 +188,15 @@ func dedupeKeys(ks []key) []key {
 // It also returns the word's hash (of its language and stem; 0 for a
 // number or a stop word), which is what phrase takes.
 func (lx *lexicon) appendKeys(ks []key, w []byte, number, title, capital bool) ([]key, uint32) {
+	return lx.appendKeysOf(ks, w, wordHash(w), number, title, capital)
+}
+
+// appendKeysOf is appendKeys for a word of hash h (wordHash(w)).
+func (lx *lexicon) appendKeysOf(ks []key, w []byte, h uint64, number, title, capital bool) ([]key, uint32) {
 	if number {
 		return append(ks, makeKey(hash28(kindNum, "", w), kindNum, title, false)), 0
 	}
-	t := lx.term(w)
+	t := lx.termOf(w, h)
 	if t.stop {
 		return ks, 0
 	}
@@ -192,9 +246,11 @@ type term struct {
 // compares no strings and an entry is 16 bytes. Two words of one hash
 // would share a term; among the million words the cache holds, the
 // chance that any two do is about 3·10⁻⁸.
-func (lx *lexicon) term(w []byte) term {
-	h := wordHash(w)
-	sh := &lx.shards[h>>(64-termShardBits)]
+func (lx *lexicon) term(w []byte) term { return lx.termOf(w, wordHash(w)) }
+
+// termOf is term for a word of hash h (wordHash(w)).
+func (lx *lexicon) termOf(w []byte, h uint64) term {
+	sh := lx.shard(h)
 	if t, ok := sh.get(h); ok {
 		return t
 	}
@@ -203,9 +259,21 @@ func (lx *lexicon) term(w []byte) term {
 	return t
 }
 
+func (lx *lexicon) shard(h uint64) *termShard { return &lx.shards[h>>(64-termShardBits)] }
+
+// touch reads the cache set of the word of hash h and nothing else: keys
+// touches every word's set before it looks any up, so that the processor
+// waits for the memory of all of them at once. What it reads is not used.
+func (lx *lexicon) touch(h uint64) {
+	sh := lx.shard(h)
+	if sets := sh.sets.Load(); sets != nil {
+		(*sets)[entryHash(h)&(termShardSets-1)][0].t.Load()
+	}
+}
+
 // termShardBits: the cache is split in 2^termShardBits shards, each with its
-// own lock, so the polls of a pass computing keys at once do not queue on
-// one lock.
+// own lock for writers, so the polls of a pass computing keys at once do
+// not queue on one lock.
 const termShardBits = 5
 
 // The word cache holds termCacheSets·termWays entries of 16 bytes (16 MB,
@@ -222,41 +290,71 @@ const (
 	termShardSets = termCacheSets >> termShardBits
 )
 
-// termShard is one shard of the word cache.
+// termShard is one shard of the word cache. Readers take no lock (get);
+// writers hold mu. An entry is two atomic words, the term and its hash
+// xor the term: whatever a writer does meanwhile, a pair read whose xor
+// is the hash looked for has that hash's term (or two entries' words
+// happen to xor to it, a chance of 2⁻⁶⁴ a read).
 type termShard struct {
 	mu   sync.Mutex
-	sets [][termWays]termEntry // nil until the first put; len termShardSets
+	sets atomic.Pointer[[termShardSets][termWays]termEntry] // nil until the first put
 }
 
-// A termEntry is a cached term and the hash of its word; h 0 is empty.
+// A termEntry is a cached term (a packedTerm) and the hash of its word
+// xor the term; both 0 is empty.
 type termEntry struct {
-	h uint64
-	t packedTerm
+	check, t atomic.Uint64
 }
 
-// entryHash is the hash an entry stores: never 0, which marks an empty
-// entry.
+// load returns the entry's hash and term.
+func (e *termEntry) load() (h, t uint64) {
+	t = e.t.Load()
+	return e.check.Load() ^ t, t
+}
+
+// store sets the entry to hash h and term t; the shard's mu is held.
+func (e *termEntry) store(h, t uint64) {
+	e.t.Store(t)
+	e.check.Store(h ^ t)
+}
+
+// entryHash is the hash an entry stores: never 0, which an empty entry
+// reads as.
 func entryHash(h uint64) uint64 { return max(h, 1) }
 
-// get returns the cached term of the word of hash h, moving it to the
-// front of its set.
+// get returns the cached term of the word of hash h. A term found behind
+// the front of its set is moved to the front, under the lock.
 func (sh *termShard) get(h uint64) (term, bool) {
 	h = entryHash(h)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if sh.sets == nil {
+	sets := sh.sets.Load()
+	if sets == nil {
 		return term{}, false
 	}
-	set := &sh.sets[h&(termShardSets-1)]
+	set := &sets[h&(termShardSets-1)]
 	for i := range set {
-		if set[i].h == h {
-			e := set[i]
-			copy(set[1:i+1], set[:i])
-			set[0] = e
-			return e.t.unpack(), true
+		if eh, t := set[i].load(); eh == h {
+			if i > 0 {
+				sh.toFront(set, h)
+			}
+			return packedTerm(t).unpack(), true
 		}
 	}
 	return term{}, false
+}
+
+// toFront moves the entry of hash h, if it is still in set, to the front.
+func (sh *termShard) toFront(set *[termWays]termEntry, h uint64) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for i := range set {
+		if eh, t := set[i].load(); eh == h {
+			for j := i; j > 0; j-- {
+				set[j].store(set[j-1].load())
+			}
+			set[0].store(h, t)
+			return
+		}
+	}
 }
 
 // put caches t as the term of the word of hash h, in front of its set,
@@ -265,17 +363,21 @@ func (sh *termShard) put(h uint64, t term) {
 	h = entryHash(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if sh.sets == nil {
-		sh.sets = make([][termWays]termEntry, termShardSets)
+	sets := sh.sets.Load()
+	if sets == nil {
+		sets = new([termShardSets][termWays]termEntry)
+		sh.sets.Store(sets)
 	}
-	set := &sh.sets[h&(termShardSets-1)]
+	set := &sets[h&(termShardSets-1)]
 	for i := range set {
-		if set[i].h == h {
+		if eh, _ := set[i].load(); eh == h {
 			return // another poll computed it meanwhile
 		}
 	}
-	copy(set[1:], set[:termWays-1])
-	set[0] = termEntry{h, t.pack()}
+	for j := termWays - 1; j > 0; j-- {
+		set[j].store(set[j-1].load())
+	}
+	set[0].store(h, uint64(t.pack()))
 }
 
 // A packedTerm is a term in 64 bits: word and cross (28 bits each, as
@@ -458,7 +560,7 @@ func (t *tokenizer) scan() bool {
 			continue
 		}
 		t.buf = t.buf[:0]
-		upper := letter && unicode.IsUpper(r)
+		upper := letter && isUpper(r)
 		allUpper := upper
 		dot := false
 		latin, cyrillic := 0, 0
@@ -466,7 +568,7 @@ func (t *tokenizer) scan() bool {
 			r, size = decodeRune(s, i)
 			switch {
 			case digit && isDigit(r) || letter && isLetter(r):
-				if letter && !unicode.IsUpper(r) {
+				if letter && !isUpper(r) {
 					allUpper = false
 				}
 				if r < 0x80 {
@@ -511,6 +613,20 @@ func (t *tokenizer) scan() bool {
 	}
 	t.i = i
 	return false
+}
+
+// isUpper is unicode.IsUpper, without a table search for ASCII and the
+// Russian alphabet (TestIsUpper).
+func isUpper(r rune) bool {
+	switch {
+	case r < 0x80:
+		return 'A' <= r && r <= 'Z'
+	case 'А' <= r && r <= 'Я' || r == 'Ё':
+		return true
+	case 'а' <= r && r <= 'я' || r == 'ё':
+		return false
+	}
+	return unicode.IsUpper(r)
 }
 
 // lookalikes pairs the lower-case Latin and Cyrillic letters that look

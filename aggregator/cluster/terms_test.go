@@ -3,7 +3,12 @@ package cluster
 import (
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
+	"unicode"
+
+	"github.com/wiredesk/wiredesk"
 )
 
 // TestGivenNames checks that a capitalised word right before another
@@ -173,6 +178,25 @@ func TestTermCache(t *testing.T) {
 // real sets.
 func realTokens(t *testing.T) []string {
 	t.Helper()
+	seen := map[string]bool{}
+	var out []string
+	for _, it := range realItems(t) {
+		var tk tokenizer
+		tk.init(it.Title, it.Summary+" "+it.Content)
+		for tk.next() {
+			if w := string(tk.word()); !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// realItems returns the items of the copied real sets, of
+// testdata/events.txt and of the contest pairs.
+func realItems(t *testing.T) []realItem {
+	t.Helper()
 	var items []realItem
 	dirs, err := filepath.Glob(filepath.Join("testdata", "real", "*", "sources.tsv"))
 	if err != nil {
@@ -189,19 +213,7 @@ func realTokens(t *testing.T) []string {
 	for _, p := range loadTGPairs(t) {
 		items = append(items, realItem{Item: p.a}, realItem{Item: p.b})
 	}
-	seen := map[string]bool{}
-	var out []string
-	for _, it := range items {
-		var tk tokenizer
-		tk.init(it.Title, it.Summary+" "+it.Content)
-		for tk.next() {
-			if w := string(tk.word()); !seen[w] {
-				seen[w] = true
-				out = append(out, w)
-			}
-		}
-	}
-	return out
+	return items
 }
 
 // A word typed with letters of both scripts that look alike is read in the
@@ -233,6 +245,90 @@ func TestInitialismsMeetTheCountry(t *testing.T) {
 		ke, kr := keys(tc.en, "", lx), keys(tc.ru, "", lx)
 		if !slices.ContainsFunc(ke, func(k key) bool { return slot(k) == slot(kr[0]) }) {
 			t.Errorf("keys of %q lack the concept of %q", tc.en, tc.ru)
+		}
+	}
+}
+
+// keysOneByOne is keys as it was before it read the words first: each
+// word becomes its keys as the tokenizer gives it.
+func keysOneByOne(title, summary string, lx *lexicon) []key {
+	ks := make([]key, 0, 96)
+	var tk tokenizer
+	tk.init(title, summary)
+	leadWords := 0
+	prev, prevEnd, prevGiven := 0, 0, false
+	var prevWord uint32
+	for tk.next() {
+		if !tk.inTitle {
+			if leadWords++; leadWords > maxLeadWords {
+				break
+			}
+		}
+		if !tk.allUpper && string(tk.word()) == "us" {
+			continue
+		}
+		start := len(ks)
+		var word uint32
+		ks, word = lx.appendKeys(ks, tk.word(), tk.number, tk.inTitle, tk.capital)
+		if c, ok := lx.phrase(prevWord, word, tk.spaced); ok {
+			ks = append(ks, makeKey(c, kindConcept, tk.inTitle, tk.capital || prevGiven))
+		}
+		prevWord = word
+		if prevGiven && prevEnd == start && tk.spaced && tk.capital && !tk.allUpper {
+			for i := prev; i < prevEnd; i++ {
+				ks[i] &^= keyCap
+			}
+		}
+		prev, prevEnd, prevGiven = start, len(ks), tk.capital && !tk.allUpper && !tk.number
+	}
+	return dedupeKeys(ks)
+}
+
+// TestKeysReadWordsFirst checks that keys, which reads an item's words
+// before it looks them up, gives the keys of reading them one by one, on
+// every item of the real sets and a few made to reach the lead's limit.
+func TestKeysReadWordsFirst(t *testing.T) {
+	lx := defaultLexicon()
+	items := realItems(t)
+	long := strings.Repeat("Word us US США 12,5 Ivan Petrov said ", 30)
+	items = append(items, realItem{Item: wiredesk.Item{Title: long, Summary: long}},
+		realItem{Item: wiredesk.Item{Title: "Пун // " + long, Summary: long}})
+	for _, it := range items {
+		got, want := keys(it.Title, it.Summary, lx), keysOneByOne(it.Title, it.Summary, lx)
+		if !slices.Equal(got, want) {
+			t.Fatalf("keys(%q, %q) = %v; one by one %v", it.Title, it.Summary, got, want)
+		}
+	}
+}
+
+// TestTermCacheConcurrent reads and writes one set of the word cache from
+// several goroutines: every term found must be its hash's (run with
+// -race).
+func TestTermCacheConcurrent(t *testing.T) {
+	var sh termShard
+	h := func(i int) uint64 { return uint64(i)<<40 | 7 }
+	tm := func(i int) term { return term{word: uint32(i), cross: uint32(i)*3 + 1} }
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for n := range 20000 {
+				i := 1 + (n*(g+1))%(2*termWays)
+				if got, ok := sh.get(h(i)); ok && got != tm(i) {
+					t.Errorf("word %d: %+v; want %+v", i, got, tm(i))
+					return
+				}
+				sh.put(h(i), tm(i))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestIsUpper checks isUpper against unicode.IsUpper on every rune.
+func TestIsUpper(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if isUpper(r) != unicode.IsUpper(r) {
+			t.Fatalf("isUpper(%U) = %v", r, isUpper(r))
 		}
 	}
 }

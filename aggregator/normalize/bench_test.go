@@ -8,7 +8,7 @@ import (
 
 // articles returns the HTML descriptions of the HuffPost Canada feed
 // (about 4 KB and 9 KB).
-func articles(b *testing.B) []string {
+func articles(b testing.TB) []string {
 	b.Helper()
 	var doc struct {
 		Items []struct {

@@ -48,7 +48,7 @@ import (
 // demo sources) leave them as they are. Leftover CDATA markers are removed.
 func SanitizeHTML(html string, base *url.URL) string {
 	html = unwrapCDATA(html)
-	out := sanitizer().Sanitize(html)
+	out := sanitize(html)
 	if !needsRewrite(out, base) {
 		return out
 	}
@@ -91,6 +91,88 @@ var sanitizer = sync.OnceValue(func() *bluemonday.Policy {
 	p.SkipElementsContent("template", "svg", "math", "select", "button", "textarea", "embed", "applet")
 	return p
 })
+
+// sanitize is the policy's Sanitize(s), with the plain start of s copied
+// instead of tokenised.
+//
+// bluemonday reads s as the HTML tokenizer's tokens, one at a time, and
+// writes each as it is when it is a start or end tag of an element the
+// policy allows without attributes and the tag has none (token.String:
+// "<p>", "</p>"), and text escaped (html.EscapeString). A text run with no
+// byte that escaping or the tokenizer changes ('&', '<', '>', quotes, CR,
+// NUL) comes out as it went in, and so does a simple tag (plainTag)
+// written exactly as token.String writes it. Its state after such tokens
+// is its state at the start, but for the most recently started element,
+// which it reads only when that is script or style: so from the first
+// token that is not plain on, it writes what it writes for the rest of s
+// alone. The rest starts at a tag or at a text run, where the tokenizer
+// is in its data state either way. When the rest is only white space,
+// Sanitize would return it unescaped, so s goes whole
+// (TestSanitizeFastAgrees, FuzzSanitizeFastAgrees).
+func sanitize(s string) string {
+	n := plainPrefix(s)
+	if n == 0 {
+		return sanitizer().Sanitize(s)
+	}
+	rest := s[n:]
+	if strings.TrimSpace(rest) == "" {
+		if rest == "" {
+			return s
+		}
+		return sanitizer().Sanitize(s)
+	}
+	return s[:n] + sanitizer().Sanitize(rest)
+}
+
+// plainPrefix returns the length of the longest start of s made of plain
+// text runs and plain tags (see sanitize) that ends where a token ends: a
+// text run is taken whole or not at all.
+func plainPrefix(s string) int {
+	i := 0
+	for i < len(s) {
+		if s[i] == '<' {
+			n := plainTag(s[i:])
+			if n == 0 {
+				return i
+			}
+			i += n
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] != '<' {
+			if plainTextByte[s[j]] {
+				return i
+			}
+			j++
+		}
+		i = j
+	}
+	return i
+}
+
+// plainTextByte marks the bytes that escaping or the tokenizer changes in
+// text: a run holding one is left to bluemonday.
+var plainTextByte = [256]bool{'&': true, '<': true, '>': true, '\'': true, '"': true, '\r': true, 0: true}
+
+// plainTags are the tags copied as they are: start and end tags of
+// elements the policy allows without attributes, in the form token.String
+// writes them. None is a raw-text element, after which the tokenizer
+// would read text differently (TestPlainTagsKept checks the policy keeps
+// each).
+var plainTags = [...]string{
+	"<p>", "</p>", "<b>", "</b>", "<i>", "</i>", "<em>", "</em>",
+	"<strong>", "</strong>", "<blockquote>", "</blockquote>", "<br>", "<br/>",
+}
+
+// plainTag returns the length of the plain tag s starts with, or 0.
+func plainTag(s string) int {
+	for _, t := range plainTags {
+		if strings.HasPrefix(s, t) {
+			return len(t)
+		}
+	}
+	return 0
+}
 
 // needsRewrite reports whether the sanitised html has links to resolve or
 // rel attributes to add.

@@ -98,7 +98,7 @@ func Decode(body []byte, contentType, override, fallback string) ([]byte, Decisi
 		return finishValid(body, false), Decision{"utf-8", "body is valid UTF-8"}, nil
 	}
 	if !valid {
-		if good, bad := utf8Sequences(body); bad > 0 && good >= damagedUTF8Ratio*bad {
+		if good, bad, ok := damagedUTF8(body); ok {
 			return finishValid(bytes.ToValidUTF8(body, []byte("\uFFFD")), false),
 				Decision{"utf-8", fmt.Sprintf("body is UTF-8 but for %d invalid bytes among %d multi-byte characters, invalid bytes replaced", bad, good)}, nil
 		}
@@ -528,6 +528,31 @@ func isASCII(b []byte) bool {
 func mostlyUTF8(b []byte) bool {
 	good, bad := utf8Sequences(b)
 	return good > bad
+}
+
+// damagedUTF8 reports whether b is UTF-8 with a few invalid bytes: some
+// invalid bytes, and damagedUTF8Ratio times as many valid multi-byte
+// sequences (utf8Sequences' counts, which it returns when ok). It stops
+// reading once the bytes left, at two a sequence, cannot make up the
+// ratio: an 8-bit body says so within its first few kilobytes of text.
+func damagedUTF8(b []byte) (good, bad int, ok bool) {
+	for len(b) > 0 {
+		if b[0] < utf8.RuneSelf {
+			b = b[1:]
+			continue
+		}
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			bad++
+			if good+(len(b)-1)/2 < damagedUTF8Ratio*bad {
+				return good, bad, false
+			}
+		} else {
+			good++
+		}
+		b = b[n:]
+	}
+	return good, bad, bad > 0 && good >= damagedUTF8Ratio*bad
 }
 
 // utf8Sequences counts the valid multi-byte UTF-8 sequences and the
