@@ -94,15 +94,7 @@ func TestVerbFormsMeetTheLemma(t *testing.T) {
 		{"пресекли", "thwart"},
 		{"выросли", "rise"},
 	} {
-		ru, ok := lx.concept(tc.form, stemRussian(tc.form), true)
-		if !ok {
-			t.Errorf("%q: no concept", tc.form)
-			continue
-		}
-		en, _ := lx.concept(tc.english, stemEnglish(tc.english), false)
-		if ru != en {
-			t.Errorf("%q is %q, %q is %q: want one concept", tc.form, ru, tc.english, en)
-		}
+		checkSameConcept(t, lx, tc.form, tc.english)
 	}
 	if got := russianVerbForms("выборы"); got != nil {
 		t.Errorf("russianVerbForms(выборы) = %q, want none: not an infinitive", got)
@@ -123,16 +115,22 @@ func TestFleetingVowelFormsMeetTheLemma(t *testing.T) {
 		{"граждан", "citizens"},
 		{"беженцев", "refugees"},
 	} {
-		ru, ok := lx.concept(tc.form, stemRussian(tc.form), true)
-		if !ok {
-			t.Errorf("%q: no concept", tc.form)
-			continue
-		}
-		w := strings.ToLower(tc.english)
-		en, _ := lx.concept(w, stemEnglish(w), false)
-		if ru != en {
-			t.Errorf("%q is %q, %q is %q: want one concept", tc.form, ru, tc.english, en)
-		}
+		checkSameConcept(t, lx, tc.form, tc.english)
+	}
+}
+
+// checkSameConcept fails t unless the Russian word ru has a concept and
+// the English word en has the same.
+func checkSameConcept(t *testing.T, lx *lexicon, ru, en string) {
+	t.Helper()
+	cr, ok := lx.concept(ru, stemRussian(ru), true)
+	if !ok {
+		t.Errorf("%q: no concept", ru)
+		return
+	}
+	w := strings.ToLower(en)
+	if ce, _ := lx.concept(w, stemEnglish(w), false); cr != ce {
+		t.Errorf("%q is %q, %q is %q: want one concept", ru, cr, en, ce)
 	}
 }
 
@@ -149,15 +147,7 @@ func TestAmbiguousStemsMeetByForm(t *testing.T) {
 		{"визит", "visit"},
 		{"визита", "visit"},
 	} {
-		ru, ok := lx.concept(tc.form, stemRussian(tc.form), true)
-		if !ok {
-			t.Errorf("%q: no concept", tc.form)
-			continue
-		}
-		en, _ := lx.concept(tc.english, stemEnglish(tc.english), false)
-		if ru != en {
-			t.Errorf("%q is %q, %q is %q: want one concept", tc.form, ru, tc.english, en)
-		}
+		checkSameConcept(t, lx, tc.form, tc.english)
 	}
 	// "почты" is a form of "почти" (almost) as russianForms writes it, and
 	// of "почта" (mail): it belongs to neither.
