@@ -85,7 +85,6 @@ const maxLeadWords = 40
 // words overlap instead of coming one after another; then each word
 // becomes its keys in order.
 func keys(title, summary string, lx *lexicon) []key {
-	ks := make([]key, 0, 96)
 	var (
 		tokArr  [96]token
 		textArr [1024]byte
@@ -96,34 +95,45 @@ func keys(title, summary string, lx *lexicon) []key {
 			lx.touch(ws.toks[i].h)
 		}
 	}
-	prev, prevEnd, prevGiven := 0, 0, false
-	var prevWord uint32
+	kw := keyWriter{lx: lx, ks: make([]key, 0, 96)}
 	for i := range ws.toks {
-		tk := &ws.toks[i]
-		w := ws.word(tk)
-		if !tk.allUpper && string(w) == "us" {
-			continue // the pronoun, not the US
-		}
-		start := len(ks)
-		var word uint32
-		ks, word = lx.appendKeysOf(ks, w, tk.h, tk.number, tk.inTitle, tk.capital)
-		if c, ok := lx.phrase(prevWord, word, tk.spaced); ok {
-			ks = append(ks, makeKey(c, kindConcept, tk.inTitle, tk.capital || prevGiven))
-		}
-		prevWord = word
-		// "Александр Овечкин", "Angelina Jolie": a capitalised word right
-		// before another is a given name (or the first word of a longer
-		// name), which one wire writes and another leaves out. It stays a
-		// key, but not a name: names that one report has and the other
-		// lacks are evidence of different events.
-		if prevGiven && prevEnd == start && tk.spaced && tk.capital && !tk.allUpper {
-			for i := prev; i < prevEnd; i++ {
-				ks[i] &^= keyCap
-			}
-		}
-		prev, prevEnd, prevGiven = start, len(ks), tk.capital && !tk.allUpper && !tk.number
+		kw.add(ws.word(&ws.toks[i]), &ws.toks[i])
 	}
-	return dedupeKeys(ks)
+	return dedupeKeys(kw.ks)
+}
+
+// A keyWriter turns an item's words, given in order, into keys.
+type keyWriter struct {
+	lx            *lexicon
+	ks            []key
+	prev, prevEnd int // the previous word's keys are ks[prev:prevEnd]
+	prevGiven     bool
+	prevWord      uint32
+}
+
+// add appends the keys of word w, which the tokenizer read as tk.
+func (kw *keyWriter) add(w []byte, tk *token) {
+	if !tk.allUpper && string(w) == "us" {
+		return // the pronoun, not the US
+	}
+	start := len(kw.ks)
+	var word uint32
+	kw.ks, word = kw.lx.appendKeysOf(kw.ks, w, tk.h, tk.number, tk.inTitle, tk.capital)
+	if c, ok := kw.lx.phrase(kw.prevWord, word, tk.spaced); ok {
+		kw.ks = append(kw.ks, makeKey(c, kindConcept, tk.inTitle, tk.capital || kw.prevGiven))
+	}
+	kw.prevWord = word
+	// "Александр Овечкин", "Angelina Jolie": a capitalised word right
+	// before another is a given name (or the first word of a longer
+	// name), which one wire writes and another leaves out. It stays a
+	// key, but not a name: names that one report has and the other
+	// lacks are evidence of different events.
+	if kw.prevGiven && kw.prevEnd == start && tk.spaced && tk.capital && !tk.allUpper {
+		for i := kw.prev; i < kw.prevEnd; i++ {
+			kw.ks[i] &^= keyCap
+		}
+	}
+	kw.prev, kw.prevEnd, kw.prevGiven = start, len(kw.ks), tk.capital && !tk.allUpper && !tk.number
 }
 
 // words are the words keys reads of an item, in order: the title's, then
@@ -153,17 +163,25 @@ func readWords(title, summary string, ws words) words {
 				break
 			}
 		}
-		off := len(ws.text)
+		t := tk.token()
+		t.off = int32(len(ws.text))
 		ws.text = append(ws.text, tk.word()...)
-		ws.toks = append(ws.toks, token{
-			off: int32(off), end: int32(len(ws.text)), h: wordHash(tk.word()),
-			number: tk.number, inTitle: tk.inTitle, capital: tk.capital, allUpper: tk.allUpper, spaced: tk.spaced,
-		})
+		t.end = int32(len(ws.text))
+		ws.toks = append(ws.toks, t)
 	}
 	return ws
 }
 
 func (ws *words) word(t *token) []byte { return ws.text[t.off:t.end] }
+
+// token returns what the tokenizer says of its current word (off and end
+// left to the caller).
+func (t *tokenizer) token() token {
+	return token{
+		h:      wordHash(t.word()),
+		number: t.number, inTitle: t.inTitle, capital: t.capital, allUpper: t.allUpper, spaced: t.spaced,
+	}
+}
 
 // dedupeKeys sorts ks and keeps one key per hash, merging the title and
 // capital bits of its occurrences.

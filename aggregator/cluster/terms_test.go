@@ -252,36 +252,20 @@ func TestInitialismsMeetTheCountry(t *testing.T) {
 // keysOneByOne is keys as it was before it read the words first: each
 // word becomes its keys as the tokenizer gives it.
 func keysOneByOne(title, summary string, lx *lexicon) []key {
-	ks := make([]key, 0, 96)
+	kw := keyWriter{lx: lx, ks: make([]key, 0, 96)}
 	var tk tokenizer
 	tk.init(title, summary)
 	leadWords := 0
-	prev, prevEnd, prevGiven := 0, 0, false
-	var prevWord uint32
 	for tk.next() {
 		if !tk.inTitle {
 			if leadWords++; leadWords > maxLeadWords {
 				break
 			}
 		}
-		if !tk.allUpper && string(tk.word()) == "us" {
-			continue
-		}
-		start := len(ks)
-		var word uint32
-		ks, word = lx.appendKeys(ks, tk.word(), tk.number, tk.inTitle, tk.capital)
-		if c, ok := lx.phrase(prevWord, word, tk.spaced); ok {
-			ks = append(ks, makeKey(c, kindConcept, tk.inTitle, tk.capital || prevGiven))
-		}
-		prevWord = word
-		if prevGiven && prevEnd == start && tk.spaced && tk.capital && !tk.allUpper {
-			for i := prev; i < prevEnd; i++ {
-				ks[i] &^= keyCap
-			}
-		}
-		prev, prevEnd, prevGiven = start, len(ks), tk.capital && !tk.allUpper && !tk.number
+		t := tk.token()
+		kw.add(tk.word(), &t)
 	}
-	return dedupeKeys(ks)
+	return dedupeKeys(kw.ks)
 }
 
 // TestKeysReadWordsFirst checks that keys, which reads an item's words
