@@ -536,6 +536,22 @@ func mostlyUTF8(b []byte) bool {
 // reading once the bytes left, at two a sequence, cannot make up the
 // ratio: an 8-bit body says so within its first few kilobytes of text.
 func damagedUTF8(b []byte) (good, bad int, ok bool) {
+	good, bad, whole := countUTF8(b, damagedUTF8Ratio)
+	return good, bad, whole && bad > 0 && good >= damagedUTF8Ratio*bad
+}
+
+// utf8Sequences counts the valid multi-byte UTF-8 sequences and the
+// invalid bytes of b.
+func utf8Sequences(b []byte) (good, bad int) {
+	good, bad, _ = countUTF8(b, 0)
+	return good, bad
+}
+
+// countUTF8 counts the valid multi-byte UTF-8 sequences and the invalid
+// bytes of b. With a ratio above 0 it stops, whole false, as soon as the
+// bytes left could no longer bring the valid sequences to ratio times the
+// invalid bytes.
+func countUTF8(b []byte, ratio int) (good, bad int, whole bool) {
 	for len(b) > 0 {
 		if b[0] < utf8.RuneSelf {
 			b = b[1:]
@@ -544,7 +560,7 @@ func damagedUTF8(b []byte) (good, bad int, ok bool) {
 		r, n := utf8.DecodeRune(b)
 		if r == utf8.RuneError && n == 1 {
 			bad++
-			if good+(len(b)-1)/2 < damagedUTF8Ratio*bad {
+			if good+(len(b)-1)/2 < ratio*bad {
 				return good, bad, false
 			}
 		} else {
@@ -552,24 +568,5 @@ func damagedUTF8(b []byte) (good, bad int, ok bool) {
 		}
 		b = b[n:]
 	}
-	return good, bad, bad > 0 && good >= damagedUTF8Ratio*bad
-}
-
-// utf8Sequences counts the valid multi-byte UTF-8 sequences and the
-// invalid bytes of b.
-func utf8Sequences(b []byte) (good, bad int) {
-	for len(b) > 0 {
-		if b[0] < utf8.RuneSelf {
-			b = b[1:]
-			continue
-		}
-		r, n := utf8.DecodeRune(b)
-		if r == utf8.RuneError && n == 1 {
-			bad++
-		} else {
-			good++
-		}
-		b = b[n:]
-	}
-	return good, bad
+	return good, bad, true
 }
