@@ -52,6 +52,12 @@ type Editor interface {
 	// Why compares two items as the cluster index does and says whether
 	// they are, and would be, one story.
 	Why(ctx context.Context, a, b string) (WhyView, error)
+	// Unsure lists the pairs of stories the matcher kept apart although
+	// it found them alike (unsure.go), most probable first.
+	Unsure(ctx context.Context, q UnsureQuery) ([]UnsureView, error)
+	// Dismiss records that stories a and b are two events: Unsure stops
+	// listing the pair.
+	Dismiss(ctx context.Context, a, b, by string) error
 }
 
 // ListQuery selects stories for List.
@@ -84,6 +90,10 @@ type Index interface {
 	SplitItem(itemID, from, to string)
 	// Explain compares a, as a new item, with b, as an indexed one.
 	Explain(a, b wiredesk.Item) Evidence
+	// Unsure returns the stories other than it's own whose members dated
+	// no later than it score at least floor against it, most probable
+	// first.
+	Unsure(it wiredesk.Item, floor float64) []Near
 }
 
 // Evidence is the index's answer for one pair of items.

@@ -114,6 +114,7 @@ func (f *fakeStore) SplitItem(ctx context.Context, itemID, by string) (wiredesk.
 type fakeIndex struct {
 	calls []string
 	ev    Evidence
+	near  map[string][]Near // item id → what Unsure returns for it
 }
 
 func (x *fakeIndex) MergeStories(into, from string) {
@@ -127,6 +128,16 @@ func (x *fakeIndex) SplitItem(item, from, to string) {
 func (x *fakeIndex) Explain(a, b wiredesk.Item) Evidence {
 	x.calls = append(x.calls, "explain "+a.ID+" "+b.ID)
 	return x.ev
+}
+
+func (x *fakeIndex) Unsure(it wiredesk.Item, floor float64) []Near {
+	var out []Near
+	for _, n := range x.near[it.ID] {
+		if n.Probability >= floor {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func wireItem(id, src, lang string, at time.Duration, title string) wiredesk.Item {

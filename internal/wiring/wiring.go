@@ -258,3 +258,13 @@ func (x DeskIndex) Explain(a, b wiredesk.Item) desk.Evidence {
 	ev := x.Index.Explain(a, b)
 	return desk.Evidence{Probability: ev.Probability, Threshold: ev.Threshold, Text: ev.String()}
 }
+
+// Unsure converts the index's stories near an item.
+func (x DeskIndex) Unsure(it wiredesk.Item, floor float64) []desk.Near {
+	ns := x.Index.Unsure(it, floor)
+	out := make([]desk.Near, len(ns))
+	for i, n := range ns {
+		out[i] = desk.Near{Story: n.Story, Probability: n.Probability}
+	}
+	return out
+}
