@@ -24,6 +24,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"prob":  func(p float64) string { return strconv.FormatFloat(p, 'f', 2, 64) },
 	"marks": desk.DescribeMarks,
 }
 
@@ -173,6 +174,8 @@ func doneMessage(code string) string {
 		return "Item split into a story of its own."
 	case "mark":
 		return "Story marks saved; the feeds follow within seconds."
+	case "dismiss":
+		return "Marked as two events; the pair is off the list."
 	}
 	return ""
 }
@@ -253,6 +256,18 @@ func (h *Handler) merge(w http.ResponseWriter, r *http.Request) {
 	for _, v := range vs {
 		created[v.ID] = v.Created
 	}
+	for _, id := range ids {
+		if _, ok := created[id]; ok {
+			continue
+		}
+		// Older than the board (the Unsure page looks back 3 days).
+		v, err := h.opt.Desk.Show(r.Context(), id)
+		if err != nil {
+			h.actionError(w, r, "find story "+id, err)
+			return
+		}
+		created[id] = v.Created
+	}
 	into := slices.MinFunc(ids, func(a, b string) int {
 		if c := created[a].Compare(created[b]); c != 0 {
 			return c
@@ -268,6 +283,10 @@ func (h *Handler) merge(w http.ResponseWriter, r *http.Request) {
 			h.actionError(w, r, "merge "+from+" into "+into, err)
 			return
 		}
+	}
+	if r.PostFormValue("page") == "unsure" {
+		h.doneUnsure(w, r, "merge")
+		return
 	}
 	h.done(w, r, "merge")
 }

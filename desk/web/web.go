@@ -1,6 +1,7 @@
 // Package web is the desk in a browser: sign-in, the story board with its
-// filters and actions (merge, split, spike, pin, headline) and the audit
-// log, served under /desk/. Pages are rendered on the server with
+// filters and actions (merge, split, spike, pin, headline), the pairs of
+// stories the matcher was unsure about, and the audit log, served under
+// /desk/. Pages are rendered on the server with
 // html/template, so every wire text is escaped for its context; the one
 // script (static/desk.js, embedded, no build step) only fetches the board
 // again to show new stories without a reload. A Content-Security-Policy
@@ -34,6 +35,12 @@ type Desk interface {
 	Merge(ctx context.Context, into, from, by string) (desk.StoryView, error)
 	Split(ctx context.Context, itemID, by string) (desk.StoryView, error)
 	Mark(ctx context.Context, id string, ch desk.MarkChange, by string) (wiredesk.StoryMarks, error)
+	// Show finds a story the board did not read, so that a merge keeps
+	// the id of the story first reported.
+	Show(ctx context.Context, id string) (desk.StoryView, error)
+	// Unsure and Dismiss serve the Unsure page (unsure.go).
+	Unsure(ctx context.Context, q desk.UnsureQuery) ([]desk.UnsureView, error)
+	Dismiss(ctx context.Context, a, b, by string) error
 }
 
 // Sessions stores signed-in sessions. *storage.DB satisfies it.
@@ -155,6 +162,8 @@ func (h *Handler) routes() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Prefix+"{$}", h.signedIn(wiredesk.RoleViewer, h.board))
 	mux.HandleFunc("GET "+Prefix+"board", h.signedIn(wiredesk.RoleViewer, h.boardFragment))
+	mux.HandleFunc("GET "+Prefix+"unsure", h.signedIn(wiredesk.RoleViewer, h.unsure))
+	mux.HandleFunc("POST "+Prefix+"dismiss", h.signedIn(wiredesk.RoleEditor, h.dismiss))
 	mux.HandleFunc("GET "+Prefix+"audit", h.signedIn(wiredesk.RoleViewer, h.audit))
 	mux.HandleFunc("GET "+Prefix+"feeds/{slug}", h.signedIn(wiredesk.RoleViewer, h.feed))
 	mux.HandleFunc("GET "+Prefix+"login", h.loginForm)

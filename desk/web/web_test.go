@@ -102,7 +102,45 @@ func (m *memStore) DeleteSession(_ context.Context, key string) error {
 type fakeDesk struct {
 	mu      sync.Mutex
 	stories []desk.StoryView
+	older   []desk.StoryView // found by Show only, as if off the board
+	pairs   []desk.UnsureView
+	queries []desk.UnsureQuery // asked of Unsure
 	calls   []string
+}
+
+func (f *fakeDesk) Show(_ context.Context, id string) (desk.StoryView, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, v := range slices.Concat(f.stories, f.older) {
+		if v.ID == id {
+			return v, nil
+		}
+	}
+	return desk.StoryView{}, wiredesk.ErrNotFound
+}
+
+// Unsure returns the pairs at or above the query's floor.
+func (f *fakeDesk) Unsure(_ context.Context, q desk.UnsureQuery) ([]desk.UnsureView, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queries = append(f.queries, q)
+	var out []desk.UnsureView
+	for _, p := range f.pairs {
+		if p.Probability >= q.Floor {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeDesk) Dismiss(ctx context.Context, a, b, by string) error {
+	for _, id := range []string{a, b} {
+		if _, err := f.Show(ctx, id); err != nil {
+			return err
+		}
+	}
+	f.record("dismiss " + a + " and " + b + " by " + by)
+	return nil
 }
 
 func (f *fakeDesk) List(context.Context, desk.ListQuery) ([]desk.StoryView, error) {
@@ -202,7 +240,7 @@ var cheap = desk.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}
 func newTestDesk(t *testing.T, secure bool) *testDesk {
 	t.Helper()
 	td := &testDesk{store: &memStore{users: map[string]wiredesk.User{}, sessions: map[string]wiredesk.Session{}},
-		desk: &fakeDesk{stories: testStories()}, config: &fakeConfig{}, clock: &clock{t: t0.Add(2 * time.Hour)}, logs: &lockedBuffer{}}
+		desk: &fakeDesk{stories: testStories(), older: olderStories(), pairs: testPairs()}, config: &fakeConfig{}, clock: &clock{t: t0.Add(2 * time.Hour)}, logs: &lockedBuffer{}}
 	users := &desk.Users{Store: td.store, Hash: cheap, Now: td.clock.Now}
 	ctx := context.Background()
 	for _, u := range []struct {
@@ -229,7 +267,7 @@ func newTestDesk(t *testing.T, secure bool) *testDesk {
 			return nil, wiredesk.ErrNotFound
 		},
 		SourceName: func(id string) string {
-			return map[string]string{"tass": "TASS", "interfax": "Interfax", "rferl": "RFE/RL"}[id]
+			return map[string]string{"tass": "TASS", "interfax": "Interfax", "rferl": "RFE/RL", "ap": "AP", "afp": "AFP"}[id]
 		},
 		Config:        td.config,
 		SecureCookies: secure,
@@ -444,15 +482,20 @@ func TestViewerCannotChangeAnything(t *testing.T) {
 	c := td.browser(t)
 	_, csrf := td.signIn(t, c, "vera", "vera-password-1")
 	_, board := fetch(t, c, "GET", td.srv.URL+"/desk/", nil)
-	for _, s := range []string{"/desk/merge", "/desk/split", "/desk/mark"} {
+	_, unsure := fetch(t, c, "GET", td.srv.URL+"/desk/unsure", nil)
+	for _, s := range []string{"/desk/merge", "/desk/split", "/desk/mark", "/desk/dismiss"} {
 		if strings.Contains(board, `action="`+s+`"`) {
 			t.Errorf("a viewer's board offers %s", s)
 		}
+		if strings.Contains(unsure, `action="`+s+`"`) {
+			t.Errorf("a viewer's Unsure page offers %s", s)
+		}
 	}
 	for path, form := range map[string]url.Values{
-		"/desk/merge": {"csrf": {csrf}, "story": {"tass/new", "rferl/old"}},
-		"/desk/split": {"csrf": {csrf}, "item": {"interfax/2"}},
-		"/desk/mark":  {"csrf": {csrf}, "story": {"rferl/old"}, "action": {"spike"}},
+		"/desk/merge":   {"csrf": {csrf}, "story": {"tass/new", "rferl/old"}},
+		"/desk/split":   {"csrf": {csrf}, "item": {"interfax/2"}},
+		"/desk/mark":    {"csrf": {csrf}, "story": {"rferl/old"}, "action": {"spike"}},
+		"/desk/dismiss": {"csrf": {csrf}, "a": {"tass/new"}, "b": {"rferl/old"}},
 	} {
 		if resp, _ := fetch(t, c, "POST", td.srv.URL+path, form); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("viewer POST %s: %s; want 403", path, resp.Status)
@@ -467,7 +510,7 @@ func TestHostileWireTextIsText(t *testing.T) {
 	td := newTestDesk(t, false)
 	c := td.browser(t)
 	td.signIn(t, c, "anna", "anna-password-1")
-	for _, path := range []string{"/desk/", "/desk/board", "/desk/?q=kazakh"} {
+	for _, path := range []string{"/desk/", "/desk/board", "/desk/?q=kazakh", "/desk/unsure"} {
 		resp, page := fetch(t, c, "GET", td.srv.URL+path, nil)
 		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
 			t.Errorf("%s: Content-Security-Policy %q", path, csp)
