@@ -148,7 +148,7 @@ func TestUnsureActions(t *testing.T) {
 		{name: "dismiss by an admin", user: "olga", path: "/desk/dismiss", form: url.Values{"a": {"tass/new"}, "b": {"rferl/old"}},
 			status: 303, location: "/desk/unsure?floor=0.5&since=24h&done=dismiss", call: "dismiss tass/new and rferl/old by olga"},
 		{name: "dismiss goes back to the page only", user: "anna", path: "/desk/dismiss",
-			form: url.Values{"a": {"tass/new"}, "b": {"rferl/old"}, "back": {"since=https://evil.example/&floor=0.3"}},
+			form:   url.Values{"a": {"tass/new"}, "b": {"rferl/old"}, "back": {"since=https://evil.example/&floor=0.3"}},
 			status: 303, location: "/desk/unsure?done=dismiss", call: "dismiss tass/new and rferl/old by anna"},
 		{name: "dismiss without the CSRF token", user: "anna", path: "/desk/dismiss", form: url.Values{"a": {"tass/new"}, "b": {"rferl/old"}},
 			noCSRF: true, status: 403},
