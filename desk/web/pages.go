@@ -26,6 +26,8 @@ var funcs = template.FuncMap{
 	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"prob":  func(p float64) string { return strconv.FormatFloat(p, 'f', 2, 64) },
 	"marks": desk.DescribeMarks,
+	// whyLink is the Why page of items a and b.
+	"whyLink": func(a, b string) string { return Prefix + "why?" + url.Values{"a": {a}, "b": {b}}.Encode() },
 }
 
 // boardFilter is the board's query: ?feed=&source=&lang=&q=.

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wiredesk/wiredesk/desk"
@@ -13,7 +14,8 @@ import (
 // This file is the Unsure page: the pairs of stories the matcher kept
 // apart although it found them alike, where one event most often shows
 // twice. An editor merges a pair (the board's merge handler) or says it
-// is two events (Dismiss), and the pair leaves the list.
+// is two events (Dismiss), and the pair leaves the list. The Why page
+// shows the evidence behind a pair.
 
 // unsureSince are the look-back choices the page offers (in the order of
 // unsureSinceOrder); nothing else is accepted, so a link cannot ask for a
@@ -158,4 +160,25 @@ func (h *Handler) doneUnsure(w http.ResponseWriter, r *http.Request, code string
 		q = f.query() + "&"
 	}
 	http.Redirect(w, r, Prefix+"unsure?"+q+"done="+code, http.StatusSeeOther)
+}
+
+// why shows the evidence behind a pair of items as `wiredesk story why`
+// prints it, so an editor can judge an unsure pair.
+func (h *Handler) why(w http.ResponseWriter, r *http.Request) {
+	a, b := r.URL.Query().Get("a"), r.URL.Query().Get("b")
+	if a == "" || b == "" {
+		h.fail(w, r, http.StatusBadRequest, "Name two items: /desk/why?a=ITEM&b=ITEM.")
+		return
+	}
+	v, err := h.opt.Desk.Why(r.Context(), a, b)
+	if err != nil {
+		h.actionError(w, r, "compare "+a+" and "+b, err)
+		return
+	}
+	var text strings.Builder
+	if err := desk.WriteWhy(&text, v); err != nil { // a strings.Builder does not fail
+		h.serverError(w, r, "compare "+a+" and "+b, err)
+		return
+	}
+	h.render(w, http.StatusOK, "why.html", map[string]any{"Title": "Why", "User": accountOf(r), "Why": v, "Text": text.String()})
 }

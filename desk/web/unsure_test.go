@@ -120,6 +120,7 @@ func TestUnsurePageShowsThePair(t *testing.T) {
 		"<td>Interfax</td><td>ru</td>\n<td>Казахстан: выборы</td>",
 		"<td>RFE/RL</td><td>en</td>\n<td>Kazakh &lt;script&gt;",
 		`<input type="hidden" name="back" value="floor=0.5&amp;since=24h">`,
+		`<a href="/desk/why?a=interfax%2F2&amp;b=rferl%2Fold">Why these are alike</a>`,
 	} {
 		if !strings.Contains(pair, want) {
 			t.Errorf("the pair lacks %q:\n%s", want, pair)
@@ -218,4 +219,40 @@ type failingUnsure struct{ *fakeDesk }
 
 func (failingUnsure) Unsure(ctx context.Context, q desk.UnsureQuery) ([]desk.UnsureView, error) {
 	return nil, errors.New("index down")
+}
+
+func TestWhyPage(t *testing.T) {
+	tests := []struct {
+		query  string
+		status int
+		want   []string
+	}{
+		{"a=interfax%2F2&b=rferl%2Fold", 200, []string{
+			"Probability 0.62; one story needs 0.70. The items are in two stories.",
+			"a  item interfax/2 (interfax, ru), 2026-11-27 09:00Z, in story tass/new\n   Казахстан: выборы",
+			"   Kazakh &lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;\n",
+			"shared words: kazakh\n\nverdict: two stories",
+		}},
+		{"a=interfax%2F2&b=gone%2F1", 404, []string{`class="problem"`, "Could not compare interfax/2 and gone/1"}},
+		{"a=interfax%2F2", 400, []string{`class="problem"`}},
+	}
+	td := newTestDesk(t, false)
+	c := td.browser(t)
+	td.signIn(t, c, "vera", "vera-password-1")
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			resp, page := fetch(t, c, "GET", td.srv.URL+"/desk/why?"+tt.query, nil)
+			if resp.StatusCode != tt.status {
+				t.Errorf("GET /desk/why?%s: %s; want %d", tt.query, resp.Status, tt.status)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(page, want) {
+					t.Errorf("the page lacks %q:\n%s", want, page)
+				}
+			}
+			if strings.Contains(page, "<script>") {
+				t.Error("the page contains <script>")
+			}
+		})
+	}
 }

@@ -38,6 +38,8 @@ type Desk interface {
 	// Show finds a story the board did not read, so that a merge keeps
 	// the id of the story first reported.
 	Show(ctx context.Context, id string) (desk.StoryView, error)
+	// Why explains a pair of items, as `wiredesk story why` does.
+	Why(ctx context.Context, a, b string) (desk.WhyView, error)
 	// Unsure and Dismiss serve the Unsure page (unsure.go).
 	Unsure(ctx context.Context, q desk.UnsureQuery) ([]desk.UnsureView, error)
 	Dismiss(ctx context.Context, a, b, by string) error
@@ -163,6 +165,7 @@ func (h *Handler) routes() {
 	mux.HandleFunc("GET "+Prefix+"{$}", h.signedIn(wiredesk.RoleViewer, h.board))
 	mux.HandleFunc("GET "+Prefix+"board", h.signedIn(wiredesk.RoleViewer, h.boardFragment))
 	mux.HandleFunc("GET "+Prefix+"unsure", h.signedIn(wiredesk.RoleViewer, h.unsure))
+	mux.HandleFunc("GET "+Prefix+"why", h.signedIn(wiredesk.RoleViewer, h.why))
 	mux.HandleFunc("POST "+Prefix+"dismiss", h.signedIn(wiredesk.RoleEditor, h.dismiss))
 	mux.HandleFunc("GET "+Prefix+"audit", h.signedIn(wiredesk.RoleViewer, h.audit))
 	mux.HandleFunc("GET "+Prefix+"feeds/{slug}", h.signedIn(wiredesk.RoleViewer, h.feed))

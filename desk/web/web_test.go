@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -117,6 +118,28 @@ func (f *fakeDesk) Show(_ context.Context, id string) (desk.StoryView, error) {
 		}
 	}
 	return desk.StoryView{}, wiredesk.ErrNotFound
+}
+
+// Why finds the two items in the stories and explains them with a fixed
+// evidence text.
+func (f *fakeDesk) Why(_ context.Context, a, b string) (desk.WhyView, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v := desk.WhyView{Probability: 0.6234, Threshold: 0.7, Evidence: "shared words: kazakh", Verdict: "two stories"}
+	for _, st := range slices.Concat(f.stories, f.older) {
+		for _, it := range st.Items {
+			switch it.ID {
+			case a:
+				v.A = it
+			case b:
+				v.B = it
+			}
+		}
+	}
+	if v.A.ID == "" || v.B.ID == "" {
+		return desk.WhyView{}, fmt.Errorf("item %s or %s: %w", a, b, wiredesk.ErrNotFound)
+	}
+	return v, nil
 }
 
 // Unsure returns the pairs at or above the query's floor.
