@@ -1,0 +1,178 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// unsurePairs are two pairs of reports, RFE/RL's and AP's, that the
+// matcher scores alike but below its threshold, so it keeps each pair
+// apart: the first is about the same event (an editor merges it), the
+// second too, but the test has the editor say it is two events. `story
+// why` put them at 0.39 and 0.60 against 0.85 when the test was written;
+// the test checks that the page lists them before it acts.
+var unsurePairs = []struct{ rferl, rferlText, ap, apText string }{
+	{"Turkmen Leader Opens New Airport In Ashgabat Suburb",
+		"Turkmenistan's president has opened a new passenger terminal near the capital, Ashgabat, state media reported.",
+		"Turkmenistan unveils bird-shaped air terminal",
+		"ASHGABAT, Turkmenistan (AP) — Turkmenistan's leader inaugurated a new airport terminal built in the shape of a falcon on Tuesday."},
+	{"Uzbekistan Raises Price Of Gas Exported To China",
+		"Uzbekistan's state energy company says it will charge China more for natural gas from January, citing higher production costs.",
+		"Tashkent lifts gas tariff for Beijing",
+		"TASHKENT, Uzbekistan (AP) — Uzbekistan will raise the price of gas it sells to China next year, the energy ministry said."},
+}
+
+// addUnsurePairs adds unsurePairs to the demo's RFE/RL and AP feeds, dated
+// hours before now (the Unsure page looks back from now), RFE/RL's an
+// hour before AP's.
+func addUnsurePairs(t *testing.T, cfg string) {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Second)
+	demo := filepath.Join(filepath.Dir(cfg), "testdata", "demo")
+	for i, p := range unsurePairs {
+		at := now.Add(-time.Duration(2+i) * time.Hour)
+		insert(t, filepath.Join(demo, "rferl.central-asia.atom"), "  <entry>", fmt.Sprintf(`  <entry>
+    <id>tag:rferl.org,2025:unsure-%d</id>
+    <title>%s</title>
+    <link rel="alternate" href="https://www.rferl.org/a/unsure/%d.html"/>
+    <published>%s</published>
+    <updated>%s</updated>
+    <summary>%s</summary>
+  </entry>
+`, i, p.rferl, i, at.Add(-time.Hour).Format(time.RFC3339), at.Add(-time.Hour).Format(time.RFC3339), p.rferlText))
+		insert(t, filepath.Join(demo, "apnews.asia.xml"), "    <item>", fmt.Sprintf(`    <item>
+      <title>%s</title>
+      <link>https://apnews.com/article/unsure-%d</link>
+      <guid isPermaLink="false">ap-unsure-%d</guid>
+      <pubDate>%s</pubDate>
+      <description>%s</description>
+    </item>
+`, p.ap, i, i, at.Format(time.RFC1123Z), p.apText))
+	}
+}
+
+// TestDeskUnsureInChromium drives Debian's Chromium against the built
+// daemon: an editor opens the Unsure page from the menu, lists the last
+// 6 hours from a floor of 0.2, presses "Not one event" on one pair and
+// sees it leave the list, presses "Merge" on the other and sees the pair
+// leave the list and the board show one story with both reports, and
+// finds both decisions in the audit log. It skips when no chromium is
+// installed (CI installs it), or when the daemon answers that Unsure is
+// not implemented yet.
+func TestDeskUnsureInChromium(t *testing.T) {
+	_, do, eval, shot := chromium(t, 90*time.Second)
+
+	addr := freeAddr(t)
+	cfg := demoDir(t, addr)
+	addUnsurePairs(t, cfg)
+	mustRun(t, nil, "once", "-config", cfg, "-out", t.TempDir())
+	mustRun(t, []string{"WIREDESK_PASSWORD=anna-password-1"}, "user", "add", "-config", cfg, "-role", "editor", "anna")
+	sts := stories(t, nil, cfg)
+	type pair struct{ rferl, ap string }
+	var pairs []pair
+	for _, p := range unsurePairs {
+		r, _ := find(t, sts, p.rferl)
+		a, _ := find(t, sts, p.ap)
+		if r == a {
+			t.Fatalf("the matcher put %q and %q in one story; the test needs pairs it keeps apart", p.rferl, p.ap)
+		}
+		pairs = append(pairs, pair{r, a})
+	}
+	serve := startServeLogs(t, cfg, addr)
+	base := "http://" + addr
+	article := func(p pair) string {
+		return `article.pair[data-pair~="` + p.rferl + `"][data-pair~="` + p.ap + `"]`
+	}
+	listed := func(p pair) bool {
+		t.Helper()
+		return eval(`String(document.querySelector('`+article(p)+`') !== null)`) == "true"
+	}
+
+	do("sign in",
+		chromedp.Navigate(base+"/desk/"),
+		chromedp.WaitVisible("#name"),
+		chromedp.SendKeys("#name", "anna"),
+		chromedp.SendKeys("#password", "anna-password-1"),
+		chromedp.Click("#signin"),
+		chromedp.WaitVisible("#board"),
+	)
+	do("open Unsure from the menu", chromedp.Click(`nav a[href="/desk/unsure"]`), chromedp.WaitVisible("h1"))
+	if eval(`String(document.getElementById("unsure") === null)`) == "true" {
+		problem := eval(`(document.querySelector(".problem") || document.body).textContent`)
+		if strings.Contains(serve.logs.String(), "not implemented yet") {
+			t.Skipf("the daemon's desk.Service.Unsure is not implemented yet (page: %q)", problem)
+		}
+		t.Fatalf("the Unsure page shows no list: %q", problem)
+	}
+	do("list 6 hours from 0.2",
+		chromedp.SetValue(`select[name=since]`, "6h"),
+		chromedp.SetValue(`input[name=floor]`, "0.2"),
+		chromedp.Click(`form.filters button`),
+		chromedp.WaitVisible("#unsure-status"),
+	)
+	if got := eval(`location.search`); got != "?since=6h&floor=0.2" {
+		t.Errorf("the filter asked %q", got)
+	}
+	for i, p := range pairs {
+		if !listed(p) {
+			t.Fatalf("pair %d (%s, %s) is not listed:\n%s", i, p.rferl, p.ap, eval(`document.getElementById("unsure").innerText`))
+		}
+	}
+	shot("desk-unsure-desktop")
+
+	// Not one event: the pair leaves the list, the other stays.
+	do("not one event", chromedp.Click(article(pairs[1])+` form.dismiss-pair button`), chromedp.WaitVisible(".done"))
+	if got := eval(`document.querySelector('.done').textContent`); !strings.Contains(got, "two events") {
+		t.Errorf("after dismissing the page says %q", got)
+	}
+	if got := eval(`location.search`); !strings.Contains(got, "since=6h") || !strings.Contains(got, "floor=0.2") {
+		t.Errorf("after dismissing the page lost its filter: %q", got)
+	}
+	if listed(pairs[1]) {
+		t.Error("the dismissed pair is still listed")
+	}
+	if !listed(pairs[0]) {
+		t.Error("the other pair left the list too")
+	}
+
+	// Merge: back on the Unsure page without the pair; the board shows
+	// one story with both reports.
+	do("merge", chromedp.Click(article(pairs[0])+` form.merge-pair button`), chromedp.WaitVisible(".done"))
+	if got := eval(`document.querySelector('.done').textContent`); got != "Stories merged." {
+		t.Errorf("after merging the page says %q", got)
+	}
+	if got := eval(`location.pathname`); got != "/desk/unsure" {
+		t.Errorf("after merging the browser is at %s; want /desk/unsure", got)
+	}
+	if listed(pairs[0]) {
+		t.Error("the merged pair is still listed")
+	}
+	do("board", chromedp.Navigate(base+"/desk/"), chromedp.WaitVisible("#board"))
+	merged := ""
+	for _, id := range []string{pairs[0].rferl, pairs[0].ap} {
+		if eval(`String(document.querySelector('[data-story="`+id+`"]') !== null)`) == "true" {
+			merged += id
+		}
+	}
+	if merged != pairs[0].rferl && merged != pairs[0].ap {
+		t.Fatalf("after the merge the board shows stories %q; want one of %s and %s", merged, pairs[0].rferl, pairs[0].ap)
+	}
+	card := eval(`document.querySelector('[data-story="` + merged + `"]').innerText`)
+	if !strings.Contains(card, unsurePairs[0].rferl) || !strings.Contains(card, unsurePairs[0].ap) {
+		t.Errorf("the merged story %s lacks a report:\n%s", merged, card)
+	}
+
+	// The audit log names both decisions and the editor.
+	do("audit", chromedp.Navigate(base+"/desk/audit"), chromedp.WaitVisible("table.audit"))
+	audit := eval(`document.querySelector('table.audit tbody').innerText`)
+	for _, want := range []string{pairs[1].rferl, pairs[1].ap, "merge"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit log lacks %q:\n%s", want, audit)
+		}
+	}
+}
