@@ -10,13 +10,13 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// unsurePairs are two pairs of reports, RFE/RL's and AP's, that the
+// deskUnsureReports are two pairs of reports, RFE/RL's and AP's, that the
 // matcher scores alike but below its threshold, so it keeps each pair
 // apart: the first is about the same event (an editor merges it), the
 // second too, but the test has the editor say it is two events. `story
 // why` put them at 0.39 and 0.60 against 0.85 when the test was written;
 // the test checks that the page lists them before it acts.
-var unsurePairs = []struct{ rferl, rferlText, ap, apText string }{
+var deskUnsureReports = []struct{ rferl, rferlText, ap, apText string }{
 	{"Turkmen Leader Opens New Airport In Ashgabat Suburb",
 		"Turkmenistan's president has opened a new passenger terminal near the capital, Ashgabat, state media reported.",
 		"Turkmenistan unveils bird-shaped air terminal",
@@ -27,14 +27,14 @@ var unsurePairs = []struct{ rferl, rferlText, ap, apText string }{
 		"TASHKENT, Uzbekistan (AP) — Uzbekistan will raise the price of gas it sells to China next year, the energy ministry said."},
 }
 
-// addUnsurePairs adds unsurePairs to the demo's RFE/RL and AP feeds, dated
+// addUnsurePairs adds deskUnsureReports to the demo's RFE/RL and AP feeds, dated
 // hours before now (the Unsure page looks back from now), RFE/RL's an
 // hour before AP's.
 func addUnsurePairs(t *testing.T, cfg string) {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second)
 	demo := filepath.Join(filepath.Dir(cfg), "testdata", "demo")
-	for i, p := range unsurePairs {
+	for i, p := range deskUnsureReports {
 		at := now.Add(-time.Duration(2+i) * time.Hour)
 		insert(t, filepath.Join(demo, "rferl.central-asia.atom"), "  <entry>", fmt.Sprintf(`  <entry>
     <id>tag:rferl.org,2025:unsure-%d</id>
@@ -58,7 +58,8 @@ func addUnsurePairs(t *testing.T, cfg string) {
 
 // TestDeskUnsureInChromium drives Debian's Chromium against the built
 // daemon: an editor opens the Unsure page from the menu, lists the last
-// 6 hours from a floor of 0.2, presses "Not one event" on one pair and
+// 6 hours from a floor of 0.2, opens the evidence of a pair (Why),
+// presses "Not one event" on one pair and
 // sees it leave the list, presses "Merge" on the other and sees the pair
 // leave the list and the board show one story with both reports, and
 // finds both decisions in the audit log. It skips when no chromium is
@@ -75,7 +76,7 @@ func TestDeskUnsureInChromium(t *testing.T) {
 	sts := stories(t, nil, cfg)
 	type pair struct{ rferl, ap string }
 	var pairs []pair
-	for _, p := range unsurePairs {
+	for _, p := range deskUnsureReports {
 		r, _ := find(t, sts, p.rferl)
 		a, _ := find(t, sts, p.ap)
 		if r == a {
@@ -109,11 +110,14 @@ func TestDeskUnsureInChromium(t *testing.T) {
 		}
 		t.Fatalf("the Unsure page shows no list: %q", problem)
 	}
+	// The old page's list is renamed, so that waiting for #unsure waits
+	// for the page the filter loads.
+	eval(`document.getElementById("unsure").id = "unsure-before"; ""`)
 	do("list 6 hours from 0.2",
 		chromedp.SetValue(`select[name=since]`, "6h"),
 		chromedp.SetValue(`input[name=floor]`, "0.2"),
 		chromedp.Click(`form.filters button`),
-		chromedp.WaitVisible("#unsure-status"),
+		chromedp.WaitVisible("#unsure"),
 	)
 	if got := eval(`location.search`); got != "?since=6h&floor=0.2" {
 		t.Errorf("the filter asked %q", got)
@@ -124,6 +128,14 @@ func TestDeskUnsureInChromium(t *testing.T) {
 		}
 	}
 	shot("desk-unsure-desktop")
+
+	// Why: the evidence for the closest items, as `story why` prints it.
+	do("why", chromedp.Click(article(pairs[1])+` a[href^="/desk/why?"]`), chromedp.WaitVisible("#why"))
+	if why := eval(`document.getElementById("why").textContent`); !strings.Contains(why, deskUnsureReports[1].rferl) ||
+		!strings.Contains(why, deskUnsureReports[1].ap) || !strings.Contains(why, "verdict: ") {
+		t.Errorf("the Why page lacks the items or the verdict:\n%s", why)
+	}
+	do("back to the list", chromedp.Navigate(base+"/desk/unsure?since=6h&floor=0.2"), chromedp.WaitVisible("#unsure"))
 
 	// Not one event: the pair leaves the list, the other stays.
 	do("not one event", chromedp.Click(article(pairs[1])+` form.dismiss-pair button`), chromedp.WaitVisible(".done"))
@@ -142,6 +154,7 @@ func TestDeskUnsureInChromium(t *testing.T) {
 
 	// Merge: back on the Unsure page without the pair; the board shows
 	// one story with both reports.
+	eval(`document.querySelector(".done").remove(); ""`) // so that waiting for .done waits for the next page
 	do("merge", chromedp.Click(article(pairs[0])+` form.merge-pair button`), chromedp.WaitVisible(".done"))
 	if got := eval(`document.querySelector('.done').textContent`); got != "Stories merged." {
 		t.Errorf("after merging the page says %q", got)
@@ -163,7 +176,7 @@ func TestDeskUnsureInChromium(t *testing.T) {
 		t.Fatalf("after the merge the board shows stories %q; want one of %s and %s", merged, pairs[0].rferl, pairs[0].ap)
 	}
 	card := eval(`document.querySelector('[data-story="` + merged + `"]').innerText`)
-	if !strings.Contains(card, unsurePairs[0].rferl) || !strings.Contains(card, unsurePairs[0].ap) {
+	if !strings.Contains(card, deskUnsureReports[0].rferl) || !strings.Contains(card, deskUnsureReports[0].ap) {
 		t.Errorf("the merged story %s lacks a report:\n%s", merged, card)
 	}
 
