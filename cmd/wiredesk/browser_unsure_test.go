@@ -62,7 +62,8 @@ func addUnsurePairs(t *testing.T, cfg string) {
 // presses "Not one event" on one pair and
 // sees it leave the list, presses "Merge" on the other and sees the pair
 // leave the list and the board show one story with both reports, and
-// finds both decisions in the audit log. It skips when no chromium is
+// finds both decisions in the audit log. It saves desktop and phone screenshots as
+// TestDeskInChromium does. It skips when no chromium is
 // installed (CI installs it), or when the daemon answers that Unsure is
 // not implemented yet.
 func TestDeskUnsureInChromium(t *testing.T) {
@@ -128,6 +129,9 @@ func TestDeskUnsureInChromium(t *testing.T) {
 		}
 	}
 	shot("desk-unsure-desktop")
+	do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible("#unsure"))
+	shot("desk-unsure-phone")
+	do("desktop viewport", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible("#unsure"))
 
 	// Why: the evidence for the closest items, as `story why` prints it.
 	do("why", chromedp.Click(article(pairs[1])+` a[href^="/desk/why?"]`), chromedp.WaitVisible("#why"))
