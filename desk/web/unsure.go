@@ -103,7 +103,8 @@ func (h *Handler) unsureStory(v desk.StoryView) unsureStory {
 	return us
 }
 
-// item finds the story's member id, as the board shows it.
+// item returns story v's member id as the board shows it, or a zero
+// boardItem when v lacks it.
 func (h *Handler) item(v desk.StoryView, id string) boardItem {
 	for _, it := range v.Items {
 		if it.ID == id {

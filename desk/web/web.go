@@ -1,7 +1,7 @@
 // Package web is the desk in a browser: sign-in, the story board with its
 // filters and actions (merge, split, spike, pin, headline), the pairs of
-// stories the matcher was unsure about, and the audit log, served under
-// /desk/. Pages are rendered on the server with
+// stories the matcher was unsure about with the evidence (why) behind a
+// pair, and the audit log, served under /desk/. Pages are rendered on the server with
 // html/template, so every wire text is escaped for its context; the one
 // script (static/desk.js, embedded, no build step) only fetches the board
 // again to show new stories without a reload. A Content-Security-Policy
