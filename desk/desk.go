@@ -123,8 +123,11 @@ type Service struct {
 	Audit AuditLog
 	// Marks, when set, stores spikes, pins and headline overrides (Mark).
 	Marks MarkStore
-	Now   func() time.Time // the audit entries' and marks' time; nil: time.Now
-	Log   *slog.Logger     // nil: no log
+	// Dismissals, when set, stores the pairs of stories editors dismissed
+	// (Dismiss) and leaves them out of Unsure.
+	Dismissals DismissStore
+	Now        func() time.Time // the audit entries' and marks' time; nil: time.Now
+	Log        *slog.Logger     // nil: no log
 }
 
 var _ Editor = (*Service)(nil)
