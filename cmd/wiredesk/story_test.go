@@ -555,6 +555,12 @@ func TestStoryUnsureAndDismissThroughDaemon(t *testing.T) {
 		t.Errorf("story unsure through the daemon still lists %s and %s after the dismissal", ap, rferl)
 	}
 	viaDaemon := mustRun(t, env, "story", "unsure", "-config", cfg, "-since", "0").stdout
+	_, metrics := httpGet(t, "http://"+addr+"/metrics")
+	for _, path := range []string{`path="/admin/story/unsure"`, `path="/admin/story/dismiss"`} {
+		if !strings.Contains(metrics, path) {
+			t.Errorf("/metrics has no request count for %s", path)
+		}
+	}
 	if _, err := serve.stop(t, syscall.SIGTERM); err != nil {
 		t.Fatalf("serve after SIGTERM: %v", err)
 	}
