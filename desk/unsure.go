@@ -75,8 +75,8 @@ type DismissStore interface {
 }
 
 // maxUnsureStories bounds how many of the stories updated since
-// UnsureQuery.Since Unsure reads, newest first: a day of real wires is a
-// few thousand.
+// UnsureQuery.Since Unsure reads, newest first: a day of a hundred wires
+// is a few thousand.
 const maxUnsureStories = 10000
 
 // unsurePair is the best item pair found for two stories.
@@ -91,7 +91,8 @@ type unsurePair struct {
 // found them alike, most probable first, leaving out pairs an editor
 // dismissed or split apart. Each item of a story updated since q.Since
 // and dated since then is compared, as Match compares a new item, with
-// the stories dated no later than it (Index.Unsure); a pair of stories
+// the members of other stories dated no later than it (Index.Unsure),
+// which names the stories scoring at least q.Floor; a pair of stories
 // is listed once, with its best item pair. Probability and Threshold are
 // those `story why Item OtherItem` prints: for two items of one wire the
 // threshold is higher by the same-wire margin, which q.Floor also
