@@ -87,24 +87,32 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 	var q ListQuery
-	if s := r.URL.Query().Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			replyError(w, http.StatusBadRequest, fmt.Errorf("limit %q: not a number", s))
-			return
-		}
-		q.Limit = n
-	}
-	if s := r.URL.Query().Get("since"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			replyError(w, http.StatusBadRequest, fmt.Errorf("since %q: not an RFC 3339 time", s))
-			return
-		}
-		q.Since = t
+	if err := sinceLimit(r.URL.Query(), &q.Since, &q.Limit); err != nil {
+		replyError(w, http.StatusBadRequest, err)
+		return
 	}
 	vs, err := h.ed.List(r.Context(), q)
 	reply(w, vs, err)
+}
+
+// sinceLimit reads the query parameters since (RFC 3339) and limit that
+// list and unsure share into since and limit, leaving those absent alone.
+func sinceLimit(vals url.Values, since *time.Time, limit *int) error {
+	if s := vals.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("limit %q: not a number", s)
+		}
+		*limit = n
+	}
+	if s := vals.Get("since"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return fmt.Errorf("since %q: not an RFC 3339 time", s)
+		}
+		*since = t
+	}
+	return nil
 }
 
 func (h *handler) why(w http.ResponseWriter, r *http.Request) {
@@ -146,21 +154,9 @@ func (h *handler) split(w http.ResponseWriter, r *http.Request) {
 func (h *handler) unsure(w http.ResponseWriter, r *http.Request) {
 	var q UnsureQuery
 	vals := r.URL.Query()
-	if s := vals.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			replyError(w, http.StatusBadRequest, fmt.Errorf("limit %q: not a number", s))
-			return
-		}
-		q.Limit = n
-	}
-	if s := vals.Get("since"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			replyError(w, http.StatusBadRequest, fmt.Errorf("since %q: not an RFC 3339 time", s))
-			return
-		}
-		q.Since = t
+	if err := sinceLimit(vals, &q.Since, &q.Limit); err != nil {
+		replyError(w, http.StatusBadRequest, err)
+		return
 	}
 	if s := vals.Get("floor"); s != "" {
 		f, err := strconv.ParseFloat(s, 64)
