@@ -8,7 +8,7 @@
 //	storage     the bbolt file
 //	aggregator  fetch, decode, parse, normalise, dedupe, cluster, schedule
 //	publisher   curation, rendering, HTTP and static export
-//	desk        editors' decisions on stories (merge, split) and why
+//	desk        editors' decisions on stories (merge, split, dismiss), why and unsure
 //
 // cmd/wiredesk wires them together.
 package wiredesk

@@ -1,14 +1,16 @@
 // Package desk is what editors do when the machine is unsure which story an
 // item belongs to: show a story with the decisions that shaped it, list
-// recent stories, merge two stories, split an item out of its story, and
-// ask why two items are or are not one story.
+// recent stories, merge two stories, split an item out of its story, ask
+// why two items are or are not one story, list the pairs of stories the
+// machine kept apart although it found them alike, and dismiss a pair
+// that is two events (unsure.go).
 //
 // The operations are one interface, Editor, with two implementations that
 // give the same answers: Service works on the database and the cluster
 // index directly (`wiredesk story` when no daemon holds the file, and the
 // daemon itself), and Client asks a running daemon through the admin
-// endpoints that Handler serves. WriteStory, WriteList and WriteWhy format
-// the answers for a terminal, so both paths print the same text.
+// endpoints that Handler serves. WriteStory, WriteList, WriteWhy and
+// WriteUnsure format the answers for a terminal, so both paths print the same text.
 //
 // The decisions themselves are stored by package storage and bind the
 // cluster index (package aggregator/cluster); desk reaches both through the
@@ -90,7 +92,7 @@ type Index interface {
 	SplitItem(itemID, from, to string)
 	// Explain compares a, as a new item, with b, as an indexed one.
 	Explain(a, b wiredesk.Item) Evidence
-	// Unsure returns the stories other than it's own whose members dated
+	// Unsure returns the stories other than its own whose members dated
 	// no later than it score at least floor against it, most probable
 	// first.
 	Unsure(it wiredesk.Item, floor float64) []Near
@@ -123,8 +125,11 @@ type Service struct {
 	Audit AuditLog
 	// Marks, when set, stores spikes, pins and headline overrides (Mark).
 	Marks MarkStore
-	Now   func() time.Time // the audit entries' and marks' time; nil: time.Now
-	Log   *slog.Logger     // nil: no log
+	// Dismissals, when set, stores the pairs of stories editors dismissed
+	// (Dismiss) and leaves them out of Unsure.
+	Dismissals DismissStore
+	Now        func() time.Time // the audit entries' and marks' time; nil: time.Now
+	Log        *slog.Logger     // nil: no log
 }
 
 var _ Editor = (*Service)(nil)

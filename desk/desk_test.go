@@ -20,6 +20,8 @@ type fakeStore struct {
 	stories map[string]wiredesk.Story
 	merged  map[string]string
 	now     time.Time
+	// dismissed holds the pairs DismissStories stored (unsure_test.go).
+	dismissed map[[2]string]bool
 }
 
 func newFakeStore(stories ...wiredesk.Story) *fakeStore {
@@ -114,7 +116,8 @@ func (f *fakeStore) SplitItem(ctx context.Context, itemID, by string) (wiredesk.
 type fakeIndex struct {
 	calls []string
 	ev    Evidence
-	near  map[string][]Near // item id → what Unsure returns for it
+	evs   map[[2]string]Evidence // {a, b} → what Explain(a, b) returns; else ev
+	near  map[string][]Near      // item id → what Unsure returns for it
 }
 
 func (x *fakeIndex) MergeStories(into, from string) {
@@ -127,6 +130,9 @@ func (x *fakeIndex) SplitItem(item, from, to string) {
 
 func (x *fakeIndex) Explain(a, b wiredesk.Item) Evidence {
 	x.calls = append(x.calls, "explain "+a.ID+" "+b.ID)
+	if ev, ok := x.evs[[2]string{a.ID, b.ID}]; ok {
+		return ev
+	}
 	return x.ev
 }
 

@@ -24,6 +24,10 @@ const (
 	PathWhy   = "/admin/story/why"   // GET  ?a=ITEM&b=ITEM
 	PathMerge = "/admin/story/merge" // POST {"into","from","by"}
 	PathSplit = "/admin/story/split" // POST {"item","by"}
+	// GET ?since=RFC3339&floor=0.5&limit=N
+	PathUnsure = "/admin/story/unsure"
+	// POST {"a","b","by"}
+	PathDismiss = "/admin/story/dismiss"
 )
 
 // maxRequestBytes bounds an admin request body; a decision is a few ids.
@@ -42,6 +46,20 @@ type SplitRequest struct {
 	By   string `json:"by"`
 }
 
+// DismissRequest is the body of POST /admin/story/dismiss.
+type DismissRequest struct {
+	A  string `json:"a"`
+	B  string `json:"b"`
+	By string `json:"by"`
+}
+
+// DismissAnswer is the answer to POST /admin/story/dismiss: the stories
+// asked about.
+type DismissAnswer struct {
+	A string `json:"a"`
+	B string `json:"b"`
+}
+
 // errorBody is every error answer: {"error": "..."}.
 type errorBody struct {
 	Error string `json:"error"`
@@ -56,6 +74,8 @@ func Routes(mux *http.ServeMux, ed Editor, guard func(http.Handler) http.Handler
 	mux.Handle("GET "+PathWhy, guard(http.HandlerFunc(h.why)))
 	mux.Handle("POST "+PathMerge, guard(http.HandlerFunc(h.merge)))
 	mux.Handle("POST "+PathSplit, guard(http.HandlerFunc(h.split)))
+	mux.Handle("GET "+PathUnsure, guard(http.HandlerFunc(h.unsure)))
+	mux.Handle("POST "+PathDismiss, guard(http.HandlerFunc(h.dismiss)))
 }
 
 type handler struct{ ed Editor }
@@ -67,24 +87,32 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 	var q ListQuery
-	if s := r.URL.Query().Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			replyError(w, http.StatusBadRequest, fmt.Errorf("limit %q: not a number", s))
-			return
-		}
-		q.Limit = n
-	}
-	if s := r.URL.Query().Get("since"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			replyError(w, http.StatusBadRequest, fmt.Errorf("since %q: not an RFC 3339 time", s))
-			return
-		}
-		q.Since = t
+	if err := sinceLimit(r.URL.Query(), &q.Since, &q.Limit); err != nil {
+		replyError(w, http.StatusBadRequest, err)
+		return
 	}
 	vs, err := h.ed.List(r.Context(), q)
 	reply(w, vs, err)
+}
+
+// sinceLimit reads the query parameters since (RFC 3339) and limit that
+// list and unsure share into since and limit, leaving those absent alone.
+func sinceLimit(vals url.Values, since *time.Time, limit *int) error {
+	if s := vals.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("limit %q: not a number", s)
+		}
+		*limit = n
+	}
+	if s := vals.Get("since"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return fmt.Errorf("since %q: not an RFC 3339 time", s)
+		}
+		*since = t
+	}
+	return nil
 }
 
 func (h *handler) why(w http.ResponseWriter, r *http.Request) {
@@ -121,6 +149,38 @@ func (h *handler) split(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := h.ed.Split(r.Context(), req.Item, req.By)
 	reply(w, v, err)
+}
+
+func (h *handler) unsure(w http.ResponseWriter, r *http.Request) {
+	var q UnsureQuery
+	vals := r.URL.Query()
+	if err := sinceLimit(vals, &q.Since, &q.Limit); err != nil {
+		replyError(w, http.StatusBadRequest, err)
+		return
+	}
+	if s := vals.Get("floor"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			replyError(w, http.StatusBadRequest, fmt.Errorf("floor %q: not a number", s))
+			return
+		}
+		q.Floor = f
+	}
+	vs, err := h.ed.Unsure(r.Context(), q)
+	reply(w, vs, err)
+}
+
+func (h *handler) dismiss(w http.ResponseWriter, r *http.Request) {
+	var req DismissRequest
+	if !decodeRequest(w, r, &req) {
+		return
+	}
+	if req.A == "" || req.B == "" {
+		replyError(w, http.StatusBadRequest, errors.New(`dismiss needs "a" and "b" story ids`))
+		return
+	}
+	err := h.ed.Dismiss(r.Context(), req.A, req.B, req.By)
+	reply(w, DismissAnswer{A: req.A, B: req.B}, err)
 }
 
 func decodeRequest(w http.ResponseWriter, r *http.Request, v any) bool {

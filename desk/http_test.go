@@ -20,8 +20,10 @@ import (
 func TestClientMatchesService(t *testing.T) {
 	ctx := context.Background()
 	ev := Evidence{Probability: 0.31, Threshold: 0.5, Text: "probability 0.310 (needs 0.50: apart), two languages\n"}
-	local := &Service{Store: newFakeStore(demoStories()...), Index: &fakeIndex{ev: ev}, Window: 36 * time.Hour}
-	served := &Service{Store: newFakeStore(demoStories()...), Index: &fakeIndex{ev: ev}, Window: 36 * time.Hour}
+	near := map[string][]Near{"rferl/1": {{"interfax/1", 0.62}}}
+	localStore, servedStore := newFakeStore(demoStories()...), newFakeStore(demoStories()...)
+	local := &Service{Store: localStore, Index: &fakeIndex{ev: ev, near: near}, Window: 36 * time.Hour, Dismissals: localStore}
+	served := &Service{Store: servedStore, Index: &fakeIndex{ev: ev, near: near}, Window: 36 * time.Hour, Dismissals: servedStore}
 	const token = "t0ken"
 	var seen []string
 	guard := func(next http.Handler) http.Handler {
@@ -44,6 +46,11 @@ func TestClientMatchesService(t *testing.T) {
 		{"show", func(ed Editor) (any, error) { return ed.Show(ctx, "interfax/1") }, "GET /admin/story/interfax/1"},
 		{"list", func(ed Editor) (any, error) { return ed.List(ctx, ListQuery{Since: t0, Limit: 5}) }, "GET /admin/story/list"},
 		{"why", func(ed Editor) (any, error) { return ed.Why(ctx, "interfax/1", "rferl/1") }, "GET /admin/story/why"},
+		{"unsure", func(ed Editor) (any, error) {
+			return ed.Unsure(ctx, UnsureQuery{Since: t0.Add(time.Second / 2), Floor: 0.55, Limit: 5})
+		}, "GET /admin/story/unsure"},
+		{"dismiss", func(ed Editor) (any, error) { return nil, ed.Dismiss(ctx, "rferl/1", "interfax/1", "anna") }, "POST /admin/story/dismiss"},
+		{"unsure after dismiss", func(ed Editor) (any, error) { return ed.Unsure(ctx, UnsureQuery{Since: t0}) }, "GET /admin/story/unsure"},
 		{"merge", func(ed Editor) (any, error) { return ed.Merge(ctx, "interfax/1", "rferl/1", "anna") }, "POST /admin/story/merge"},
 		{"show merged away", func(ed Editor) (any, error) { return ed.Show(ctx, "rferl/1") }, "GET /admin/story/rferl/1"},
 		{"split", func(ed Editor) (any, error) { return ed.Split(ctx, "tass/1", "boris") }, "POST /admin/story/split"},
@@ -68,7 +75,8 @@ func TestClientMatchesService(t *testing.T) {
 func TestClientErrors(t *testing.T) {
 	ctx := context.Background()
 	mux := http.NewServeMux()
-	Routes(mux, &Service{Store: newFakeStore(demoStories()...), Index: &fakeIndex{}}, func(h http.Handler) http.Handler { return h })
+	store := newFakeStore(demoStories()...)
+	Routes(mux, &Service{Store: store, Index: &fakeIndex{}, Dismissals: store}, func(h http.Handler) http.Handler { return h })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	c := &Client{BaseURL: srv.URL}
@@ -83,6 +91,10 @@ func TestClientErrors(t *testing.T) {
 		{"merge without ids", func() error { _, err := c.Merge(ctx, "", "", ""); return err }, nil, `merge needs "into" and "from"`},
 		{"split the only item", func() error { _, err := c.Split(ctx, "rferl/1", ""); return err }, wiredesk.ErrRefused, "only item"},
 		{"why an unknown item", func() error { _, err := c.Why(ctx, "interfax/1", "no/such"); return err }, wiredesk.ErrNotFound, "item no/such"},
+		{"unsure below floor 0", func() error { _, err := c.Unsure(ctx, UnsureQuery{Floor: -1}); return err }, wiredesk.ErrRefused, "floor -1"},
+		{"dismiss a story with itself", func() error { return c.Dismiss(ctx, "rferl/1", "rferl/1", "") }, wiredesk.ErrRefused, "one story"},
+		{"dismiss an unknown story", func() error { return c.Dismiss(ctx, "rferl/1", "no/such", "") }, wiredesk.ErrNotFound, "story no/such"},
+		{"dismiss without ids", func() error { return c.Dismiss(ctx, "rferl/1", "", "") }, nil, `dismiss needs "a" and "b"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +129,11 @@ func TestHandlerRejectsBadRequests(t *testing.T) {
 		{"bad limit", http.MethodGet, PathList + "?limit=ten", "", http.StatusBadRequest},
 		{"bad since", http.MethodGet, PathList + "?since=yesterday", "", http.StatusBadRequest},
 		{"why one item", http.MethodGet, PathWhy + "?a=tass/1", "", http.StatusBadRequest},
+		{"unsure: bad floor", http.MethodGet, PathUnsure + "?floor=half", "", http.StatusBadRequest},
+		{"unsure: bad since", http.MethodGet, PathUnsure + "?since=yesterday", "", http.StatusBadRequest},
+		{"unsure: bad limit", http.MethodGet, PathUnsure + "?limit=ten", "", http.StatusBadRequest},
+		{"dismiss: unknown field", http.MethodPost, PathDismiss, `{"a":"x","b":"y","into":"z"}`, http.StatusBadRequest},
+		{"dismiss one story", http.MethodPost, PathDismiss, `{"a":"tass/1"}`, http.StatusBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

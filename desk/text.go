@@ -120,6 +120,57 @@ func WriteWhy(w io.Writer, v WhyView) error {
 	return err
 }
 
+// WriteUnsure prints each pair of stories the matcher kept apart although
+// it found them alike: how close it came, both stories (id, sources, the
+// title of the first report), the item pair that scored best, and the
+// commands that settle it, to copy: merge when they are one event (into
+// the older story, which keeps its id), dismiss when they are two, why
+// for the evidence.
+func WriteUnsure(w io.Writer, vs []UnsureView) error {
+	var b strings.Builder
+	if len(vs) == 0 {
+		b.WriteString("no unsure pairs of stories\n")
+	}
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		verdict := "below"
+		if v.Probability >= v.Threshold {
+			verdict = "at least" // the pair alone, outvoted by the story's other members
+		}
+		fmt.Fprintf(&b, "probability %.3f, %s the threshold %.2f\n", v.Probability, verdict, v.Threshold)
+		for _, x := range []struct {
+			name string
+			st   StoryView
+			item string
+		}{{"story", v.Story, v.Item}, {"other", v.Other, v.OtherItem}} {
+			title := ""
+			if len(x.st.Items) > 0 {
+				title = cutRunes(x.st.Items[0].Title, titleRunes)
+			}
+			fmt.Fprintf(&b, "  %-5s  %s  %s from %s\n         %s\n", x.name, x.st.ID,
+				plural(len(x.st.Items), "item"), strings.Join(x.st.Sources(), ", "), title)
+		}
+		fmt.Fprintf(&b, "  pair   %s and %s\n", describeItem(v.Story, v.Item), describeItem(v.Other, v.OtherItem))
+		fmt.Fprintf(&b, "  one event:  wiredesk story merge %s %s\n", v.Other.ID, v.Story.ID)
+		fmt.Fprintf(&b, "  two events: wiredesk story dismiss %s %s\n", v.Other.ID, v.Story.ID)
+		fmt.Fprintf(&b, "  evidence:   wiredesk story why %s %s\n", v.Item, v.OtherItem)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// describeItem names item id of story v with its source and date.
+func describeItem(v StoryView, id string) string {
+	for _, it := range v.Items {
+		if it.ID == id {
+			return fmt.Sprintf("%s (%s, %s)", id, it.Source, formatTime(it.Date))
+		}
+	}
+	return id
+}
+
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word

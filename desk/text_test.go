@@ -17,7 +17,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 func TestText(t *testing.T) {
 	ctx := context.Background()
 	ev := Evidence{Probability: 0.31, Threshold: 0.5, Text: "probability 0.310 (needs 0.50: apart), two languages\n  shared spelling Rogun / Рогунской (in 2 indexed items)\n"}
-	s := &Service{Store: newFakeStore(demoStories()...), Index: &fakeIndex{ev: ev}, Window: 36 * time.Hour}
+	x := &fakeIndex{ev: ev, near: map[string][]Near{"rferl/1": {{"interfax/1", 0.62}}}}
+	s := &Service{Store: newFakeStore(demoStories()...), Index: x, Window: 36 * time.Hour}
 
 	tests := []struct {
 		name  string
@@ -30,6 +31,15 @@ func TestText(t *testing.T) {
 		{"why", func() (func(*bytes.Buffer) error, error) {
 			v, err := s.Why(ctx, "interfax/1", "rferl/1")
 			return func(b *bytes.Buffer) error { return WriteWhy(b, v) }, err
+		}},
+		{"unsure", func() (func(*bytes.Buffer) error, error) {
+			x.evs = map[[2]string]Evidence{{"rferl/1", "tass/1"}: {Probability: 0.62, Threshold: 0.75}}
+			defer func() { x.evs = nil }()
+			vs, err := s.Unsure(ctx, UnsureQuery{Since: t0})
+			return func(b *bytes.Buffer) error { return WriteUnsure(b, vs) }, err
+		}},
+		{"unsure-empty", func() (func(*bytes.Buffer) error, error) {
+			return func(b *bytes.Buffer) error { return WriteUnsure(b, nil) }, nil
 		}},
 		{"merge", func() (func(*bytes.Buffer) error, error) {
 			v, err := s.Merge(ctx, "interfax/1", "rferl/1", "anna")

@@ -71,6 +71,11 @@ var (
 	// wiredesk.StoryMarks: spikes, pins and headline overrides (created on first use,
 	// see desk.go).
 	bucketMarks = []byte("story_marks")
+	// bucketDismissed maps dismissKey(a, b) of two story ids to the JSON of
+	// a Dismissal: an editor said the stories are two events, and the
+	// desk stops listing them as unsure (created on first use, see
+	// dismiss.go).
+	bucketDismissed = []byte("stories_dismissed")
 )
 
 // keySchema holds the schema version as an 8-byte big-endian integer.

@@ -17,7 +17,7 @@ type PruneStats struct {
 
 // Prune deletes every item first seen before the given time, removes it
 // from its story and deletes stories left without items, with their
-// editors' decisions. It works oldest
+// editors' decisions and the dismissals that name them. It works oldest
 // first in write transactions of at most 1000 items each, so a serving
 // process is never blocked for long, and checks ctx between them; on
 // cancellation the chunks already done stay done and their counts are
@@ -127,6 +127,13 @@ func (d *DB) pruneChunkTx(tx *bolt.Tx, before time.Time) (n PruneStats, more boo
 			continue
 		}
 		if err := bs.stories.Put([]byte(sid), encodeStory(rec)); err != nil {
+			return n, false, err
+		}
+	}
+	// A story of one item without a record goes with its item, so any
+	// deleted item may have taken a dismissed story with it.
+	if n.Items > 0 {
+		if err := bs.forgetDismissals(); err != nil {
 			return n, false, err
 		}
 	}

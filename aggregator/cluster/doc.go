@@ -13,7 +13,9 @@
 // logistic model over a pair's features (probability.go, model.go, fitted
 // on real labelled wire days by `make cluster-model`), and joins the most
 // probable story that reaches the threshold with enough support over all
-// its members. Explain gives the evidence behind one comparison.
+// its members. Explain gives the evidence behind one comparison; Unsure
+// lists the stories an item did not join whose best member still scores at
+// least a floor against it, for an editor to look at (unsure.go).
 //
 // testdata/README.md has the data, how every choice was made and the
 // measured precision and recall; BenchmarkMatch measures a Match against a

@@ -55,7 +55,7 @@ func commands() []command {
 		{"compact", "rewrite the database file to its live size (daemon stopped)", cmdCompact},
 		{"backup", "write a consistent copy of the database, also while the daemon runs", cmdBackup},
 		{"poll-now", "ask a running daemon to poll every source now", cmdPollNow},
-		{"story", "show, list, merge and split stories, and ask why two items are (not) one story", cmdStory},
+		{"story", "show, list, merge and split stories, ask why two items are (not) one story, list and dismiss unsure pairs", cmdStory},
 		{"alerts", "list the alert outbox and dead letters; `alerts test RULE` sends a sample", cmdAlerts},
 		{"user", "add, list and remove desk users; change their password or role", cmdUser},
 		{"audit", "print the audit log: who did what at the desk, when, before and after", cmdAudit},

@@ -134,7 +134,8 @@ func route(p string) string {
 	switch {
 	case p == "/", p == "/status", p == "/metrics", p == "/healthz", p == "/feeds.opml", p == "/admin/poll-now", p == "/admin/backup":
 		return p
-	case p == "/admin/story/list", p == "/admin/story/why", p == "/admin/story/merge", p == "/admin/story/split":
+	case p == "/admin/story/list", p == "/admin/story/why", p == "/admin/story/merge", p == "/admin/story/split",
+		p == "/admin/story/unsure", p == "/admin/story/dismiss":
 		return p
 	case strings.HasPrefix(p, "/admin/story/"):
 		return "/admin/story/{id}"

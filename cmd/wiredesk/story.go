@@ -26,13 +26,17 @@ var storySubcommands = []struct {
 	{"merge", "move every item of story B into story A (A keeps its id)", storyMerge},
 	{"split", "take an item out of its story into a new story; it never rejoins the old one", storySplit},
 	{"why", "the evidence behind putting two items in one story or not, and the verdict", storyWhy},
+	{"unsure", "pairs of stories the machine kept apart although it found them alike, to merge or dismiss", storyUnsure},
+	{"dismiss", "record that stories A and B are two events: unsure stops proposing them", storyDismiss},
 }
 
 const storyExamples = "  wiredesk story list -config demo.toml\n" +
 	"  wiredesk story show interfax/49c72885b66b63384006\n" +
 	"  wiredesk story why interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n" +
 	"  wiredesk story merge interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n" +
-	"  wiredesk story split rferl/4367d5a458c51ca75058 -by anna\n\n" +
+	"  wiredesk story split rferl/4367d5a458c51ca75058 -by anna\n" +
+	"  wiredesk story unsure -since 6h\n" +
+	"  wiredesk story dismiss interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n\n" +
 	"Works on the database, or through the running daemon when `wiredesk serve` holds it\n" +
 	"(the admin endpoints, with WIREDESK_ADMIN_TOKEN or [server] admin_token as for poll-now).\n" +
 	"Exit codes: 0 done, 1 failed (unknown story or item, refused decision), 2 usage,\n" +
@@ -42,11 +46,11 @@ func cmdStory(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintf(e.stderr, "Usage: wiredesk story SUBCOMMAND [flags] ARGS\n\nSubcommands:\n")
 		for _, s := range storySubcommands {
-			fmt.Fprintf(e.stderr, "  %-6s %s\n", s.name, s.summary)
+			fmt.Fprintf(e.stderr, "  %-7s %s\n", s.name, s.summary)
 		}
 		fmt.Fprintf(e.stderr, "\nEvery subcommand takes -config FILE and -json, and answers --help.\n\nExamples:\n%s\n", storyExamples)
 		if len(args) == 0 {
-			return &usageError{msg: "story needs a subcommand: show, list, merge, split or why"}
+			return &usageError{msg: "story needs a subcommand: show, list, merge, split, why, unsure or dismiss"}
 		}
 		return flag.ErrHelp
 	}
@@ -55,7 +59,7 @@ func cmdStory(ctx context.Context, e *env, args []string) error {
 			return s.run(ctx, e, args[1:])
 		}
 	}
-	return &usageError{msg: fmt.Sprintf("story: unknown subcommand %q (show, list, merge, split, why)", args[0])}
+	return &usageError{msg: fmt.Sprintf("story: unknown subcommand %q (show, list, merge, split, why, unsure, dismiss)", args[0])}
 }
 
 // storyFlags are the flags every story subcommand takes.
@@ -190,6 +194,66 @@ func storyWhy(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		return printView(e, *f.json, v, func() error { return desk.WriteWhy(e.stdout, v) })
+	})
+}
+
+// sinceAny stands for "-since 0": every stored item is dated after it.
+var sinceAny = time.Unix(0, 0).UTC()
+
+func storyUnsure(ctx context.Context, e *env, args []string) error {
+	f := newStoryFlags(e, "unsure", "unsure [-config FILE] [-since DURATION] [-floor P] [-n N] [-json]",
+		"  wiredesk story unsure\n"+
+			"  wiredesk story unsure -since 6h -floor 0.6 -n 50\n\n"+
+			"Lists the pairs of stories the machine kept apart although an item of one scored at\n"+
+			"least -floor against an item of the other, most probable first: where one event most\n"+
+			"often ends up as two stories. Each pair shows both stories, the item pair that scored\n"+
+			"best and the commands that settle it: `story merge` when they are one event, `story\n"+
+			"dismiss` when they are two (the pair is not proposed again), `story why` for the\n"+
+			"evidence. Compares as the cluster index does, warmed from the database as serve and\n"+
+			"once warm it (the daemon's own index when it runs).")
+	since := f.fs.Duration("since", desk.DefaultUnsureSince, "pairs with an item dated within this `duration` (0: any)")
+	floor := f.fs.Float64("floor", desk.DefaultUnsureFloor, "the lowest `probability` listed, above 0 and at most 1")
+	n := f.fs.Int("n", desk.DefaultListLimit, "list at most `N` pairs")
+	if err := f.parse(args, 0, "unsure takes no arguments"); err != nil {
+		return err
+	}
+	if !(*floor > 0 && *floor <= 1) {
+		f.fs.Usage()
+		return &usageError{msg: fmt.Sprintf("story unsure: -floor %v: want a probability above 0 and at most 1", *floor)}
+	}
+	q := desk.UnsureQuery{Floor: *floor, Limit: *n, Since: sinceAny}
+	if *since > 0 {
+		q.Since = time.Now().Add(-*since)
+	}
+	return withEditor(ctx, e, *f.cfgPath, false, true, func(ed desk.Editor) error {
+		vs, err := ed.Unsure(ctx, q)
+		if err != nil {
+			return err
+		}
+		return printView(e, *f.json, vs, func() error { return desk.WriteUnsure(e.stdout, vs) })
+	})
+}
+
+func storyDismiss(ctx context.Context, e *env, args []string) error {
+	f := newStoryFlags(e, "dismiss", "dismiss [-config FILE] [-by NAME] [-json] A B",
+		"  wiredesk story dismiss interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n"+
+			"  wiredesk story dismiss -by anna interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n\n"+
+			"Records, with who and when, that stories A and B are two events, so `story unsure`\n"+
+			"stops proposing the pair (also after either is merged into another story). Nothing\n"+
+			"published changes: no story, feed or item. The audit log lists it.")
+	by := f.fs.String("by", "", "who decides (default: the OS user)")
+	if err := f.parse(args, 2, "dismiss needs two story ids"); err != nil {
+		return err
+	}
+	return withEditor(ctx, e, *f.cfgPath, true, false, func(ed desk.Editor) error {
+		a, b := f.fs.Arg(0), f.fs.Arg(1)
+		if err := ed.Dismiss(ctx, a, b, editorName(e, *by)); err != nil {
+			return err
+		}
+		return printView(e, *f.json, desk.DismissAnswer{A: a, B: b}, func() error {
+			_, err := fmt.Fprintf(e.stdout, "dismissed stories %s and %s: two events, not proposed again\n", a, b)
+			return err
+		})
 	})
 }
 

@@ -220,7 +220,8 @@ func Cluster(ctx context.Context, cfg *config.Config, db *storage.DB) (*cluster.
 // warmed one (`story why` without a daemon), or nil (merges and splits
 // without a daemon, which the next start reads from db).
 func Desk(cfg *config.Config, db *storage.DB, idx *cluster.Index, log *slog.Logger) *desk.Service {
-	s := &desk.Service{Store: DeskStore{db}, Window: cfg.Cluster.Window, Log: log, Audit: DeskUsers{db}, Marks: db}
+	s := &desk.Service{Store: DeskStore{db}, Window: cfg.Cluster.Window, Log: log, Audit: DeskUsers{db}, Marks: db,
+		Dismissals: DeskStore{db}}
 	if idx != nil {
 		s.Index = DeskIndex{idx}
 	}
@@ -233,6 +234,12 @@ type DeskStore struct{ *storage.DB }
 // RecentStories returns at most limit stories updated at or after since.
 func (s DeskStore) RecentStories(ctx context.Context, since time.Time, limit int) ([]wiredesk.Story, error) {
 	return s.DB.Stories(ctx, storage.StoryQuery{Since: since, Limit: limit})
+}
+
+// DismissStories stores the dismissal and returns the pair as stored.
+func (s DeskStore) DismissStories(ctx context.Context, a, b, by string) ([2]string, error) {
+	d, err := s.DB.DismissStories(ctx, a, b, by)
+	return [2]string{d.A, d.B}, err
 }
 
 // Users wires desk users and the audit log on db.
