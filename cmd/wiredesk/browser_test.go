@@ -152,6 +152,7 @@ func TestDeskInChromium(t *testing.T) {
 	// Spike the merged story from central-asia in the browser: it leaves
 	// that feed.
 	card := `[data-story="` + survivor + `"]`
+	eval(`document.querySelector(".done").remove(); ""`) // so that waiting for .done waits for the spike's page
 	do("spike",
 		chromedp.Click(card+` details.actions summary`),
 		chromedp.SetValue(card+` select[name=feed]`, "central-asia"),
