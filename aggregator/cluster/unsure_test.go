@@ -181,3 +181,39 @@ func TestUnsureReal(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsureFloorCV is how the desk's default floor was chosen: the list
+// at several floors on each tune set, scored with the model fitted on the
+// other tune sets, pooled.
+//
+//	go test ./aggregator/cluster -run TestUnsureFloorCV -cv -v
+func TestUnsureFloorCV(t *testing.T) {
+	if !*crossValidate {
+		t.Skip("no -cv")
+	}
+	shipped := model
+	defer func() { model = shipped }()
+	floors := []float64{0.3, 0.4, 0.5, 0.6, 0.7}
+	totals := make([]unsureScore, len(floors))
+	for i, held := range tuneSets {
+		others := append(slices.Clone(tuneSets[:i]), tuneSets[i+1:]...)
+		same, cross := trainRows(t, others)
+		model = logistic{same: fitLogistic(same, modelLambda), cross: fitLogistic(cross, modelLambda)}
+		items, err := loadRealSet(filepath.Join("testdata", "real", held))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, floor := range floors {
+			s := scoreUnsure(items, floor)
+			totals[j].listed += s.listed
+			totals[j].right += s.right
+			totals[j].before.add(s.before)
+			totals[j].after.add(s.after)
+		}
+	}
+	for j, floor := range floors {
+		s := totals[j]
+		t.Logf("floor %.1f: %d pairs listed, %d one event; before: %v; after merging those: %v",
+			floor, s.listed, s.right, s.before, s.after)
+	}
+}
