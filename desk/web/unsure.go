@@ -25,7 +25,7 @@ var unsureSince = map[string]time.Duration{"6h": 6 * time.Hour, "24h": 24 * time
 var unsureSinceOrder = []string{"6h", "24h", "3d"}
 
 // unsureLimit is how many pairs the page shows at most: a busy wire day
-// has about a dozen.
+// lists 6 to 27 (testdata of aggregator/cluster).
 const unsureLimit = 100
 
 // unsureFilter is the page's query: ?since=&floor=.
