@@ -87,9 +87,9 @@ lexicon-report:
 	mkdir -p $(LEXICON_REPORT)
 	$(GO) test -count=1 -run TestLexiconReport ./aggregator/cluster -lexicon-report $(abspath $(LEXICON_REPORT)) -lexicon-feeds '$(LEXICON_FEEDS)' -v
 
-## cluster-eval: story-matching precision and recall on the copied real wire days
+## cluster-eval: story-matching precision and recall on the copied real wire days, and the unsure list's worth
 cluster-eval:
-	$(GO) test -count=1 -run 'TestRealPrecision|TestTGContestPairs' -v ./aggregator/cluster
+	$(GO) test -count=1 -run 'TestRealPrecision|TestTGContestPairs|TestUnsureReal' -v ./aggregator/cluster
 
 cover:
 	$(GO) test -count=1 -coverprofile=cover.out ./... && $(GO) tool cover -func=cover.out | tail -1
