@@ -103,6 +103,10 @@ func TestDeskUnsureInChromium(t *testing.T) {
 		chromedp.Click("#signin"),
 		chromedp.WaitVisible("#board"),
 	)
+	// Each wait below is for an element only the next page has: the old
+	// page's is removed or renamed first, or the wait would return at once
+	// and the next step act on a page being replaced.
+	eval(`document.querySelector("h1").remove(); ""`)
 	do("open Unsure from the menu", chromedp.Click(`nav a[href="/desk/unsure"]`), chromedp.WaitVisible("h1"))
 	if eval(`String(document.getElementById("unsure") === null)`) == "true" {
 		problem := eval(`(document.querySelector(".problem") || document.body).textContent`)
@@ -129,8 +133,10 @@ func TestDeskUnsureInChromium(t *testing.T) {
 		}
 	}
 	shot("desk-unsure-desktop")
+	eval(`document.getElementById("unsure").id = "unsure-before"; ""`)
 	do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible("#unsure"))
 	shot("desk-unsure-phone")
+	eval(`document.getElementById("unsure").id = "unsure-before"; ""`)
 	do("desktop viewport", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible("#unsure"))
 
 	// Why: the evidence for the closest items, as `story why` prints it.
