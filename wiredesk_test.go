@@ -134,3 +134,21 @@ func TestIsPublicURL(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatDuration(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{48 * time.Hour, "48h"},
+		{90 * time.Minute, "1h30m"},
+		{30 * time.Minute, "30m"},
+		{30 * time.Second, "30s"},
+		{time.Hour + time.Second, "1h0m1s"},
+		{0, "0s"},
+	} {
+		if got := FormatDuration(tt.d); got != tt.want {
+			t.Errorf("FormatDuration(%v) = %q; want %q", tt.d, got, tt.want)
+		}
+	}
+}

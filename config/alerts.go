@@ -230,7 +230,7 @@ func (p *parser) channel(t *table) Channel {
 	t.duration("backoff", &c.Backoff, 100*time.Millisecond)
 	t.duration("max_backoff", &c.MaxBackoff, 100*time.Millisecond)
 	if c.MaxBackoff < c.Backoff {
-		t.errorf("max_backoff", "%s is shorter than backoff %s", formatDuration(c.MaxBackoff), formatDuration(c.Backoff))
+		t.errorf("max_backoff", "%s is shorter than backoff %s", wiredesk.FormatDuration(c.MaxBackoff), wiredesk.FormatDuration(c.Backoff))
 	}
 	p.channelKeys(t, c, set)
 	t.finish()

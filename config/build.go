@@ -223,7 +223,7 @@ func (p *parser) poll(t *table, s *Poll) {
 	t.duration("max_interval", &s.MaxInterval, minSourceInterval)
 	t.duration("max_backoff", &s.MaxBackoff, minSourceInterval)
 	if s.MinInterval > s.MaxInterval {
-		t.errorf("max_interval", "%s is shorter than min_interval %s", formatDuration(s.MaxInterval), formatDuration(s.MinInterval))
+		t.errorf("max_interval", "%s is shorter than min_interval %s", wiredesk.FormatDuration(s.MaxInterval), wiredesk.FormatDuration(s.MinInterval))
 	}
 	t.integer("max_items", &s.MaxItems, 1, maxMaxItems)
 	t.size("max_title", &s.MaxTitle, maxTextCap)
@@ -410,7 +410,7 @@ func (p *parser) source(t *table, defaultInterval time.Duration) wiredesk.Source
 	t.boolean("enabled", &s.Enabled)
 	t.boolean("urgent", &s.Urgent)
 	if s.Urgent && s.Interval < wiredesk.FastLaneInterval {
-		t.errorf("interval", "%s is shorter than %s, the shortest interval of an urgent source", formatDuration(s.Interval), formatDuration(wiredesk.FastLaneInterval))
+		t.errorf("interval", "%s is shorter than %s, the shortest interval of an urgent source", wiredesk.FormatDuration(s.Interval), wiredesk.FormatDuration(wiredesk.FastLaneInterval))
 	}
 	prefixes := t.strs("urgent_prefixes", &s.UrgentPrefixes)
 	categories := t.strs("urgent_categories", &s.UrgentCategories)

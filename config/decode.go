@@ -480,23 +480,11 @@ func (t *table) duration(key string, dst *time.Duration, min time.Duration) {
 		case time.Nanosecond:
 			t.errorf(key, "%q must be longer than zero", s)
 		default:
-			t.errorf(key, "%q is shorter than the minimum %s", s, formatDuration(min))
+			t.errorf(key, "%q is shorter than the minimum %s", s, wiredesk.FormatDuration(min))
 		}
 		return
 	}
 	*dst = d
-}
-
-// formatDuration writes d as in the config file: "2h", not "2h0m0s".
-func formatDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 func parseDuration(s string) (time.Duration, error) {

@@ -158,7 +158,7 @@ func (r *Rules) itemReason(it wiredesk.Item, sources map[string]wiredesk.Source,
 		}
 	}
 	if r.spec.MaxAge > 0 && it.Date().Before(now.Add(-r.spec.MaxAge)) {
-		return "older than max_age " + formatDuration(r.spec.MaxAge)
+		return "older than max_age " + wiredesk.FormatDuration(r.spec.MaxAge)
 	}
 	if p, ok := match(r.exclude, it); ok {
 		return fmt.Sprintf("excluded by '%s'", p.text)
@@ -359,17 +359,4 @@ func repeat(s string, n int) []string {
 		out[i] = s
 	}
 	return out
-}
-
-// formatDuration writes d the way a config would: "48h", "90m" as "1h30m",
-// "30s".
-func formatDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }

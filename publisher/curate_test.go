@@ -366,14 +366,6 @@ func TestCompileErrors(t *testing.T) {
 	}
 }
 
-func TestFormatDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{48 * time.Hour: "48h", 90 * time.Minute: "1h30m", 30 * time.Second: "30s", time.Hour + time.Second: "1h0m1s"} {
-		if got := formatDuration(d); got != want {
-			t.Errorf("formatDuration(%v) = %q; want %q", d, got, want)
-		}
-	}
-}
-
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {

@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"os/user"
-	"strings"
 	"time"
 
+	"github.com/wiredesk/wiredesk"
 	"github.com/wiredesk/wiredesk/aggregator/cluster"
 	"github.com/wiredesk/wiredesk/config"
 	"github.com/wiredesk/wiredesk/desk"
@@ -238,24 +238,12 @@ func storyUnsure(ctx context.Context, e *env, args []string) error {
 			if len(vs) == 0 && *since > 0 {
 				// The demo's items, and a quiet night's, are older than a day.
 				_, err := fmt.Fprintf(e.stdout, "(items of the last %s at probability %.2f or more; -since 0 looks at every date, a lower -floor lists more)\n",
-					shortDuration(*since), *floor)
+					wiredesk.FormatDuration(*since), *floor)
 				return err
 			}
 			return nil
 		})
 	})
-}
-
-// shortDuration writes d as a person would: 24h, 90m, not 24h0m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 func storyDismiss(ctx context.Context, e *env, args []string) error {

@@ -568,14 +568,3 @@ func TestStoryUnsureAndDismissThroughDaemon(t *testing.T) {
 		t.Errorf("after the daemon stopped, story unsure differs from the daemon's\nvia daemon:\n%s\nlocal:\n%s", viaDaemon, got)
 	}
 }
-
-func TestShortDuration(t *testing.T) {
-	for _, tt := range []struct {
-		d    time.Duration
-		want string
-	}{{24 * time.Hour, "24h"}, {90 * time.Minute, "1h30m"}, {30 * time.Minute, "30m"}, {45 * time.Second, "45s"}, {time.Hour + time.Second, "1h0m1s"}} {
-		if got := shortDuration(tt.d); got != tt.want {
-			t.Errorf("shortDuration(%v) = %q; want %q", tt.d, got, tt.want)
-		}
-	}
-}
