@@ -271,14 +271,8 @@ func TestCrossValidate(t *testing.T) {
 	defer func() { model = shipped }()
 	thresholds := []float64{0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95}
 	totals := make([]pairScore, len(thresholds))
-	for i, held := range tuneSets {
-		others := append(slices.Clone(tuneSets[:i]), tuneSets[i+1:]...)
-		same, cross := trainRows(t, others)
-		model = logistic{same: fitLogistic(same, modelLambda), cross: fitLogistic(cross, modelLambda)}
-		items, err := loadRealSet(filepath.Join("testdata", "real", held))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i := range tuneSets {
+		items := fitWithout(t, i)
 		for j, th := range thresholds {
 			story, _ := clusterReal(items, Options{Threshold: th})
 			totals[j].add(scoreReal(items, story, nil))
@@ -287,6 +281,20 @@ func TestCrossValidate(t *testing.T) {
 	for j, th := range thresholds {
 		t.Logf("threshold %.2f: %v", th, totals[j])
 	}
+}
+
+// fitWithout sets model to the one fitted on every tune set but
+// tuneSets[i], and returns the items of that set to score with it. The
+// caller restores the shipped model.
+func fitWithout(t testing.TB, i int) []realItem {
+	others := append(slices.Clone(tuneSets[:i]), tuneSets[i+1:]...)
+	same, cross := trainRows(t, others)
+	model = logistic{same: fitLogistic(same, modelLambda), cross: fitLogistic(cross, modelLambda)}
+	items, err := loadRealSet(filepath.Join("testdata", "real", tuneSets[i]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
 }
 
 func countSame(rows []row) (n int) {

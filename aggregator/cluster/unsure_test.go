@@ -195,14 +195,8 @@ func TestUnsureFloorCV(t *testing.T) {
 	defer func() { model = shipped }()
 	floors := []float64{0.3, 0.4, 0.5, 0.6, 0.7}
 	totals := make([]unsureScore, len(floors))
-	for i, held := range tuneSets {
-		others := append(slices.Clone(tuneSets[:i]), tuneSets[i+1:]...)
-		same, cross := trainRows(t, others)
-		model = logistic{same: fitLogistic(same, modelLambda), cross: fitLogistic(cross, modelLambda)}
-		items, err := loadRealSet(filepath.Join("testdata", "real", held))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i := range tuneSets {
+		items := fitWithout(t, i)
 		for j, floor := range floors {
 			s := scoreUnsure(items, floor)
 			totals[j].listed += s.listed
