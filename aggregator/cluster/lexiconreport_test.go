@@ -75,12 +75,7 @@ func uncoveredWords(docs [][2]string, lx *lexicon) map[string][]string {
 		seen := map[[2]string]bool{}
 		var tk tokenizer
 		tk.init(d[0], d[1])
-		for lead := 0; tk.next(); {
-			if !tk.inTitle {
-				if lead++; lead > maxLeadWords {
-					break
-				}
-			}
+		for tk.nextKept() {
 			if tk.number {
 				continue
 			}

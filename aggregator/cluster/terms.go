@@ -156,13 +156,7 @@ type token struct {
 func readWords(title, summary string, ws words) words {
 	var tk tokenizer
 	tk.init(title, summary)
-	leadWords := 0
-	for tk.next() {
-		if !tk.inTitle {
-			if leadWords++; leadWords > maxLeadWords {
-				break
-			}
-		}
+	for tk.nextKept() {
 		t := tk.token()
 		t.off = int32(len(ws.text))
 		ws.text = append(ws.text, tk.word()...)
@@ -525,6 +519,7 @@ type tokenizer struct {
 	// Capitalised: there a capital says nothing of names.
 	titleCase bool
 	buf       []byte
+	leadWords int // words of the lead nextKept has given
 }
 
 func (t *tokenizer) init(title, summary string) {
@@ -542,6 +537,19 @@ func (t *tokenizer) init(title, summary string) {
 }
 
 func (t *tokenizer) word() []byte { return t.buf }
+
+// nextKept is next within what an item contributes to its keys: every
+// word of the title and at most maxLeadWords of the lead.
+func (t *tokenizer) nextKept() bool {
+	if !t.next() {
+		return false
+	}
+	if t.inTitle {
+		return true
+	}
+	t.leadWords++
+	return t.leadWords <= maxLeadWords
+}
 
 // next advances to the next word and reports whether there is one.
 //

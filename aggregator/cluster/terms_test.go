@@ -255,13 +255,7 @@ func keysOneByOne(title, summary string, lx *lexicon) []key {
 	kw := keyWriter{lx: lx, ks: make([]key, 0, 96)}
 	var tk tokenizer
 	tk.init(title, summary)
-	leadWords := 0
-	for tk.next() {
-		if !tk.inTitle {
-			if leadWords++; leadWords > maxLeadWords {
-				break
-			}
-		}
+	for tk.nextKept() {
 		t := tk.token()
 		kw.add(tk.word(), &t)
 	}
