@@ -59,14 +59,7 @@ func TestDeskConfigInChromium(t *testing.T) {
 	}
 	jsString := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 
-	do("sign in",
-		chromedp.Navigate(base+"/desk/login"),
-		chromedp.WaitVisible("#name"),
-		chromedp.SendKeys("#name", "olga"),
-		chromedp.SendKeys("#password", "olga-password-1"),
-		chromedp.Click("#signin"),
-		chromedp.WaitVisible("#board"),
-	)
+	do("sign in", signIn(base+"/desk/login", "olga", "olga-password-1")...)
 
 	// Add a source: a literal password is refused with its key...
 	do("new source", chromedp.Navigate(base+"/desk/sources"), chromedp.WaitVisible("#sources"),

@@ -76,3 +76,16 @@ func chromium(t *testing.T, timeout time.Duration) (ctx context.Context, do func
 	}
 	return ctx, do, eval, shot
 }
+
+// signIn opens page (the desk's sign-in form, or a desk page that shows
+// it), signs in as name and waits for the board.
+func signIn(page, name, password string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(page),
+		chromedp.WaitVisible("#name"),
+		chromedp.SendKeys("#name", name),
+		chromedp.SendKeys("#password", password),
+		chromedp.Click("#signin"),
+		chromedp.WaitVisible("#board"),
+	}
+}

@@ -58,14 +58,7 @@ func TestDeskInChromium(t *testing.T) {
 	}
 
 	// Sign in.
-	do("sign in",
-		chromedp.Navigate(base+"/desk/"),
-		chromedp.WaitVisible("#name"),
-		chromedp.SendKeys("#name", "anna"),
-		chromedp.SendKeys("#password", "anna-password-1"),
-		chromedp.Click("#signin"),
-		chromedp.WaitVisible("#board"),
-	)
+	do("sign in", signIn(base+"/desk/", "anna", "anna-password-1")...)
 	if got := eval(`document.querySelector('.who').textContent`); got != "anna (editor)" {
 		t.Errorf("signed in as %q; want anna (editor)", got)
 	}

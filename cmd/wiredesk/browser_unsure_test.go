@@ -95,14 +95,7 @@ func TestDeskUnsureInChromium(t *testing.T) {
 		return eval(`String(document.querySelector('`+article(p)+`') !== null)`) == "true"
 	}
 
-	do("sign in",
-		chromedp.Navigate(base+"/desk/"),
-		chromedp.WaitVisible("#name"),
-		chromedp.SendKeys("#name", "anna"),
-		chromedp.SendKeys("#password", "anna-password-1"),
-		chromedp.Click("#signin"),
-		chromedp.WaitVisible("#board"),
-	)
+	do("sign in", signIn(base+"/desk/", "anna", "anna-password-1")...)
 	// Each wait below is for an element only the next page has: the old
 	// page's is removed or renamed first, or the wait would return at once
 	// and the next step act on a page being replaced.
