@@ -90,6 +90,7 @@ lexicon-report:
 ## cluster-eval: story-matching precision and recall on the copied real wire days, and the unsure list's worth
 cluster-eval:
 	$(GO) test -count=1 -run 'TestRealPrecision|TestTGContestPairs|TestUnsureReal' -v ./aggregator/cluster
+	$(GO) test -count=1 -run TestEditorReadsUnsureOnRealDays -v ./cmd/wiredesk
 
 cover:
 	$(GO) test -count=1 -coverprofile=cover.out ./... && $(GO) tool cover -func=cover.out | tail -1
