@@ -114,4 +114,4 @@ deb-check: deb
 	systemd-analyze verify /lib/systemd/system/wiredesk.service
 
 clean:
-	rm -rf bin dist public .conformance cover.out demo.db demo.db.lock-info lexicon-report
+	rm -rf bin dist public .conformance cover.out demo.db demo.db.lock-info demo.desk.toml lexicon-report

@@ -34,7 +34,7 @@ var storySubcommands = []struct {
 const storyExamples = "  wiredesk story list -config demo.toml\n" +
 	"  wiredesk story show interfax/49c72885b66b63384006\n" +
 	"  wiredesk story why interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n" +
-	"  wiredesk story merge interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n" +
+	"  wiredesk story merge rferl/5afcd770cc24f4955535 ap/386280c73c8535dd322a\n" +
 	"  wiredesk story split rferl/4367d5a458c51ca75058 -by anna\n" +
 	"  wiredesk story unsure -since 6h\n" +
 	"  wiredesk story dismiss interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n\n" +
@@ -131,8 +131,8 @@ func storyList(ctx context.Context, e *env, args []string) error {
 
 func storyMerge(ctx context.Context, e *env, args []string) error {
 	f := newStoryFlags(e, "merge", "merge [-config FILE] [-by NAME] [-json] A B",
-		"  wiredesk story merge interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n"+
-			"  wiredesk story merge -by anna interfax/cee7534060e6a51db207 tass/1bda2e44e8acc1f04717\n\n"+
+		"  wiredesk story merge rferl/5afcd770cc24f4955535 ap/386280c73c8535dd322a\n"+
+			"  wiredesk story merge -by anna rferl/5afcd770cc24f4955535 ap/386280c73c8535dd322a\n\n"+
 			"Every item of story B joins story A, which keeps its id; B's id is gone from the feeds.\n"+
 			"Items that match B's items later join A. The decision is recorded with who and when,\n"+
 			"shown by `story show` and published: in full (with who) in JSON Feed's _wiredesk data,\n"+
