@@ -286,6 +286,24 @@ func (p *parser) unknownTopLevel(key string, v any, known []string) string {
 	return msg + "; known tables: " + headers(known)
 }
 
+// A Schema is one table of the config file and the keys it may hold.
+type Schema struct {
+	Header string   // as written in the file: "[poll]", "[[source]]"
+	Keys   []string // in the order the decoder reads them
+}
+
+// Schemas lists every table of the config file with the keys it may
+// hold, in the order they are decoded: what `wiredesk check -h` prints.
+// It is read off the decoder, so it names every key a file may have.
+func Schemas() []Schema {
+	known := schemaKeys()
+	out := make([]Schema, 0, len(tableOrder)-1)
+	for _, t := range tableOrder[1:] {
+		out = append(out, Schema{Header: headers([]string{t}), Keys: known[t]})
+	}
+	return out
+}
+
 // tableOrder lists the tables in the order they are decoded.
 var tableOrder = []string{"", "server", "storage", "poll", "publish", "cluster", "log", "source", "feed", "alert", "channel"}
 

@@ -18,18 +18,8 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "check", "check [-config FILE] [-fetch] [-db | -db-file FILE]",
 		"  wiredesk check -config /etc/wiredesk/wiredesk.toml\n  wiredesk check -config demo.toml -fetch   # also fetch and parse every source\n"+
 			"  wiredesk check -config demo.toml -db      # also verify the database file (daemon stopped)\n\n"+
-			"Reports every problem at once with file, line and key. Keys (all documented in config.example.toml):\n"+
-			"  [server]   listen base_url admin_listen admin_token read_header_timeout read_timeout write_timeout\n"+
-			"             idle_timeout shutdown_timeout max_header_bytes\n"+
-			"  [storage]  path retention lock_timeout\n"+
-			"  [poll]     interval timeout concurrency per_host host_delay max_body max_redirects user_agent\n"+
-			"             min_interval max_interval max_backoff max_items max_title max_summary max_content\n"+
-			"  [publish]  out_dir hub archive_period decision_elements\n"+
-			"  [cluster]  window threshold        [log] level format\n"+
-			"  [[source]] id name url public_url interval tags language rights encoding fallback_encoding timezone\n"+
-			"             priority enabled headers username password     (secrets: \"${VAR}\" from the environment)\n"+
-			"  [[feed]]   slug title description language sources tags include exclude languages max_age limit\n"+
-			"             attribution attribution_and also cluster max_per_source\n"+
+			"Reports every problem at once with file, line and key. Keys (all documented in config.example.toml;\n"+
+			"secrets as \"${VAR}\", from the environment):\n"+keyList(config.Schemas(), 100)+
 			"Exit codes: 0 valid, 2 invalid, 1 when a -fetch source fails, 4 database locked (-db),\n"+
 			"5 database damaged (-db).")
 	doFetch := fs.Bool("fetch", false, "also fetch and parse every enabled source (reaches the network)")
@@ -145,4 +135,25 @@ func sameURLKey(raw string) string {
 	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	return u.String()
+}
+
+// keyList prints each table's keys after its header, wrapped to width
+// columns.
+func keyList(tables []config.Schema, width int) string {
+	const indent = 14
+	var b strings.Builder
+	for _, t := range tables {
+		line := fmt.Sprintf("  %-*s", indent-2, t.Header)
+		for _, k := range t.Keys {
+			if len(line)+1+len(k) > width && len(line) > indent {
+				b.WriteString(strings.TrimRight(line, " ") + "\n")
+				line = strings.Repeat(" ", indent)
+			} else if len(line) > indent {
+				line += " "
+			}
+			line += k
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
 }

@@ -8,8 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wiredesk/wiredesk/config"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -239,6 +242,34 @@ func TestCheckFetch(t *testing.T) {
 	for _, want := range []string{"interfax         ok   rss 2.0, windows-1251, ", "rferl            ok   "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check -fetch lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestCheckHelpListsEveryKey checks that `check -h` names every key the
+// config decoder reads, in every table, wrapped within 100 columns: the
+// list is where an operator looks a key up without the example at hand.
+func TestCheckHelpListsEveryKey(t *testing.T) {
+	_, _, stderr := runIn(t, "check", "-h")
+	for _, tb := range config.Schemas() {
+		i := strings.Index(stderr, "  "+tb.Header+" ")
+		if i < 0 {
+			t.Errorf("check -h does not list %s", tb.Header)
+			continue
+		}
+		block := stderr[i:]
+		if end := strings.Index(block[2:], "\n  ["); end >= 0 {
+			block = block[:end+2]
+		}
+		for _, k := range tb.Keys {
+			if !slices.Contains(strings.Fields(block), k) {
+				t.Errorf("check -h lists no %s key %s", tb.Header, k)
+			}
+		}
+	}
+	for _, line := range strings.Split(stderr, "\n") {
+		if len(line) > 100 {
+			t.Errorf("check -h line wider than 100 columns: %q", line)
 		}
 	}
 }
