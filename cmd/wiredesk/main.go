@@ -46,7 +46,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the daemon: poll sources, serve feeds, status page and metrics", cmdServe},
 		{"once", "poll every source once, store, write every feed to out_dir (for cron)", cmdOnce},
-		{"check", "validate the config file", cmdCheck},
+		{"check", "validate the config file (-fetch: also read every source, -db: also verify the database)", cmdCheck},
 		{"fetch", "fetch and parse one feed URL and print what would be stored", cmdFetch},
 		{"sources", "print a table of every source's health", cmdSources},
 		{"import-opml", "print [[source]] blocks for the feeds of an OPML file", cmdImportOPML},
