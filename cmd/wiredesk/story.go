@@ -219,8 +219,7 @@ func storyUnsure(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if !(*floor > 0 && *floor <= 1) {
-		f.fs.Usage()
-		return &usageError{msg: fmt.Sprintf("story unsure: -floor %v: want a probability above 0 and at most 1", *floor)}
+		return &usageError{msg: fmt.Sprintf("story unsure: -floor %v: want a probability above 0 and at most 1 (wiredesk story unsure -h)", *floor)}
 	}
 	q := desk.UnsureQuery{Floor: *floor, Limit: *n, Since: sinceAny}
 	if *since > 0 {
