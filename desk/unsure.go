@@ -88,6 +88,15 @@ type unsurePair struct {
 	probability float64 // the index's, after the same-wire margin
 }
 
+// checkFloor refuses a floor that is not a probability above 0 and at
+// most 1 (NaN included) with wiredesk.ErrRefused.
+func checkFloor(f float64) error {
+	if !(f > 0 && f <= 1) {
+		return fmt.Errorf("floor %v: not a probability above 0 and at most 1: %w", f, wiredesk.ErrRefused)
+	}
+	return nil
+}
+
 // Unsure lists the pairs of stories the matcher kept apart although it
 // found them alike, most probable first, leaving out pairs an editor
 // dismissed or split apart. Each item of a story updated since q.Since
@@ -105,8 +114,8 @@ func (s *Service) Unsure(ctx context.Context, q UnsureQuery) ([]UnsureView, erro
 	if q.Floor == 0 {
 		q.Floor = DefaultUnsureFloor
 	}
-	if !(q.Floor > 0 && q.Floor <= 1) {
-		return nil, fmt.Errorf("floor %v: not a probability above 0 and at most 1: %w", q.Floor, wiredesk.ErrRefused)
+	if err := checkFloor(q.Floor); err != nil {
+		return nil, err
 	}
 	if q.Since.IsZero() {
 		q.Since = s.now().Add(-DefaultUnsureSince)

@@ -55,6 +55,9 @@ func TestUnsurePage(t *testing.T) {
 		{user: "vera", query: "since=6h&floor=0.9", status: 200, since: 6 * time.Hour, floor: 0.9},
 		{user: "anna", query: "since=1y", status: 400},
 		{user: "anna", query: "floor=0", status: 400},
+		{user: "anna", query: "floor=-0.5", status: 400},
+		{user: "anna", query: "floor=", status: 200, since: 24 * time.Hour, floor: desk.DefaultUnsureFloor,
+			pairs: []string{"tass/new rferl/old"}, buttons: true},
 		{user: "anna", query: "floor=1.5", status: 400},
 		{user: "anna", query: "floor=NaN", status: 400},
 	}
