@@ -306,7 +306,7 @@ func verdict(v WhyView, gap, window time.Duration, decisions []wiredesk.StoryDec
 }
 
 // describe sums a stored story up for the audit log: "story ID (N items:
-// source, source)"; "" when nothing audits or it cannot be read.
+// source, source)", "(1 item: source)" for one; "" when nothing audits or it cannot be read.
 func (s *Service) describe(ctx context.Context, id string) string {
 	if s.Audit == nil || id == "" {
 		return ""
@@ -319,7 +319,7 @@ func (s *Service) describe(ctx context.Context, id string) string {
 }
 
 func describeStory(st wiredesk.Story) string {
-	return fmt.Sprintf("story %s (%d items: %s)", st.ID, len(st.Items), strings.Join(st.SourceIDs(), ", "))
+	return fmt.Sprintf("story %s (%s: %s)", st.ID, plural(len(st.Items), "item"), strings.Join(st.SourceIDs(), ", "))
 }
 
 // audit appends one entry when an audit log is set. The decision is

@@ -224,7 +224,7 @@ func TestServiceDismiss(t *testing.T) {
 	}
 	e := audit.audit[0]
 	if e.Action != "dismiss" || e.User != "anna" || e.Target != "interfax/1 and rferl/1" || !e.At.Equal(t0.Add(2*time.Hour)) ||
-		!strings.Contains(e.After, "two events: story interfax/1 (2 items: interfax, tass); story rferl/1 (1 items: rferl)") {
+		!strings.Contains(e.After, "two events: story interfax/1 (2 items: interfax, tass); story rferl/1 (1 item: rferl)") {
 		t.Errorf("audit entry = %+v; want anna's dismissal of interfax/1 and rferl/1 describing both", e)
 	}
 	if changes != 0 || len(x.calls) != 0 {

@@ -47,9 +47,9 @@ func cmdAlerts(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	now := time.Now()
-	fmt.Fprintf(e.stdout, "outbox: %d alerts waiting\n", len(outbox))
+	fmt.Fprintf(e.stdout, "outbox: %s waiting\n", plural(len(outbox), "alert"))
 	writeAlerts(e.stdout, outbox, now)
-	fmt.Fprintf(e.stdout, "\ndead letters: %d alerts not delivered\n", len(dead))
+	fmt.Fprintf(e.stdout, "\ndead letters: %s not delivered\n", plural(len(dead), "alert"))
 	writeAlerts(e.stdout, dead, now)
 	return nil
 }

@@ -90,6 +90,9 @@ func TestUnsurePage(t *testing.T) {
 			if !slices.Equal(got, tt.pairs) {
 				t.Errorf("pairs %q; want %q", got, tt.pairs)
 			}
+			if count := []string{"0 pairs;", "1 pair;", "2 pairs;"}[len(tt.pairs)]; !strings.Contains(page, `id="unsure-status">`+count) {
+				t.Errorf("the status line does not say %q:\n%s", count, page)
+			}
 			for _, form := range []string{`action="/desk/merge"`, `action="/desk/dismiss"`} {
 				if n := strings.Count(page, form); tt.buttons && n != len(tt.pairs) || !tt.buttons && n != 0 {
 					t.Errorf("%d forms %s for %d pairs; want them only for an editor", n, form, len(tt.pairs))
