@@ -52,6 +52,9 @@ type UnsureView struct {
 	Probability float64 `json:"probability"`
 	// Threshold is what the pair needed to be one story.
 	Threshold float64 `json:"threshold"`
+	// SameWireMargin is the part of Threshold the pair needed because
+	// both items are of one wire; 0 (left out) for two wires.
+	SameWireMargin float64 `json:"same_wire_margin,omitempty"`
 }
 
 // A Near is a story an item is not in whose members resemble it
@@ -246,7 +249,7 @@ func (s *Service) unsureView(ctx context.Context, p unsurePair) (UnsureView, boo
 		return UnsureView{}, false, nil
 	}
 	return UnsureView{Story: storyView(p.story), Other: storyView(other), Item: p.item.ID, OtherItem: bestIt.ID,
-		Probability: bestEv.Probability, Threshold: bestEv.Threshold}, true, nil
+		Probability: bestEv.Probability, Threshold: bestEv.Threshold, SameWireMargin: bestEv.SameWireMargin}, true, nil
 }
 
 // splitApart reports whether an editor split an item of one story out of

@@ -139,6 +139,26 @@ func TestUnsurePageShowsThePair(t *testing.T) {
 	}
 }
 
+// Two items of one wire need the same-wire margin on top of the
+// threshold; the page says how the threshold is made up.
+func TestUnsurePageShowsTheSameWireMargin(t *testing.T) {
+	td := newTestDesk(t, false)
+	tass := func(id string, at time.Duration) desk.StoryView {
+		it := desk.ItemView{ID: id, Source: "tass", Language: "ru", Date: t0.Add(at), Title: "Выборы " + id, Story: id}
+		return desk.StoryView{ID: id, Created: it.Date, Updated: it.Date, Items: []desk.ItemView{it}}
+	}
+	td.desk.mu.Lock()
+	td.desk.pairs = []desk.UnsureView{{Story: tass("tass/7", time.Hour), Other: tass("tass/5", 0), Item: "tass/7", OtherItem: "tass/5",
+		Probability: 0.633, Threshold: 0.95, SameWireMargin: 0.25}}
+	td.desk.mu.Unlock()
+	c := td.browser(t)
+	td.signIn(t, c, "anna", "anna-password-1")
+	_, page := fetch(t, c, "GET", td.srv.URL+"/desk/unsure?since=24h", nil)
+	if want := "(one story needs 0.95: 0.70 plus 0.25 for two items of one wire)"; !strings.Contains(page, want) {
+		t.Errorf("the page lacks %q:\n%s", want, page)
+	}
+}
+
 func TestUnsureActions(t *testing.T) {
 	tests := []struct {
 		name     string
