@@ -12,11 +12,14 @@ type Role string
 
 // The roles, least to most.
 const (
-	// RoleViewer reads the desk: the story board and the audit log.
+	// RoleViewer reads the desk: the story board, the unsure pairs, the
+	// sources, the feeds and the audit log.
 	RoleViewer Role = "viewer"
-	// RoleEditor also decides about stories: merge, split, spike.
+	// RoleEditor also decides about stories: merge, split, spike, pin,
+	// headline, and dismisses unsure pairs.
 	RoleEditor Role = "editor"
-	// RoleAdmin also manages users (today with `wiredesk user` only).
+	// RoleAdmin also changes sources and feeds at the desk. Users are
+	// managed with `wiredesk user`, which checks no role.
 	RoleAdmin Role = "admin"
 )
 

@@ -102,7 +102,10 @@ type Index interface {
 type Evidence struct {
 	Probability float64
 	Threshold   float64 // what the pair needs to be one story
-	Text        string  // the features and shared words, for a terminal
+	// SameWireMargin is the part of Threshold the pair needs because both
+	// items are of one wire; 0 for two wires.
+	SameWireMargin float64
+	Text           string // the features and shared words, for a terminal
 }
 
 // Service carries out the operations on a database and, when set, a
@@ -253,7 +256,7 @@ func (s *Service) Why(ctx context.Context, a, b string) (WhyView, error) {
 	gap := ia.Date().Sub(ib.Date()).Abs()
 	v := WhyView{
 		A: itemView(ia), B: itemView(ib),
-		Probability: ev.Probability, Threshold: ev.Threshold, Evidence: ev.Text,
+		Probability: ev.Probability, Threshold: ev.Threshold, SameWireMargin: ev.SameWireMargin, Evidence: ev.Text,
 		Pair:      ev.Probability >= ev.Threshold && (s.Window <= 0 || gap <= s.Window),
 		SameStory: ia.StoryID == ib.StoryID,
 		Decisions: decisionViews(decisions),
@@ -306,7 +309,7 @@ func verdict(v WhyView, gap, window time.Duration, decisions []wiredesk.StoryDec
 }
 
 // describe sums a stored story up for the audit log: "story ID (N items:
-// source, source)"; "" when nothing audits or it cannot be read.
+// source, source)", "(1 item: source)" for one; "" when nothing audits or it cannot be read.
 func (s *Service) describe(ctx context.Context, id string) string {
 	if s.Audit == nil || id == "" {
 		return ""
@@ -319,7 +322,7 @@ func (s *Service) describe(ctx context.Context, id string) string {
 }
 
 func describeStory(st wiredesk.Story) string {
-	return fmt.Sprintf("story %s (%d items: %s)", st.ID, len(st.Items), strings.Join(st.SourceIDs(), ", "))
+	return fmt.Sprintf("story %s (%s: %s)", st.ID, plural(len(st.Items), "item"), strings.Join(st.SourceIDs(), ", "))
 }
 
 // audit appends one entry when an audit log is set. The decision is

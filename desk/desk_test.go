@@ -246,10 +246,10 @@ func TestServiceWhy(t *testing.T) {
 		},
 		{
 			name: "a pair the machine joined", a: "tass/1", b: "interfax/1",
-			ev:        Evidence{Probability: 0.93, Threshold: 0.5, Text: "probability 0.930\n"},
+			ev:        Evidence{Probability: 0.93, Threshold: 0.75, SameWireMargin: 0.25, Text: "probability 0.930\n"},
 			wantCall:  "explain tass/1 interfax/1",
 			wantPair:  true,
-			wantParts: []string{"machine: together as a pair (0.930 ≥ 0.50)", "now in one story, interfax/1"},
+			wantParts: []string{"machine: together as a pair (0.930 ≥ 0.75)", "now in one story, interfax/1"},
 		},
 		{
 			name: "beyond the window", a: "tass/1", b: "rferl/1", window: 30 * time.Minute,
@@ -291,6 +291,9 @@ func TestServiceWhy(t *testing.T) {
 			}
 			if v.A.ID != tt.a || v.B.ID != tt.b {
 				t.Errorf("items = %s, %s; want them in the order asked, %s, %s", v.A.ID, v.B.ID, tt.a, tt.b)
+			}
+			if v.Threshold != tt.ev.Threshold || v.SameWireMargin != tt.ev.SameWireMargin {
+				t.Errorf("threshold %v, same-wire margin %v; want the evidence's %v, %v", v.Threshold, v.SameWireMargin, tt.ev.Threshold, tt.ev.SameWireMargin)
 			}
 			for _, part := range tt.wantParts {
 				if !strings.Contains(v.Verdict, part) {

@@ -164,6 +164,12 @@ func (h *handler) unsure(w http.ResponseWriter, r *http.Request) {
 			replyError(w, http.StatusBadRequest, fmt.Errorf("floor %q: not a number", s))
 			return
 		}
+		// Service.Unsure reads a zero floor as "unset"; a floor the
+		// query names is refused out of range like any other, 0 too.
+		if err := checkFloor(f); err != nil {
+			reply(w, nil, err)
+			return
+		}
 		q.Floor = f
 	}
 	vs, err := h.ed.Unsure(r.Context(), q)

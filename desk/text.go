@@ -139,7 +139,7 @@ func WriteUnsure(w io.Writer, vs []UnsureView) error {
 		if v.Probability >= v.Threshold {
 			verdict = "at least" // the pair alone, outvoted by the story's other members
 		}
-		fmt.Fprintf(&b, "probability %.3f, %s the threshold %.2f\n", v.Probability, verdict, v.Threshold)
+		fmt.Fprintf(&b, "probability %.3f, %s the threshold %s\n", v.Probability, verdict, thresholdText(v.Threshold, v.SameWireMargin))
 		for _, x := range []struct {
 			name string
 			st   StoryView
@@ -159,6 +159,26 @@ func WriteUnsure(w io.Writer, vs []UnsureView) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// thresholdText writes a threshold to two places, followed for two items
+// of one wire by how it is made up: "1.10 (0.85 plus 0.25 for two items
+// of one wire)".
+func thresholdText(threshold, sameWireMargin float64) string {
+	if m := SameWireText(threshold, sameWireMargin); m != "" {
+		return fmt.Sprintf("%.2f (%s)", threshold, m)
+	}
+	return fmt.Sprintf("%.2f", threshold)
+}
+
+// SameWireText says how a threshold that includes the same-wire margin is
+// made up, "0.85 plus 0.25 for two items of one wire", as `story why`
+// words the evidence; "" when there is no margin (two wires).
+func SameWireText(threshold, sameWireMargin float64) string {
+	if sameWireMargin <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.2f plus %.2f for two items of one wire", threshold-sameWireMargin, sameWireMargin)
 }
 
 // describeItem names item id of story v with its source and date.

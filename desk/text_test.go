@@ -38,6 +38,17 @@ func TestText(t *testing.T) {
 			vs, err := s.Unsure(ctx, UnsureQuery{Since: t0})
 			return func(b *bytes.Buffer) error { return WriteUnsure(b, vs) }, err
 		}},
+		// Two items of one wire need the same-wire margin on top of the
+		// threshold; the line says so, with the evidence's figures.
+		{"unsure-one-wire", func() (func(*bytes.Buffer) error, error) {
+			tass := func(id string, at time.Duration, title string) ItemView {
+				return ItemView{ID: id, Source: "tass", Language: "ru", Date: t0.Add(at), Title: title, Story: id}
+			}
+			a, b := tass("tass/7", time.Hour, "Рахмон открыл третий агрегат Рогунской ГЭС"), tass("tass/5", 0, "Рогунская ГЭС: третий агрегат")
+			vs := []UnsureView{{Story: StoryView{ID: a.ID, Items: []ItemView{a}}, Other: StoryView{ID: b.ID, Items: []ItemView{b}},
+				Item: a.ID, OtherItem: b.ID, Probability: 0.633, Threshold: 1.1, SameWireMargin: 0.25}}
+			return func(b *bytes.Buffer) error { return WriteUnsure(b, vs) }, nil
+		}},
 		{"unsure-empty", func() (func(*bytes.Buffer) error, error) {
 			return func(b *bytes.Buffer) error { return WriteUnsure(b, nil) }, nil
 		}},

@@ -52,6 +52,9 @@ type UnsureView struct {
 	Probability float64 `json:"probability"`
 	// Threshold is what the pair needed to be one story.
 	Threshold float64 `json:"threshold"`
+	// SameWireMargin is the part of Threshold the pair needed because
+	// both items are of one wire; 0 (left out) for two wires.
+	SameWireMargin float64 `json:"same_wire_margin,omitempty"`
 }
 
 // A Near is a story an item is not in whose members resemble it
@@ -88,6 +91,15 @@ type unsurePair struct {
 	probability float64 // the index's, after the same-wire margin
 }
 
+// checkFloor refuses a floor that is not a probability above 0 and at
+// most 1 (NaN included) with wiredesk.ErrRefused.
+func checkFloor(f float64) error {
+	if !(f > 0 && f <= 1) {
+		return fmt.Errorf("floor %v: not a probability above 0 and at most 1: %w", f, wiredesk.ErrRefused)
+	}
+	return nil
+}
+
 // Unsure lists the pairs of stories the matcher kept apart although it
 // found them alike, most probable first, leaving out pairs an editor
 // dismissed or split apart. Each item of a story updated since q.Since
@@ -105,8 +117,8 @@ func (s *Service) Unsure(ctx context.Context, q UnsureQuery) ([]UnsureView, erro
 	if q.Floor == 0 {
 		q.Floor = DefaultUnsureFloor
 	}
-	if !(q.Floor > 0 && q.Floor <= 1) {
-		return nil, fmt.Errorf("floor %v: not a probability above 0 and at most 1: %w", q.Floor, wiredesk.ErrRefused)
+	if err := checkFloor(q.Floor); err != nil {
+		return nil, err
 	}
 	if q.Since.IsZero() {
 		q.Since = s.now().Add(-DefaultUnsureSince)
@@ -237,7 +249,7 @@ func (s *Service) unsureView(ctx context.Context, p unsurePair) (UnsureView, boo
 		return UnsureView{}, false, nil
 	}
 	return UnsureView{Story: storyView(p.story), Other: storyView(other), Item: p.item.ID, OtherItem: bestIt.ID,
-		Probability: bestEv.Probability, Threshold: bestEv.Threshold}, true, nil
+		Probability: bestEv.Probability, Threshold: bestEv.Threshold, SameWireMargin: bestEv.SameWireMargin}, true, nil
 }
 
 // splitApart reports whether an editor split an item of one story out of

@@ -87,9 +87,14 @@ func unsureIndex() *fakeIndex {
 	}
 }
 
-// pairLine sums an UnsureView up: "story:item other:item probability/threshold".
+// pairLine sums an UnsureView up: "story:item other:item
+// probability/threshold", then "+margin" when it has a same-wire margin.
 func pairLine(v UnsureView) string {
-	return fmt.Sprintf("%s:%s %s:%s %.2f/%.2f", v.Story.ID, v.Item, v.Other.ID, v.OtherItem, v.Probability, v.Threshold)
+	s := fmt.Sprintf("%s:%s %s:%s %.2f/%.2f", v.Story.ID, v.Item, v.Other.ID, v.OtherItem, v.Probability, v.Threshold)
+	if v.SameWireMargin != 0 {
+		s += fmt.Sprintf("+%.2f", v.SameWireMargin)
+	}
+	return s
 }
 
 func TestServiceUnsure(t *testing.T) {
@@ -155,6 +160,11 @@ func TestServiceUnsure(t *testing.T) {
 				f.stories["rferl/1"] = st
 			},
 			want: []string{all[0], all[2], all[3]}},
+		{name: "the threshold's same-wire margin, as Explain gives it", q: UnsureQuery{Since: t0},
+			prepare: func(_ *testing.T, _ *Service, _ *fakeStore, x *fakeIndex) {
+				x.evs[[2]string{"ap/1", "rferl/1"}] = Evidence{Probability: 0.7, Threshold: 1, SameWireMargin: 0.25}
+			},
+			want: append([]string{"ap/1:ap/1 rferl/1:rferl/1 0.70/1.00+0.25"}, all[1:]...)},
 		{name: "the default since: a day before now", q: UnsureQuery{},
 			prepare: func(_ *testing.T, s *Service, _ *fakeStore, _ *fakeIndex) {
 				s.Now = func() time.Time { return t0.Add(DefaultUnsureSince + time.Hour) }
@@ -224,7 +234,7 @@ func TestServiceDismiss(t *testing.T) {
 	}
 	e := audit.audit[0]
 	if e.Action != "dismiss" || e.User != "anna" || e.Target != "interfax/1 and rferl/1" || !e.At.Equal(t0.Add(2*time.Hour)) ||
-		!strings.Contains(e.After, "two events: story interfax/1 (2 items: interfax, tass); story rferl/1 (1 items: rferl)") {
+		!strings.Contains(e.After, "two events: story interfax/1 (2 items: interfax, tass); story rferl/1 (1 item: rferl)") {
 		t.Errorf("audit entry = %+v; want anna's dismissal of interfax/1 and rferl/1 describing both", e)
 	}
 	if changes != 0 || len(x.calls) != 0 {

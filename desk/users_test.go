@@ -243,7 +243,7 @@ func TestMergeAndSplitAudited(t *testing.T) {
 	}
 	want := []wiredesk.AuditEntry{
 		{Seq: 1, At: t0, User: "anna", Action: "merge", Target: "rferl/1 → interfax/1",
-			Before: "story interfax/1 (2 items: interfax, tass); story rferl/1 (1 items: rferl)",
+			Before: "story interfax/1 (2 items: interfax, tass); story rferl/1 (1 item: rferl)",
 			After:  "story interfax/1 (3 items: interfax, tass, rferl)"},
 		{Seq: 2, At: t0, User: "boris", Action: "split", Target: "tass/1",
 			Before: "in story interfax/1 (3 items: interfax, tass, rferl)"},

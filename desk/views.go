@@ -67,6 +67,9 @@ type WhyView struct {
 	B           ItemView `json:"b"`
 	Probability float64  `json:"probability"`
 	Threshold   float64  `json:"threshold"`
+	// SameWireMargin is the part of Threshold the pair needs because both
+	// items are of one wire; 0 (left out) for two wires.
+	SameWireMargin float64 `json:"same_wire_margin,omitempty"`
 	// Evidence is the cluster index's explanation: features, weights and
 	// the words the items share.
 	Evidence string `json:"evidence"`

@@ -14,10 +14,13 @@ import (
 type Evidence struct {
 	Probability float64
 	Threshold   float64 // what Match requires for this pair
-	Cross       bool    // the items are in two languages
-	SameSource  bool
-	Features    []Feature
-	Shared      []SharedWord
+	// SameSourceMargin is the part of Threshold that the pair needs
+	// because both items are of one source; 0 for two sources.
+	SameSourceMargin float64
+	Cross            bool // the items are in two languages
+	SameSource       bool
+	Features         []Feature
+	Shared           []SharedWord
 }
 
 // A Feature is one named input of the probability.
@@ -56,7 +59,8 @@ func (x *Index) Explain(a, b wiredesk.Item) Evidence {
 	ev := Evidence{Cross: cross, SameSource: a.SourceID == b.SourceID, Threshold: x.threshold}
 	ev.Probability = model.predict(f, cross)
 	if ev.SameSource {
-		ev.Threshold += sameSourceMargin
+		ev.SameSourceMargin = sameSourceMargin
+		ev.Threshold += ev.SameSourceMargin
 	}
 	w := &model.same
 	if cross {
@@ -145,7 +149,11 @@ func (ev Evidence) String() string {
 	if ev.Cross {
 		lang = "two languages"
 	}
-	fmt.Fprintf(&b, "probability %.3f (needs %.2f: %s), %s\n", ev.Probability, ev.Threshold, verdict, lang)
+	needs := fmt.Sprintf("%.2f", ev.Threshold)
+	if ev.SameSourceMargin > 0 {
+		needs += fmt.Sprintf(", %.2f plus %.2f for two items of one wire", ev.Threshold-ev.SameSourceMargin, ev.SameSourceMargin)
+	}
+	fmt.Fprintf(&b, "probability %.3f (needs %s: %s), %s\n", ev.Probability, needs, verdict, lang)
 	for _, f := range ev.Features {
 		fmt.Fprintf(&b, "  %-14s %6.3f × %+.2f\n", f.Name, f.Value, f.Weight)
 	}

@@ -22,7 +22,7 @@ func cmdAlerts(ctx context.Context, e *env, args []string) error {
 			"`alerts` reads the database, so it needs the daemon stopped (see /status for dead letters\n"+
 			"while it runs); `alerts test` sends directly through the rule's channels and works beside it.\n"+
 			"Exit codes: 0, 1 a channel failed or fatal, 2 usage/config or unknown rule, 4 database locked.")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, interleave(args)); err != nil { // flags may follow the rule, as in story and user
 		return err
 	}
 	cfg, err := loadConfig(e, *cfgPath)
@@ -47,9 +47,9 @@ func cmdAlerts(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	now := time.Now()
-	fmt.Fprintf(e.stdout, "outbox: %d alerts waiting\n", len(outbox))
+	fmt.Fprintf(e.stdout, "outbox: %s waiting\n", plural(len(outbox), "alert"))
 	writeAlerts(e.stdout, outbox, now)
-	fmt.Fprintf(e.stdout, "\ndead letters: %d alerts not delivered\n", len(dead))
+	fmt.Fprintf(e.stdout, "\ndead letters: %s not delivered\n", plural(len(dead), "alert"))
 	writeAlerts(e.stdout, dead, now)
 	return nil
 }

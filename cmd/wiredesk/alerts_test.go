@@ -203,7 +203,10 @@ func TestServeAlerts(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Error("alerts test sent nothing to the webhook")
 	}
-	if r := runBin(t, []string{"HOOK_SECRET=x"}, "alerts", "-config", cfg, "test", "nope"); r.code != 2 || !strings.Contains(r.stderr, `no [[alert]] named "nope"`) {
-		t.Errorf("alerts test nope: exit %d\n%s", r.code, r.stderr)
+	// Flags may follow the arguments, as in story and user.
+	for _, args := range [][]string{{"alerts", "-config", cfg, "test", "nope"}, {"alerts", "test", "nope", "-config", cfg}} {
+		if r := runBin(t, []string{"HOOK_SECRET=x"}, args...); r.code != 2 || !strings.Contains(r.stderr, `no [[alert]] named "nope"`) {
+			t.Errorf("%q: exit %d\n%s", args, r.code, r.stderr)
+		}
 	}
 }

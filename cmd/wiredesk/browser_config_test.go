@@ -80,36 +80,44 @@ func TestDeskConfigInChromium(t *testing.T) {
 		t.Errorf("the test fetch's charset line: %q", got)
 	}
 	shot("desk-source-test-fetch-desktop")
-	do("save the source", chromedp.Click("#save"), chromedp.WaitVisible("#sources"))
+	// The row, not the table: the table is visible while the parser may
+	// not have reached the new source's row yet.
+	do("save the source", chromedp.Click("#save"), chromedp.WaitVisible("#source-kabar"))
 	if got := text("#source-kabar"); !strings.Contains(got, "Kabar") || !strings.Contains(got, "(desk)") {
 		t.Errorf("the sources page shows the new source as %q", got)
 	}
 	shot("desk-sources-desktop")
 	// The sources page comes back from each button, so wait for the
 	// answer's confirmation, not for a table the old page has too.
-	done := func(what, msg string) {
+	// shows waits until the element sel holds every one of wants.
+	// Evaluating while the page navigates fails, and the confirmation at
+	// the top of a page is parsed before the table below it, so ask again
+	// until the new page's row answers.
+	shows := func(what, sel string, wants ...string) {
 		t.Helper()
-		// Evaluating while the page navigates fails; ask again until the
-		// new page answers.
-		expr := `(document.querySelector(".done")||{textContent:""}).textContent.includes("` + msg + `")`
+		var got string
+		var err error
 		for deadline := time.Now().Add(20 * time.Second); ; {
-			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
-			if err == nil && ok {
+			got, err = chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('`+sel+`')||{innerText:""}).innerText`))
+			ok := err == nil
+			for _, want := range wants {
+				ok = ok && strings.Contains(got, want)
+			}
+			if ok {
 				return
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s: no %q: %v", what, msg, err)
+				t.Fatalf("%s: %s shows %q (%v); want %q", what, sel, got, err, wants)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
 	do("disable the source", chromedp.Click("#source-kabar form button"))
-	done("disable the source", "disable source")
-	if got := text("#source-kabar"); !strings.Contains(got, "disabled (config)") || !strings.Contains(got, "Enable") {
-		t.Errorf("after disabling, the sources page shows %q", got)
-	}
+	shows("disable the source", ".done", "disable source")
+	shows("after disabling, the sources page", "#source-kabar", "disabled (config)", "Enable")
 	do("enable the source", chromedp.Click("#source-kabar form button"))
-	done("enable the source", "enable source")
+	shows("enable the source", ".done", "enable source")
+	shows("after enabling, the sources page", "#source-kabar", "Disable")
 
 	// Its items reach the board after a poll.
 	mustRun(t, nil, "poll-now", "-config", cfg)

@@ -214,6 +214,17 @@ func TestOnceCreatesDatabaseFolder(t *testing.T) {
 
 // A key that loads but does nothing is never silent: check and every
 // command that reads the config print a warning with file, line and key.
+func TestPlural(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{{0, "0 alerts"}, {1, "1 alert"}, {2, "2 alerts"}} {
+		if got := plural(tt.n, "alert"); got != tt.want {
+			t.Errorf("plural(%d, alert) = %q; want %q", tt.n, got, tt.want)
+		}
+	}
+}
+
 func TestConfigWarningsPrinted(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "w.toml")
@@ -222,8 +233,8 @@ func TestConfigWarningsPrinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "warning: " + cfg + ":4: publish.archive_size: no longer used and ignored"
-	if code, _, stderr := runIn(t, "check", "-config", cfg); code != 0 || !strings.Contains(stderr, want) {
-		t.Errorf("check: exit %d, stderr %q; want 0 and %q", code, stderr, want)
+	if code, out, stderr := runIn(t, "check", "-config", cfg); code != 0 || !strings.Contains(stderr, want) || !strings.Contains(out, ": ok (1 source, ") {
+		t.Errorf("check: exit %d, stdout %q, stderr %q; want 0, \"ok (1 source, \" and %q", code, out, stderr, want)
 	}
 	// sources then fails (no database yet), after the warning.
 	if _, _, stderr := runIn(t, "sources", "-config", cfg); !strings.HasPrefix(stderr, want) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -446,6 +447,54 @@ func findPair(ps []unsureJSON, a, b string) (unsureJSON, bool) {
 		}
 	}
 	return unsureJSON{}, false
+}
+
+// TestStoryUnsureSameWireMargin finds the demo's unsure pairs of two items
+// of one wire and checks that `story unsure` and `story why` say how
+// their threshold is made up: the configured one plus the same-wire
+// margin, the figures the index's evidence gives.
+func TestStoryUnsureSameWireMargin(t *testing.T) {
+	t.Parallel() // see TestMain
+	cfg := demoDir(t, "127.0.0.1:0")
+	mustRun(t, nil, "once", "-config", cfg, "-out", t.TempDir())
+	args := []string{"story", "unsure", "-config", cfg, "-since", "0", "-floor", "0.01", "-n", "1000"}
+	var pairs []struct {
+		Item           string  `json:"item"`
+		OtherItem      string  `json:"other_item"`
+		Threshold      float64 `json:"threshold"`
+		SameWireMargin float64 `json:"same_wire_margin"`
+	}
+	if r := mustRun(t, nil, append(args, "-json")...); json.Unmarshal([]byte(r.stdout), &pairs) != nil {
+		t.Fatalf("story unsure -json:\n%s", r.stdout)
+	}
+	text := mustRun(t, nil, args...).stdout
+	oneWire := 0
+	for _, p := range pairs {
+		wire, _, _ := strings.Cut(p.Item, "/")
+		otherWire, _, _ := strings.Cut(p.OtherItem, "/")
+		if wire != otherWire {
+			if p.SameWireMargin != 0 {
+				t.Errorf("pair %s, %s of two wires: same-wire margin %v; want none", p.Item, p.OtherItem, p.SameWireMargin)
+			}
+			continue
+		}
+		oneWire++
+		if p.SameWireMargin <= 0 {
+			t.Errorf("pair %s, %s of one wire: no same-wire margin in %+v", p.Item, p.OtherItem, p)
+			continue
+		}
+		base, m := p.Threshold-p.SameWireMargin, p.SameWireMargin
+		if want := fmt.Sprintf(" the threshold %.2f (%.2f plus %.2f for two items of one wire)\n", p.Threshold, base, m); !strings.Contains(text, want) {
+			t.Errorf("story unsure lacks %q:\n%s", want, text)
+		}
+		why := mustRun(t, nil, "story", "why", "-config", cfg, p.Item, p.OtherItem).stdout
+		if want := fmt.Sprintf("(needs %.2f, %.2f plus %.2f for two items of one wire: ", p.Threshold, base, m); !strings.Contains(why, want) {
+			t.Errorf("story why %s %s lacks %q:\n%s", p.Item, p.OtherItem, want, why)
+		}
+	}
+	if oneWire == 0 {
+		t.Fatalf("the test expects the demo to hold an unsure pair of one wire at floor 0.01; it lists:\n%s", text)
+	}
 }
 
 // ngoStories checks that the machine keeps the two NGO reports apart and

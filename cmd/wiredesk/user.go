@@ -26,10 +26,13 @@ const userExamples = "  wiredesk user add anna -role editor          (asks for t
 	"  wiredesk user role anna admin\n" +
 	"  wiredesk user remove anna\n" +
 	"  wiredesk user list\n\n" +
-	"Roles: viewer (reads the desk), editor (also merges, splits, spikes, pins and\n" +
-	"sets headlines), admin (also manages users). A password is read from the\n" +
-	"terminal without echo, else from $WIREDESK_PASSWORD, else the first line of stdin;\n" +
-	"never from a flag, which `ps` would show. It needs at least 10 characters.\n" +
+	"Roles at the desk: viewer (reads the board, the unsure pairs, the sources, the feeds\n" +
+	"and the audit log), editor (also merges, splits, spikes, pins, sets headlines and\n" +
+	"dismisses unsure pairs), admin (also adds, edits, enables and disables sources and\n" +
+	"creates, edits and deletes feeds). Users are managed only with these commands,\n" +
+	"which check no role. A password is read from the terminal without echo, else from\n" +
+	"$WIREDESK_PASSWORD, else the first line of stdin; never from a flag, which `ps`\n" +
+	"would show. It needs at least 10 characters.\n" +
 	"Works on the database, or through the running daemon when `wiredesk serve` holds it.\n" +
 	"Exit codes: 0 done, 1 failed (unknown or existing user, weak password), 2 usage,\n" +
 	"4 database locked and no daemon answered, 5 damaged."

@@ -66,3 +66,22 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("audit has %d entries; want 5 (2 adds, passwd, role, remove):\n%s", n, audit)
 	}
 }
+
+// The help names what each role may do at the desk as desk/web checks it:
+// editors dismiss unsure pairs, admins change sources and feeds.
+func TestUserHelpNamesRoles(t *testing.T) {
+	code, _, stderr := runStdin(t, "", "user", "-h")
+	if code != 0 {
+		t.Fatalf("user -h: exit %d\n%s", code, stderr)
+	}
+	help := strings.Join(strings.Fields(stderr), " ")
+	for _, want := range []string{
+		"viewer (reads the board, the unsure pairs, the sources, the feeds and the audit log)",
+		"editor (also merges, splits, spikes, pins, sets headlines and dismisses unsure pairs)",
+		"admin (also adds, edits, enables and disables sources and creates, edits and deletes feeds)",
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("user -h lacks %q:\n%s", want, stderr)
+		}
+	}
+}

@@ -23,9 +23,11 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"prob":  func(p float64) string { return strconv.FormatFloat(p, 'f', 2, 64) },
-	"marks": desk.DescribeMarks,
+	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"prob": func(p float64) string { return strconv.FormatFloat(p, 'f', 2, 64) },
+	// sameWire says how a threshold with the same-wire margin is made up.
+	"sameWire": desk.SameWireText,
+	"marks":    desk.DescribeMarks,
 	// whyLink is the Why page of items a and b.
 	"whyLink": func(a, b string) string { return Prefix + "why?" + url.Values{"a": {a}, "b": {b}}.Encode() },
 }

@@ -55,6 +55,9 @@ func TestUnsurePage(t *testing.T) {
 		{user: "vera", query: "since=6h&floor=0.9", status: 200, since: 6 * time.Hour, floor: 0.9},
 		{user: "anna", query: "since=1y", status: 400},
 		{user: "anna", query: "floor=0", status: 400},
+		{user: "anna", query: "floor=-0.5", status: 400},
+		{user: "anna", query: "floor=", status: 200, since: 24 * time.Hour, floor: desk.DefaultUnsureFloor,
+			pairs: []string{"tass/new rferl/old"}, buttons: true},
 		{user: "anna", query: "floor=1.5", status: 400},
 		{user: "anna", query: "floor=NaN", status: 400},
 	}
@@ -86,6 +89,9 @@ func TestUnsurePage(t *testing.T) {
 			}
 			if !slices.Equal(got, tt.pairs) {
 				t.Errorf("pairs %q; want %q", got, tt.pairs)
+			}
+			if count := []string{"0 pairs;", "1 pair;", "2 pairs;"}[len(tt.pairs)]; !strings.Contains(page, `id="unsure-status">`+count) {
+				t.Errorf("the status line does not say %q:\n%s", count, page)
 			}
 			for _, form := range []string{`action="/desk/merge"`, `action="/desk/dismiss"`} {
 				if n := strings.Count(page, form); tt.buttons && n != len(tt.pairs) || !tt.buttons && n != 0 {
@@ -130,6 +136,26 @@ func TestUnsurePageShowsThePair(t *testing.T) {
 		if strings.Contains(page, bad) {
 			t.Errorf("the page contains %q", bad)
 		}
+	}
+}
+
+// Two items of one wire need the same-wire margin on top of the
+// threshold; the page says how the threshold is made up.
+func TestUnsurePageShowsTheSameWireMargin(t *testing.T) {
+	td := newTestDesk(t, false)
+	tass := func(id string, at time.Duration) desk.StoryView {
+		it := desk.ItemView{ID: id, Source: "tass", Language: "ru", Date: t0.Add(at), Title: "Выборы " + id, Story: id}
+		return desk.StoryView{ID: id, Created: it.Date, Updated: it.Date, Items: []desk.ItemView{it}}
+	}
+	td.desk.mu.Lock()
+	td.desk.pairs = []desk.UnsureView{{Story: tass("tass/7", time.Hour), Other: tass("tass/5", 0), Item: "tass/7", OtherItem: "tass/5",
+		Probability: 0.633, Threshold: 0.95, SameWireMargin: 0.25}}
+	td.desk.mu.Unlock()
+	c := td.browser(t)
+	td.signIn(t, c, "anna", "anna-password-1")
+	_, page := fetch(t, c, "GET", td.srv.URL+"/desk/unsure?since=24h", nil)
+	if want := "(one story needs 0.95: 0.70 plus 0.25 for two items of one wire)"; !strings.Contains(page, want) {
+		t.Errorf("the page lacks %q:\n%s", want, page)
 	}
 }
 

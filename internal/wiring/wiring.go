@@ -263,7 +263,7 @@ type DeskIndex struct{ *cluster.Index }
 // Explain formats the index's evidence for the pair.
 func (x DeskIndex) Explain(a, b wiredesk.Item) desk.Evidence {
 	ev := x.Index.Explain(a, b)
-	return desk.Evidence{Probability: ev.Probability, Threshold: ev.Threshold, Text: ev.String()}
+	return desk.Evidence{Probability: ev.Probability, Threshold: ev.Threshold, SameWireMargin: ev.SameSourceMargin, Text: ev.String()}
 }
 
 // Unsure converts the index's stories near an item.
