@@ -125,8 +125,14 @@ func WriteWhy(w io.Writer, v WhyView) error {
 // title of the first report), the item pair that scored best, and the
 // commands that settle it, to copy: merge when they are one event (into
 // the older story, which keeps its id), dismiss when they are two, why
-// for the evidence.
-func WriteUnsure(w io.Writer, vs []UnsureView) error {
+// for the evidence. args are repeated at the end of each command
+// (["-config", "demo.toml"]), quoted for a shell where needed, so that a
+// command pasted as printed reads the same database.
+func WriteUnsure(w io.Writer, vs []UnsureView, args ...string) error {
+	tail := ""
+	for _, a := range args {
+		tail += " " + shellQuote(a)
+	}
 	var b strings.Builder
 	if len(vs) == 0 {
 		b.WriteString("no unsure pairs of stories\n")
@@ -153,9 +159,9 @@ func WriteUnsure(w io.Writer, vs []UnsureView) error {
 				plural(len(x.st.Items), "item"), strings.Join(x.st.Sources(), ", "), title)
 		}
 		fmt.Fprintf(&b, "  pair   %s and %s\n", describeItem(v.Story, v.Item), describeItem(v.Other, v.OtherItem))
-		fmt.Fprintf(&b, "  one event:  wiredesk story merge %s %s\n", v.Other.ID, v.Story.ID)
-		fmt.Fprintf(&b, "  two events: wiredesk story dismiss %s %s\n", v.Other.ID, v.Story.ID)
-		fmt.Fprintf(&b, "  evidence:   wiredesk story why %s %s\n", v.Item, v.OtherItem)
+		fmt.Fprintf(&b, "  one event:  wiredesk story merge %s %s%s\n", v.Other.ID, v.Story.ID, tail)
+		fmt.Fprintf(&b, "  two events: wiredesk story dismiss %s %s%s\n", v.Other.ID, v.Story.ID, tail)
+		fmt.Fprintf(&b, "  evidence:   wiredesk story why %s %s%s\n", v.Item, v.OtherItem, tail)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -211,4 +217,15 @@ func cutRunes(s string, n int) string {
 		count++
 	}
 	return strings.TrimRight(s[:i], " ") + "…"
+}
+
+// shellQuote returns s as a POSIX shell reads it back: unchanged when it
+// holds only characters no shell treats specially, else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:=@%+-,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -39,7 +39,8 @@ func TestText(t *testing.T) {
 			return func(b *bytes.Buffer) error { return WriteUnsure(b, vs) }, err
 		}},
 		// Two items of one wire need the same-wire margin on top of the
-		// threshold; the line says so, with the evidence's figures.
+		// threshold; the line says so, with the evidence's figures. The
+		// commands repeat the config they need, quoted for a shell.
 		{"unsure-one-wire", func() (func(*bytes.Buffer) error, error) {
 			tass := func(id string, at time.Duration, title string) ItemView {
 				return ItemView{ID: id, Source: "tass", Language: "ru", Date: t0.Add(at), Title: title, Story: id}
@@ -47,7 +48,7 @@ func TestText(t *testing.T) {
 			a, b := tass("tass/7", time.Hour, "Рахмон открыл третий агрегат Рогунской ГЭС"), tass("tass/5", 0, "Рогунская ГЭС: третий агрегат")
 			vs := []UnsureView{{Story: StoryView{ID: a.ID, Items: []ItemView{a}}, Other: StoryView{ID: b.ID, Items: []ItemView{b}},
 				Item: a.ID, OtherItem: b.ID, Probability: 0.633, Threshold: 1.1, SameWireMargin: 0.25}}
-			return func(b *bytes.Buffer) error { return WriteUnsure(b, vs) }, nil
+			return func(b *bytes.Buffer) error { return WriteUnsure(b, vs, "-config", "/etc/wire desk/anna's.toml") }, nil
 		}},
 		{"unsure-empty", func() (func(*bytes.Buffer) error, error) {
 			return func(b *bytes.Buffer) error { return WriteUnsure(b, nil) }, nil
@@ -116,6 +117,24 @@ func TestCutRunes(t *testing.T) {
 	for _, tt := range tests {
 		if got := cutRunes(tt.in, tt.n); got != tt.want {
 			t.Errorf("cutRunes(%q, %d) = %q; want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"demo.toml", "demo.toml"},
+		{"/etc/wiredesk/wiredesk.toml", "/etc/wiredesk/wiredesk.toml"},
+		{"-config", "-config"},
+		{"", "''"},
+		{"my dir/w.toml", "'my dir/w.toml'"},
+		{"anna's.toml", `'anna'\''s.toml'`},
+		{"$HOME/w.toml", "'$HOME/w.toml'"},
+		{"a;rm -rf x", "'a;rm -rf x'"},
+		{"ленты.toml", "'ленты.toml'"},
+	} {
+		if got := shellQuote(tt.in); got != tt.want {
+			t.Errorf("shellQuote(%q) = %s; want %s", tt.in, got, tt.want)
 		}
 	}
 }

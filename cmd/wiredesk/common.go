@@ -15,12 +15,15 @@ import (
 	"golang.org/x/term"
 )
 
+// defaultConfig is the config file a command reads without -config.
+const defaultConfig = "wiredesk.toml"
+
 // flags starts a command's flag set with -config and a usage text that
 // ends with examples.
 func flags(e *env, name, synopsis, examples string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet("wiredesk "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	cfg := fs.String("config", "wiredesk.toml", "config `file`")
+	cfg := fs.String("config", defaultConfig, "config `file`")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: wiredesk %s\n\n", synopsis)
 		fs.PrintDefaults()

@@ -231,7 +231,11 @@ func storyUnsure(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		return printView(e, *f.json, vs, func() error {
-			if err := desk.WriteUnsure(e.stdout, vs); err != nil {
+			var again []string // what the printed commands need to read this database too
+			if *f.cfgPath != defaultConfig {
+				again = []string{"-config", *f.cfgPath}
+			}
+			if err := desk.WriteUnsure(e.stdout, vs, again...); err != nil {
 				return err
 			}
 			if len(vs) == 0 && *since > 0 {

@@ -529,9 +529,10 @@ func TestStoryUnsureAndDismissWithoutDaemon(t *testing.T) {
 	}
 	r := mustRun(t, nil, "story", "unsure", "-config", cfg, "-since", "0")
 	for _, want := range []string{"probability ", ngoAP, ngoRFERL,
-		"one event:  wiredesk story merge " + rferl + " " + ap,
-		"two events: wiredesk story dismiss " + rferl + " " + ap,
-		"evidence:   wiredesk story why " + apItem + " " + rferlItem} {
+		// The commands to paste name the config they need.
+		"one event:  wiredesk story merge " + rferl + " " + ap + " -config " + cfg + "\n",
+		"two events: wiredesk story dismiss " + rferl + " " + ap + " -config " + cfg + "\n",
+		"evidence:   wiredesk story why " + apItem + " " + rferlItem + " -config " + cfg + "\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("story unsure lacks %q:\n%s", want, r.stdout)
 		}
