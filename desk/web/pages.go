@@ -80,6 +80,11 @@ type boardData struct {
 	Total   int // stories read before filtering
 	Done    string
 	Updated time.Time
+	// Unsure is how many pairs of stories of the last day the Unsure page
+	// lists, up to its limit (UnsureMore when it reached it); zero on the
+	// fragment the board refreshes with, and when they could not be read.
+	Unsure     int
+	UnsureMore bool
 }
 
 // loadBoard reads the stories and applies the filter.
@@ -190,7 +195,22 @@ func (h *Handler) board(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, "read the board", err)
 		return
 	}
+	d.Unsure, d.UnsureMore = h.unsureCount(r)
 	h.render(w, http.StatusOK, "board.html", d)
+}
+
+// unsureCount counts the pairs the Unsure page lists by default, so the
+// board says when some wait for an editor. Only the full page asks (the
+// fragment the board refreshes with does not): listing compares every
+// item of the last day once more. The board does without the count when
+// it cannot be had.
+func (h *Handler) unsureCount(r *http.Request) (n int, more bool) {
+	vs, err := h.opt.Desk.Unsure(r.Context(), desk.UnsureQuery{Since: h.opt.Now().Add(-unsureSince["24h"]), Floor: desk.DefaultUnsureFloor, Limit: unsureLimit})
+	if err != nil {
+		h.opt.Log.Warn("desk: count the unsure pairs for the board", "err", err)
+		return 0, false
+	}
+	return len(vs), len(vs) == unsureLimit
 }
 
 // boardFragment is the board alone, which desk.js fetches to show new

@@ -66,13 +66,12 @@ func TestUnsurePage(t *testing.T) {
 			td := newTestDesk(t, false)
 			c := td.browser(t)
 			td.signIn(t, c, tt.user, tt.user+"-password-1")
+			td.desk.forget()
 			resp, page := fetch(t, c, "GET", td.srv.URL+"/desk/unsure?"+tt.query, nil)
 			if resp.StatusCode != tt.status {
 				t.Fatalf("GET /desk/unsure?%s: %s; want %d\n%s", tt.query, resp.Status, tt.status, page)
 			}
-			td.desk.mu.Lock()
-			queries := slices.Clone(td.desk.queries)
-			td.desk.mu.Unlock()
+			queries := td.desk.asked()
 			if tt.status != 200 {
 				if len(queries) != 0 || !strings.Contains(page, `class="problem"`) {
 					t.Errorf("a refused query asked Unsure %v or shows no problem", queries)
@@ -278,6 +277,62 @@ func TestWhyPage(t *testing.T) {
 			}
 			if strings.Contains(page, "<script>") {
 				t.Error("the page contains <script>")
+			}
+		})
+	}
+}
+
+// The board says how many pairs the Unsure page lists by default, and
+// links it; editors are told what to do with them. When the pairs cannot
+// be read the board shows without the note.
+func TestBoardCountsUnsurePairs(t *testing.T) {
+	many := slices.Repeat(testPairs()[:1], unsureLimit+5)
+	tests := []struct {
+		name  string
+		user  string
+		pairs []desk.UnsureView
+		fail  bool
+		want  string // the note's text; "" for no note
+	}{
+		{"editor", "anna", testPairs(), false, "1 pair of stories of the last day may each be one event: merge or dismiss them."},
+		{"viewer", "vera", testPairs(), false, "1 pair of stories of the last day may each be one event."},
+		{"none", "anna", nil, false, ""},
+		{"at the page's limit", "vera", many, false, "100 or more pairs of stories of the last day may each be one event."},
+		{"unreadable", "anna", testPairs(), true, ""},
+	}
+	noteRE := regexp.MustCompile(`(?s)<p class="meta" id="unsure-note"><a href="/desk/unsure">(.*?)</a>(.*?)</p>`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			td := newTestDesk(t, false)
+			td.desk.pairs = tt.pairs
+			if tt.fail {
+				td.h.opt.Desk = failingUnsure{td.desk}
+			}
+			c := td.browser(t)
+			td.signIn(t, c, tt.user, tt.user+"-password-1")
+			td.desk.forget()
+			resp, page := fetch(t, c, "GET", td.srv.URL+"/desk/", nil)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("board: %s\n%s", resp.Status, page)
+			}
+			got := ""
+			if m := noteRE.FindStringSubmatch(page); m != nil {
+				got = m[1] + m[2]
+			}
+			if got != tt.want {
+				t.Errorf("board note = %q; want %q", got, tt.want)
+			}
+			if tt.fail && !strings.Contains(td.logs.String(), "index down") {
+				t.Errorf("the log lacks the error:\n%s", td.logs.String())
+			}
+			want := desk.UnsureQuery{Since: td.clock.Now().Add(-24 * time.Hour), Floor: desk.DefaultUnsureFloor, Limit: unsureLimit}
+			if q := td.desk.asked(); !tt.fail && (len(q) != 1 || q[0] != want) {
+				t.Errorf("the board asked Unsure %+v; want once, %+v", q, want)
+			}
+			// The fragment the board refreshes with does not ask again.
+			fetch(t, c, "GET", td.srv.URL+"/desk/board", nil)
+			if q := td.desk.asked(); !tt.fail && len(q) != 1 {
+				t.Errorf("the board fragment asked Unsure again: %+v", q)
 			}
 		})
 	}

@@ -149,11 +149,26 @@ func (f *fakeDesk) Unsure(_ context.Context, q desk.UnsureQuery) ([]desk.UnsureV
 	f.queries = append(f.queries, q)
 	var out []desk.UnsureView
 	for _, p := range f.pairs {
-		if p.Probability >= q.Floor {
+		if p.Probability >= q.Floor && (q.Limit <= 0 || len(out) < q.Limit) {
 			out = append(out, p)
 		}
 	}
 	return out, nil
+}
+
+// forget clears the queries asked of Unsure so far (signing in lands on
+// the board, which asks one).
+func (f *fakeDesk) forget() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queries = nil
+}
+
+// asked returns the queries asked of Unsure since forget.
+func (f *fakeDesk) asked() []desk.UnsureQuery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.queries)
 }
 
 func (f *fakeDesk) Dismiss(ctx context.Context, a, b, by string) error {
