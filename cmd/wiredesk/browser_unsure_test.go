@@ -57,7 +57,8 @@ func addUnsurePairs(t *testing.T, cfg string) {
 }
 
 // TestDeskUnsureInChromium drives Debian's Chromium against the built
-// daemon: an editor opens the Unsure page from the menu, lists the last
+// daemon: an editor finds the board saying that unsure pairs wait, opens
+// the Unsure page from the menu, lists the last
 // 6 hours from a floor of 0.2, opens the evidence of a pair (Why),
 // presses "Not one event" on one pair and
 // sees it leave the list, presses "Merge" on the other and sees the pair
@@ -96,6 +97,11 @@ func TestDeskUnsureInChromium(t *testing.T) {
 	}
 
 	do("sign in", signIn(base+"/desk/", "anna", "anna-password-1")...)
+	// The board says that pairs wait (one of the two scores above the
+	// default floor of 0.5) and links them.
+	if note := eval(`(document.querySelector('#unsure-note a[href="/desk/unsure"]') || {}).textContent || ""`); !strings.Contains(note, "of stories of the last day may each be one event") {
+		t.Errorf("the board does not say that unsure pairs wait: %q", note)
+	}
 	// Each wait below is for an element only the next page has: the old
 	// page's is removed or renamed first, or the wait would return at once
 	// and the next step act on a page being replaced.
