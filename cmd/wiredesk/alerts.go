@@ -21,7 +21,7 @@ func cmdAlerts(ctx context.Context, e *env, args []string) error {
 			"  wiredesk alerts -config /etc/wiredesk/wiredesk.toml test flash # send a sample now\n\n"+
 			"`alerts` reads the database, so it needs the daemon stopped (see /status for dead letters\n"+
 			"while it runs); `alerts test` sends directly through the rule's channels and works beside it.\n"+
-			"Exit codes: 0, 1 a channel failed or fatal, 2 usage/config or unknown rule, 4 database locked.")
+			"Exit codes: 0, 1 a channel failed or fatal, 2 usage/config or unknown rule, 4 database locked,\n5 database damaged.")
 	if err := parseFlags(fs, interleave(args)); err != nil { // flags may follow the rule, as in story and user
 		return err
 	}
