@@ -1,6 +1,7 @@
 package wiredesk
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,4 +19,13 @@ func FormatDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// Count writes n of a thing whose plural takes an s: "1 item", "0 items",
+// "2 wires". The command line, the desk and the alerts share it.
+func Count(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }

@@ -152,3 +152,14 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{{0, "0 alerts"}, {1, "1 alert"}, {2, "2 alerts"}, {-1, "-1 alerts"}} {
+		if got := Count(tt.n, "alert"); got != tt.want {
+			t.Errorf("Count(%d, alert) = %q; want %q", tt.n, got, tt.want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package alert
 
 import (
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -45,7 +44,7 @@ func Render(a wiredesk.Alert, names map[string]string) Message {
 	switch a.Kind {
 	case wiredesk.AlertUpdate:
 		m.Headline = cut(a.Title)
-		m.Lines = append(m.Lines, "Confirmed by "+name(a.SourceID)+" ("+plural(len(a.Wires))+": "+wires+")")
+		m.Lines = append(m.Lines, "Confirmed by "+name(a.SourceID)+" ("+wiredesk.Count(len(a.Wires), "wire")+": "+wires+")")
 		if a.Detail != "" {
 			m.Lines = append(m.Lines, name(a.SourceID)+": "+cut(a.Detail))
 		}
@@ -103,13 +102,6 @@ func (m Message) Text() string {
 		b.WriteString(m.Link)
 	}
 	return b.String()
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return "1 wire"
-	}
-	return strconv.Itoa(n) + " wires"
 }
 
 // cut makes untrusted wire text one line of at most maxLine characters,

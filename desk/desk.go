@@ -322,7 +322,7 @@ func (s *Service) describe(ctx context.Context, id string) string {
 }
 
 func describeStory(st wiredesk.Story) string {
-	return fmt.Sprintf("story %s (%s: %s)", st.ID, plural(len(st.Items), "item"), strings.Join(st.SourceIDs(), ", "))
+	return fmt.Sprintf("story %s (%s: %s)", st.ID, wiredesk.Count(len(st.Items), "item"), strings.Join(st.SourceIDs(), ", "))
 }
 
 // audit appends one entry when an audit log is set. The decision is

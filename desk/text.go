@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/wiredesk/wiredesk"
 )
 
 // Times are printed in UTC, to the minute, so that two editors in two time
@@ -26,7 +28,7 @@ func WriteStory(w io.Writer, v StoryView) error {
 	}
 	fmt.Fprintf(&b, "story %s\n", v.ID)
 	fmt.Fprintf(&b, "  %s from %s; first seen %s, updated %s\n",
-		plural(len(v.Items), "item"), plural(len(v.Sources()), "source"), formatTime(v.Created), formatTime(v.Updated))
+		wiredesk.Count(len(v.Items), "item"), wiredesk.Count(len(v.Sources()), "source"), formatTime(v.Created), formatTime(v.Updated))
 	b.WriteString("\nitems, in order of first report:\n")
 	for _, it := range v.Items {
 		lang := it.Language
@@ -61,7 +63,7 @@ func describe(d DecisionView, id string) string {
 	}
 	switch d.Kind {
 	case "merge":
-		return fmt.Sprintf("merge  story %s (%s) merged into %s, %s", d.From, plural(len(d.Items), "item"), d.To, who)
+		return fmt.Sprintf("merge  story %s (%s) merged into %s, %s", d.From, wiredesk.Count(len(d.Items), "item"), d.To, who)
 	case "split":
 		item := firstOr(d.Items, "?")
 		if id == d.From {
@@ -86,10 +88,10 @@ func WriteList(w io.Writer, vs []StoryView) error {
 		}
 		mark := ""
 		if n := len(v.Decisions); n > 0 {
-			mark = fmt.Sprintf("  [%s]", plural(n, "decision"))
+			mark = fmt.Sprintf("  [%s]", wiredesk.Count(n, "decision"))
 		}
 		fmt.Fprintf(&b, "%s  %-9s  %-10s  %s%s\n  %17s  %s\n",
-			formatTime(v.Updated), plural(len(v.Items), "item"), plural(len(v.Sources()), "source"), v.ID, mark, "", title)
+			formatTime(v.Updated), wiredesk.Count(len(v.Items), "item"), wiredesk.Count(len(v.Sources()), "source"), v.ID, mark, "", title)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -156,7 +158,7 @@ func WriteUnsure(w io.Writer, vs []UnsureView, args ...string) error {
 				title = cutRunes(x.st.Items[0].Title, titleRunes)
 			}
 			fmt.Fprintf(&b, "  %-5s  %s  %s from %s\n         %s\n", x.name, x.st.ID,
-				plural(len(x.st.Items), "item"), strings.Join(x.st.Sources(), ", "), title)
+				wiredesk.Count(len(x.st.Items), "item"), strings.Join(x.st.Sources(), ", "), title)
 		}
 		fmt.Fprintf(&b, "  pair   %s and %s\n", describeItem(v.Story, v.Item), describeItem(v.Other, v.OtherItem))
 		fmt.Fprintf(&b, "  one event:  wiredesk story merge %s %s%s\n", v.Other.ID, v.Story.ID, tail)
@@ -195,13 +197,6 @@ func describeItem(v StoryView, id string) string {
 		}
 	}
 	return id
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // cutRunes cuts s to at most n runes, ending a cut text with "…"; it never

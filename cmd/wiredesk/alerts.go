@@ -47,9 +47,9 @@ func cmdAlerts(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	now := time.Now()
-	fmt.Fprintf(e.stdout, "outbox: %s waiting\n", plural(len(outbox), "alert"))
+	fmt.Fprintf(e.stdout, "outbox: %s waiting\n", wiredesk.Count(len(outbox), "alert"))
 	writeAlerts(e.stdout, outbox, now)
-	fmt.Fprintf(e.stdout, "\ndead letters: %s not delivered\n", plural(len(dead), "alert"))
+	fmt.Fprintf(e.stdout, "\ndead letters: %s not delivered\n", wiredesk.Count(len(dead), "alert"))
 	writeAlerts(e.stdout, dead, now)
 	return nil
 }

@@ -42,7 +42,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	if cfg.Overlay != "" {
 		overlay = fmt.Sprintf("; with the desk's changes from %s, revision %d", cfg.Overlay, cfg.Revision)
 	}
-	fmt.Fprintf(e.stdout, "%s: ok (%s, %s%s)\n", cfg.File, plural(len(cfg.Sources), "source"), plural(len(cfg.Feeds), "feed"), overlay)
+	fmt.Fprintf(e.stdout, "%s: ok (%s, %s%s)\n", cfg.File, wiredesk.Count(len(cfg.Sources), "source"), wiredesk.Count(len(cfg.Feeds), "feed"), overlay)
 	printWarnings(e.stderr, cfg)
 	for _, d := range duplicateURLs(cfg.Sources) {
 		// The URL itself may carry a resolved secret: only ids are named.
@@ -107,7 +107,7 @@ func checkSource(ctx context.Context, p *aggregator.Poller, src wiredesk.Source)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s, %s, %s, %q", res.Format, res.Encoding.Charset, plural(len(res.Items), "item"), res.Title), nil
+	return fmt.Sprintf("%s, %s, %s, %q", res.Format, res.Encoding.Charset, wiredesk.Count(len(res.Items), "item"), res.Title), nil
 }
 
 // duplicateURLs returns the pairs of sources (ids, in config order) whose

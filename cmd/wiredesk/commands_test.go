@@ -214,17 +214,6 @@ func TestOnceCreatesDatabaseFolder(t *testing.T) {
 
 // A key that loads but does nothing is never silent: check and every
 // command that reads the config print a warning with file, line and key.
-func TestPlural(t *testing.T) {
-	for _, tt := range []struct {
-		n    int
-		want string
-	}{{0, "0 alerts"}, {1, "1 alert"}, {2, "2 alerts"}} {
-		if got := plural(tt.n, "alert"); got != tt.want {
-			t.Errorf("plural(%d, alert) = %q; want %q", tt.n, got, tt.want)
-		}
-	}
-}
-
 func TestConfigWarningsPrinted(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "w.toml")

@@ -32,14 +32,6 @@ func flags(e *env, name, synopsis, examples string) (*flag.FlagSet, *string) {
 	return fs, cfg
 }
 
-// plural counts n of a word that takes an s for more than one: "1 item",
-// "0 items", "2 items".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
 
 // parseFlags parses args and turns a flag error into a usage error.
 func parseFlags(fs *flag.FlagSet, args []string) error {

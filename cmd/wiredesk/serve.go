@@ -394,7 +394,7 @@ func (d *daemon) pollNow(w http.ResponseWriter, r *http.Request) {
 	d.log.Info("poll-now requested", "sources", n, "remote", r.RemoteAddr)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusAccepted)
-	fmt.Fprintf(w, "polling %s\n", plural(n, "source"))
+	fmt.Fprintf(w, "polling %s\n", wiredesk.Count(n, "source"))
 }
 
 // requireToken guards admin calls: a loopback client that came through no
