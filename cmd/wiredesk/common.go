@@ -32,7 +32,6 @@ func flags(e *env, name, synopsis, examples string) (*flag.FlagSet, *string) {
 	return fs, cfg
 }
 
-
 // parseFlags parses args and turns a flag error into a usage error.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
