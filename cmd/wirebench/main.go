@@ -40,7 +40,9 @@ import (
 	"time"
 
 	"github.com/wiredesk/wiredesk/aggregator"
+	"github.com/wiredesk/wiredesk/aggregator/cluster"
 	"github.com/wiredesk/wiredesk/config"
+	"github.com/wiredesk/wiredesk/desk"
 	"github.com/wiredesk/wiredesk/internal/wiring"
 	"github.com/wiredesk/wiredesk/storage"
 )
@@ -87,6 +89,7 @@ type summary struct {
 	LargeTailRatio   float64 `json:"large_tail_ratio"`
 	Large1kCPUUs     float64 `json:"large_1k_cpu_us"`
 	Large100kCPUUs   float64 `json:"large_100k_cpu_us"`
+	UnsureMs         float64 `json:"unsure_ms"`
 	AlertIntervalS   float64 `json:"alert_interval_s,omitempty"`
 	AlertP50ms       float64 `json:"alert_p50_ms,omitempty"`
 	AlertP99ms       float64 `json:"alert_p99_ms,omitempty"`
@@ -229,6 +232,13 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	sum.SourcesPerSFresh = round(float64(o.sources) / sec)
 	sum.IngestRatio = round(sum.IngestMBs / sum.GofeedMBs)
 	progress("ingest: %d sources in %s", o.sources, fresh.sum.Duration.Round(time.Millisecond))
+	progress("desk: the unsure pairs of the day")
+	unsure, err := measureUnsure(ctx, cfg, db, fresh.index, log)
+	if err != nil {
+		pubLn.Close()
+		return fmt.Errorf("unsure pairs: %w", err)
+	}
+	sum.UnsureMs = round(ms(unsure.took))
 	if o.memIngest != "" {
 		if err := writeHeapProfile(o.memIngest); err != nil {
 			pubLn.Close()
@@ -302,6 +312,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	rep.row("ingest, all 304", fmt.Sprintf("%.0f sources/s", sum.SourcesPerS304), fmt.Sprintf("goal ≥ 2000; %s; %.0f µs CPU per source",
 		n304.sum.Duration.Round(time.Millisecond), float64(n304.cpu.Microseconds())/float64(o.sources)))
 	rep.row("  `once` start-up", n304.warm.Round(time.Millisecond).String(), "warm the cluster index from the database (not in sources/s)")
+	rep.row("desk unsure, last day", unsure.took.Round(time.Millisecond).String(),
+		fmt.Sprintf("the board's count and the Unsure page (floor %.1f, first %d): stories of the day, at most 10,000, every item against the index; %d pairs; %s CPU",
+			desk.DefaultUnsureFloor, unsureLimit, unsure.pairs, unsure.cpu.Round(time.Millisecond)))
 	rep.row("wire server", fmt.Sprintf("%d full, %d 304", w.full.Load(), w.notModified.Load()), "responses")
 	rssNote := "VmHWM, reset before each pass; whole process incl. wire server"
 	if !rssReset {
@@ -383,6 +396,7 @@ type passResult struct {
 	bytes int64
 	warm  time.Duration // wiring.Poller: warming the cluster index
 	cpu   time.Duration // process CPU time of RunOnce
+	index *cluster.Index
 }
 
 // pass runs one `once` poll: a new poller on db (as a new `once` process
@@ -394,7 +408,7 @@ func pass(ctx context.Context, cfg *config.Config, db *storage.DB, log *slog.Log
 	if err != nil {
 		return res, err
 	}
-	res.warm = time.Since(t0)
+	res.warm, res.index = time.Since(t0), poller.Cluster
 	stopProfile, err := startProfile(profile)
 	if err != nil {
 		return res, err

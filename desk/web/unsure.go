@@ -139,6 +139,7 @@ func (h *Handler) unsure(w http.ResponseWriter, r *http.Request) {
 
 // dismiss records that the two stories of a pair are two events.
 func (h *Handler) dismiss(w http.ResponseWriter, r *http.Request) {
+	defer h.staleUnsureCount() // before the response goes out, whatever the outcome
 	a, b := r.PostFormValue("a"), r.PostFormValue("b")
 	if a == "" || b == "" || a == b {
 		h.fail(w, r, http.StatusBadRequest, "Choose the two stories of a pair.")

@@ -283,8 +283,10 @@ func TestWhyPage(t *testing.T) {
 }
 
 // The board says how many pairs the Unsure page lists by default, and
-// links it; editors are told what to do with them. When the pairs cannot
-// be read the board shows without the note.
+// links it; editors are told what to do with them. The count is kept for
+// unsureCountTTL, whoever loads the board, and the fragment the board
+// refreshes with never counts. When the pairs cannot be read the board
+// shows without the note.
 func TestBoardCountsUnsurePairs(t *testing.T) {
 	many := slices.Repeat(testPairs()[:1], unsureLimit+5)
 	tests := []struct {
@@ -309,30 +311,71 @@ func TestBoardCountsUnsurePairs(t *testing.T) {
 				td.h.opt.Desk = failingUnsure{td.desk}
 			}
 			c := td.browser(t)
-			td.signIn(t, c, tt.user, tt.user+"-password-1")
+			td.signIn(t, c, tt.user, tt.user+"-password-1") // lands on the board, which counts
 			td.desk.forget()
-			resp, page := fetch(t, c, "GET", td.srv.URL+"/desk/", nil)
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("board: %s\n%s", resp.Status, page)
+			board := func() string {
+				t.Helper()
+				resp, page := fetch(t, c, "GET", td.srv.URL+"/desk/", nil)
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("board: %s\n%s", resp.Status, page)
+				}
+				if m := noteRE.FindStringSubmatch(page); m != nil {
+					return m[1] + m[2]
+				}
+				return ""
 			}
-			got := ""
-			if m := noteRE.FindStringSubmatch(page); m != nil {
-				got = m[1] + m[2]
-			}
-			if got != tt.want {
+			if got := board(); got != tt.want {
 				t.Errorf("board note = %q; want %q", got, tt.want)
 			}
-			if tt.fail && !strings.Contains(td.logs.String(), "index down") {
-				t.Errorf("the log lacks the error:\n%s", td.logs.String())
+			if tt.fail {
+				if !strings.Contains(td.logs.String(), "index down") {
+					t.Errorf("the log lacks the error:\n%s", td.logs.String())
+				}
+				return
+			}
+			if q := td.desk.asked(); len(q) != 0 {
+				t.Errorf("the board counted again within %s: %+v", unsureCountTTL, q)
+			}
+			td.clock.Advance(unsureCountTTL)
+			if got := board(); got != tt.want {
+				t.Errorf("board note after %s = %q; want %q", unsureCountTTL, got, tt.want)
 			}
 			want := desk.UnsureQuery{Since: td.clock.Now().Add(-24 * time.Hour), Floor: desk.DefaultUnsureFloor, Limit: unsureLimit}
-			if q := td.desk.asked(); !tt.fail && (len(q) != 1 || q[0] != want) {
-				t.Errorf("the board asked Unsure %+v; want once, %+v", q, want)
+			if q := td.desk.asked(); len(q) != 1 || q[0] != want {
+				t.Errorf("after %s the board asked Unsure %+v; want once, %+v", unsureCountTTL, q, want)
 			}
-			// The fragment the board refreshes with does not ask again.
+			td.clock.Advance(unsureCountTTL)
 			fetch(t, c, "GET", td.srv.URL+"/desk/board", nil)
-			if q := td.desk.asked(); !tt.fail && len(q) != 1 {
-				t.Errorf("the board fragment asked Unsure again: %+v", q)
+			if q := td.desk.asked(); len(q) != 1 {
+				t.Errorf("the board fragment asked Unsure: %+v", q)
+			}
+		})
+	}
+}
+
+// An editor's decision makes the board count again on its next load.
+func TestBoardRecountsAfterADecision(t *testing.T) {
+	for _, tt := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/desk/dismiss", url.Values{"a": {"tass/new"}, "b": {"rferl/old"}}},
+		{"/desk/merge", url.Values{"story": {"tass/new", "rferl/old"}}},
+		{"/desk/split", url.Values{"item": {"interfax/2"}}},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			td := newTestDesk(t, false)
+			c := td.browser(t)
+			_, csrf := td.signIn(t, c, "anna", "anna-password-1")
+			tt.form.Set("csrf", csrf)
+			resp, page := fetch(t, c, "POST", td.srv.URL+tt.path, tt.form)
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s: %s\n%s", tt.path, resp.Status, page)
+			}
+			td.desk.forget()
+			fetch(t, c, "GET", td.srv.URL+"/desk/", nil)
+			if q := td.desk.asked(); len(q) != 1 {
+				t.Errorf("after %s the board asked Unsure %d times; want once", tt.path, len(q))
 			}
 		})
 	}

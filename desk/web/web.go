@@ -20,6 +20,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wiredesk/wiredesk"
@@ -122,6 +124,11 @@ type Handler struct {
 	// 64 MiB (desk.DefaultHashParams), so a burst of sign-ins must not
 	// multiply that.
 	hashing chan struct{}
+	// tally is the board's last count of unsure pairs (nil: none yet, or
+	// an editor's decision made it stale); counting is held by the one
+	// request that counts again.
+	tally    atomic.Pointer[unsureTally]
+	counting sync.Mutex
 }
 
 // maxHashing is how many password checks run at once.
