@@ -27,10 +27,26 @@ type Near struct {
 // scores sameSourceMargin less, as in Match; a story an editor took the
 // item out of is never listed. The item's own story is the one it is
 // indexed in, or it.StoryID when the index does not hold it.
+//
+// An indexed item is compared by the keys it was indexed with, which are
+// what Match compared it by, without reading its text again: the desk
+// asks about every item of a day, and the text was most of the cost.
 func (x *Index) Unsure(it wiredesk.Item, floor float64) []Near {
+	x.mu.RLock()
+	if s, indexed := x.ids[hash64(it.ID)]; indexed {
+		defer x.mu.RUnlock()
+		e := &x.entries[s]
+		return x.unsure(it, x.arena[e.off:e.off+uint32(e.n)], floor)
+	}
+	x.mu.RUnlock()
 	ks := keys(it.Title, it.Summary, x.lx)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
+	return x.unsure(it, ks, floor)
+}
+
+// unsure is Unsure with the item's keys ks; x.mu is held.
+func (x *Index) unsure(it wiredesk.Item, ks []key, floor float64) []Near {
 	q := query{keys: ks, unix: unixOf(it), item: hash64(it.ID)}
 	q.source, q.lang = x.lookup(it.SourceID), x.lookup(itemLanguage(it))
 	own, ok := x.storyOf[it.StoryID]

@@ -211,3 +211,32 @@ func TestUnsureFloorCV(t *testing.T) {
 			floor, s.listed, s.right, s.before, s.after)
 	}
 }
+
+// Unsure compares an indexed item by the keys it was indexed with; that
+// must list exactly what reading its text again lists, on every item of
+// a real day.
+func TestUnsureIndexedKeys(t *testing.T) {
+	items, err := loadRealSet(filepath.Join("testdata", "real", "day-2025-11-06"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, x := clusterReal(items, Options{})
+	listed := 0
+	for _, it := range items {
+		if !x.Has(it.ID) {
+			t.Fatalf("item %s is not indexed", it.ID)
+		}
+		got := x.Unsure(it.Item, 0.3)
+		ks := keys(it.Title, it.Summary, x.lx)
+		x.mu.RLock()
+		want := x.unsure(it.Item, ks, 0.3)
+		x.mu.RUnlock()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: Unsure by the indexed keys %v; by the text %v", it.ID, got, want)
+		}
+		listed += len(got)
+	}
+	if listed == 0 {
+		t.Error("no item of the day lists a story: the comparison proves nothing")
+	}
+}

@@ -208,10 +208,10 @@ type unsureTally struct {
 
 // unsureCountTTL is how long the board shows one count of the unsure
 // pairs. Counting compares every item of the last day with the index
-// again — about a second for a day of 10,000 items on the benchmark
-// machine (`make bench`, "desk unsure") — so the board counts at most
-// this often, whoever loads it, and an editor's decision starts a new
-// count at once.
+// again — about half a second for a day of 10,000 items on the
+// benchmark machine (`make bench`, "desk unsure") — so the board counts
+// at most this often, whoever loads it, and an editor's decision starts
+// a new count at once.
 const unsureCountTTL = time.Minute
 
 // unsureCount returns how many pairs the Unsure page lists by default, so
