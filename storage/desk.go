@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -132,23 +133,10 @@ func (d *DB) RemoveUser(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		var keys [][]byte
-		err = sb.ForEach(func(k, v []byte) error {
+		return deleteWhere(sb, func(_, v []byte) (bool, error) {
 			var s wiredesk.Session
-			if json.Unmarshal(v, &s) != nil || s.User == name {
-				keys = append(keys, append([]byte(nil), k...))
-			}
-			return nil
+			return json.Unmarshal(v, &s) != nil || s.User == name, nil
 		})
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if err := sb.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("remove user %s: %w", name, err)
@@ -167,21 +155,12 @@ func (d *DB) PutSession(ctx context.Context, s wiredesk.Session, now time.Time) 
 		if err != nil {
 			return err
 		}
-		var expired [][]byte
-		err = b.ForEach(func(k, v []byte) error {
+		err = deleteWhere(b, func(_, v []byte) (bool, error) {
 			var old wiredesk.Session
-			if json.Unmarshal(v, &old) != nil || old.Expires.Before(now) {
-				expired = append(expired, append([]byte(nil), k...))
-			}
-			return nil
+			return json.Unmarshal(v, &old) != nil || old.Expires.Before(now), nil
 		})
 		if err != nil {
 			return err
-		}
-		for _, k := range expired {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
 		}
 		return putJSON(b, []byte(s.Key), s)
 	})
@@ -306,6 +285,28 @@ func getJSON(tx *bolt.Tx, name, key []byte, v any) error {
 		return wiredesk.ErrNotFound
 	}
 	return json.Unmarshal(data, v)
+}
+
+// deleteWhere deletes the keys of b that drop picks: collected first, as
+// bbolt does not allow deleting while ForEach walks the bucket.
+func deleteWhere(b *bolt.Bucket, drop func(k, v []byte) (bool, error)) error {
+	var keys [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		ok, err := drop(k, v)
+		if ok {
+			keys = append(keys, bytes.Clone(k))
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // putJSON stores v as JSON under key in b.

@@ -134,8 +134,7 @@ func (bs *buckets) forgetDismissals() error {
 		_, ok, err := bs.story(bs.survivor(string(id)))
 		return ok, err
 	}
-	var gone [][]byte
-	err := bk.ForEach(func(k, _ []byte) error {
+	return deleteWhere(bk, func(k, _ []byte) (bool, error) {
 		a, b, ok := bytes.Cut(k, []byte{0})
 		var err error
 		if ok {
@@ -144,21 +143,6 @@ func (bs *buckets) forgetDismissals() error {
 		if ok && err == nil {
 			ok, err = live(b)
 		}
-		if err != nil {
-			return err
-		}
-		if !ok {
-			gone = append(gone, bytes.Clone(k))
-		}
-		return nil
+		return !ok && err == nil, err
 	})
-	if err != nil {
-		return err
-	}
-	for _, k := range gone {
-		if err := bk.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -286,20 +286,26 @@ func TestStoryDecisionsWithoutDaemon(t *testing.T) {
 	}
 }
 
+// tokenDemo is a copy of the demo whose daemon, listening on addr, wants
+// the admin token: its config reads the token from the environment
+// (daemonEnv), and the commands of env send theirs from
+// WIREDESK_ADMIN_TOKEN.
+func tokenDemo(t *testing.T, token string) (addr, cfg, daemonEnv string, env []string) {
+	t.Helper()
+	addr = freeAddr(t)
+	cfg = demoDir(t, addr)
+	serverSection(t, cfg, `admin_token = "${WIREDESK_TEST_ADMIN_TOKEN}"`)
+	daemonEnv = "WIREDESK_TEST_ADMIN_TOKEN=" + token
+	return addr, cfg, daemonEnv, []string{daemonEnv, "WIREDESK_ADMIN_TOKEN=" + token}
+}
+
 // TestStoryThroughDaemon runs the story commands beside `wiredesk serve`,
 // which holds the database: they go through the admin endpoints, at once
 // when the holder file names the daemon and after the lock times out when
 // it does not, print what they print without a daemon, and the daemon's
 // feeds show the decision without a poll.
 func TestStoryThroughDaemon(t *testing.T) {
-	addr := freeAddr(t)
-	cfg := demoDir(t, addr)
-	serverSection(t, cfg, `admin_token = "${WIREDESK_TEST_ADMIN_TOKEN}"`)
-	const token = "desk-7Hq2"
-	// The daemon's config reads its token from the environment; the
-	// commands send theirs from WIREDESK_ADMIN_TOKEN.
-	daemonEnv := "WIREDESK_TEST_ADMIN_TOKEN=" + token
-	env := []string{daemonEnv, "WIREDESK_ADMIN_TOKEN=" + token}
+	addr, cfg, daemonEnv, env := tokenDemo(t, "desk-7Hq2")
 	mustRun(t, env, "once", "-config", cfg, "-out", t.TempDir())
 	serve := startServeLogs(t, cfg, addr, daemonEnv)
 
@@ -580,12 +586,7 @@ func TestStoryUnsureAndDismissWithoutDaemon(t *testing.T) {
 // serve`: through the admin endpoints, with the daemon's own index, and
 // the dismissal outlives the daemon.
 func TestStoryUnsureAndDismissThroughDaemon(t *testing.T) {
-	addr := freeAddr(t)
-	cfg := demoDir(t, addr)
-	serverSection(t, cfg, `admin_token = "${WIREDESK_TEST_ADMIN_TOKEN}"`)
-	const token = "desk-u5Tq"
-	daemonEnv := "WIREDESK_TEST_ADMIN_TOKEN=" + token
-	env := []string{daemonEnv, "WIREDESK_ADMIN_TOKEN=" + token}
+	addr, cfg, daemonEnv, env := tokenDemo(t, "desk-u5Tq")
 	mustRun(t, env, "once", "-config", cfg, "-out", t.TempDir())
 	local := mustRun(t, env, "story", "unsure", "-config", cfg, "-since", "0").stdout
 	serve := startServeLogs(t, cfg, addr, daemonEnv)
