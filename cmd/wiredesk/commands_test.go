@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -51,6 +52,43 @@ func TestImportOPML(t *testing.T) {
 	}
 	if code, _, stderr := runIn(t, "check", "-config", cfg); code != 0 {
 		t.Errorf("check on imported sources: exit %d\n%s", code, stderr)
+	}
+}
+
+// Ids derived from titles stay unique, also when a title slugs to the
+// id another feed got as a de-duplicated "-N".
+func TestImportOPMLIDs(t *testing.T) {
+	tests := []struct {
+		name   string
+		titles []string
+		want   []string
+	}{
+		{"plain", []string{"TASS", "Interfax"}, []string{"tass", "interfax"}},
+		{"twice", []string{"Feed", "Feed"}, []string{"feed", "feed-2"}},
+		{"suffix taken after", []string{"Feed", "Feed", "Feed 2"}, []string{"feed", "feed-2", "feed-2-2"}},
+		{"suffix taken before", []string{"Feed 2", "Feed", "Feed"}, []string{"feed-2", "feed", "feed-3"}},
+		{"no letters", []string{"!!!", "???", "…"}, []string{"source", "source-2", "source-3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var doc strings.Builder
+			doc.WriteString(`<opml version="2.0"><body>`)
+			for i, title := range tt.titles {
+				fmt.Fprintf(&doc, `<outline title="%s" text="%s" xmlUrl="https://wire.example/%d"/>`, title, title, i)
+			}
+			doc.WriteString(`</body></opml>`)
+			var out bytes.Buffer
+			if err := importOPML(&out, io.Discard, strings.NewReader(doc.String()), "ids.opml"); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range regexp.MustCompile(`(?m)^id   = "(.*)"$`).FindAllStringSubmatch(out.String(), -1) {
+				got = append(got, m[1])
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("ids %q; want %q", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -89,17 +89,10 @@ func importOPML(w, warn io.Writer, r io.Reader, name string) error {
 	if len(feeds) == 0 {
 		return fmt.Errorf("%s: no feed outlines (outline elements with an xmlUrl attribute)", name)
 	}
-	used := map[string]int{}
+	taken := map[string]bool{}
 	for i, o := range feeds {
 		title := strings.TrimSpace(firstNonEmpty(o.Title, o.Text, o.XMLURL))
-		id := slug(title)
-		if id == "" {
-			id = "source"
-		}
-		used[id]++
-		if n := used[id]; n > 1 {
-			id += "-" + strconv.Itoa(n)
-		}
+		id := uniqueID(slug(title), taken)
 		if why := suspectURL(o.XMLURL); why != "" {
 			fmt.Fprintf(warn, "wiredesk: warning: %s: source %q: %s\n", name, id, why)
 			fmt.Fprintf(w, "# WARNING: %s; review before use\n", why)
@@ -118,6 +111,22 @@ func importOPML(w, warn io.Writer, r io.Reader, name string) error {
 		fmt.Fprintln(w)
 	}
 	return nil
+}
+
+// uniqueID returns id, or "source" for an empty one, with the first
+// "-N" suffix that no earlier id took, and records it in taken. Checking
+// the suffixed id too matters: a feed titled "Feed 2" slugs to the same
+// "feed-2" as the second of two feeds titled "Feed".
+func uniqueID(id string, taken map[string]bool) string {
+	if id == "" {
+		id = "source"
+	}
+	out := id
+	for n := 2; taken[out]; n++ {
+		out = id + "-" + strconv.Itoa(n)
+	}
+	taken[out] = true
+	return out
 }
 
 func asSyntax(err error, se **xml.SyntaxError) bool {
