@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,6 +50,11 @@ func (e *SendError) Unwrap() error { return e.Err }
 // maxReply is the most bytes of a channel's reply that are read.
 const maxReply = 64 << 10
 
+// maxRetryAfter caps the wait a channel's server may ask for (Retry-After,
+// Telegram's retry_after), as schedule.DefaultMaxRetryAfter caps a wire's:
+// a longer ask, or one too big to count in nanoseconds, waits this long.
+const maxRetryAfter = 24 * time.Hour
+
 // postJSON POSTs body to url with extra headers and maps the answer to a
 // *SendError; ok reads a 2xx reply's body and may refuse it.
 func postJSON(ctx context.Context, client *http.Client, channel, url string, body []byte, header http.Header, ok func(status int, reply []byte) error) error {
@@ -85,8 +91,12 @@ func statusError(channel string, resp *http.Response, reply []byte) error {
 	}
 	e := &SendError{Channel: channel, Status: resp.StatusCode, Err: fmt.Errorf("%s", oneLine(reply))}
 	if s := resp.Header.Get("Retry-After"); s != "" {
-		if n, err := strconv.Atoi(s); err == nil && n > 0 {
-			e.RetryAfter = time.Duration(n) * time.Second
+		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			n, err = math.MaxUint64, nil // more seconds than fit: the cap
+		}
+		if err == nil {
+			e.RetryAfter = retrySeconds(n)
 		}
 	}
 	// The Telegram Bot API says how long to wait in its JSON reply.
@@ -96,7 +106,7 @@ func statusError(channel string, resp *http.Response, reply []byte) error {
 		} `json:"parameters"`
 	}
 	if e.RetryAfter == 0 && json.Unmarshal(reply, &tg) == nil && tg.Parameters.RetryAfter > 0 {
-		e.RetryAfter = time.Duration(tg.Parameters.RetryAfter) * time.Second
+		e.RetryAfter = retrySeconds(uint64(tg.Parameters.RetryAfter))
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode >= 500:
@@ -104,6 +114,16 @@ func statusError(channel string, resp *http.Response, reply []byte) error {
 		e.Permanent = true
 	}
 	return e
+}
+
+// retrySeconds is the wait a channel asked for in seconds, at most
+// maxRetryAfter. It compares before multiplying: a huge count must not
+// wrap around to a short or negative wait.
+func retrySeconds(n uint64) time.Duration {
+	if n >= uint64(maxRetryAfter/time.Second) {
+		return maxRetryAfter
+	}
+	return time.Duration(n) * time.Second
 }
 
 // oneLine shortens a reply for an error message.

@@ -7,10 +7,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wiredesk/wiredesk"
 )
@@ -224,6 +226,38 @@ func TestStatusErrors(t *testing.T) {
 	}
 }
 
+// The wait a channel asks for is taken as asked up to maxRetryAfter and
+// capped beyond it, never wrapped around by an overflow.
+func TestStatusErrorRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		name, header, reply string
+		want                time.Duration
+	}{
+		{"seconds", "7", "", 7 * time.Second},
+		{"zero", "0", "", 0},
+		{"negative", "-1", "", 0},
+		{"date, not read", "Wed, 21 Oct 2015 07:28:00 GMT", "", 0},
+		{"just under the cap", "86399", "", 86399 * time.Second},
+		{"over the cap", "100000", "", maxRetryAfter},
+		{"overflows a Duration", "18446744074", "", maxRetryAfter},
+		{"overflows uint64", "99999999999999999999999", "", maxRetryAfter},
+		{"telegram", "", `{"parameters":{"retry_after":35}}`, 35 * time.Second},
+		{"telegram overflows a Duration", "", `{"parameters":{"retry_after":18446744074}}`, maxRetryAfter},
+		{"header wins over telegram", "3", `{"parameters":{"retry_after":35}}`, 3 * time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{}}
+			if tt.header != "" {
+				resp.Header.Set("Retry-After", tt.header)
+			}
+			var se *SendError
+			if err := statusError("hook", resp, []byte(tt.reply)); !errors.As(err, &se) || se.RetryAfter != tt.want {
+				t.Errorf("statusError = %v (wait %v); want a *SendError waiting %v", err, se, tt.want)
+			}
+		})
+	}
+}
+
 // A refused connection names no secret from the URL.
 func TestNetworkErrorHidesURL(t *testing.T) {
 	f := newFakeHTTP(t, "")
@@ -253,4 +287,49 @@ func TestTelegramRetryAfter(t *testing.T) {
 	if err := tg.Send(context.Background(), a, Render(a, nil)); !errors.As(err, &se) || se.RetryAfter != 35*time.Second || se.Permanent {
 		t.Errorf("Send = %v; want a retryable error asking for 35s", err)
 	}
+}
+
+// FuzzStatusError feeds arbitrary answers of a channel's server to
+// statusError: a 2xx is no error; any other answer is a *SendError whose
+// wait is between none and maxRetryAfter whatever Retry-After or the
+// Telegram reply say, and whose message is one line of valid UTF-8.
+func FuzzStatusError(f *testing.F) {
+	f.Add(429, "7", []byte("slow down"))
+	f.Add(429, "", []byte(`{"ok":false,"error_code":429,"parameters":{"retry_after":35}}`))
+	f.Add(503, "Wed, 21 Oct 2015 07:28:00 GMT", []byte("<html>\n<b>down</b>\n</html>"))
+	f.Add(200, "", []byte(`{"ok":true}`))
+	f.Add(404, "-1", []byte("\xff\xfe"))
+	f.Fuzz(func(t *testing.T, status int, retryAfter string, reply []byte) {
+		status = 100 + (status%500+500)%500
+		resp := &http.Response{StatusCode: status, Header: http.Header{}}
+		if retryAfter != "" {
+			resp.Header.Set("Retry-After", retryAfter)
+		}
+		err := statusError("hook", resp, reply)
+		if status/100 == 2 {
+			if err != nil {
+				t.Fatalf("status %d: %v; want nil", status, err)
+			}
+			return
+		}
+		var se *SendError
+		if !errors.As(err, &se) || se.Status != status {
+			t.Fatalf("status %d: %v; want a *SendError with that status", status, err)
+		}
+		if se.RetryAfter < 0 || se.RetryAfter > maxRetryAfter {
+			t.Errorf("Retry-After %q, reply %q: wait %v; want 0 to %v", retryAfter, reply, se.RetryAfter, maxRetryAfter)
+		}
+		if n, err := strconv.ParseUint(resp.Header.Get("Retry-After"), 10, 64); (err == nil || errors.Is(err, strconv.ErrRange)) && n > 0 {
+			want := maxRetryAfter
+			if err == nil && n < uint64(maxRetryAfter/time.Second) {
+				want = time.Duration(n) * time.Second
+			}
+			if se.RetryAfter != want {
+				t.Errorf("Retry-After %q: wait %v; want %v", retryAfter, se.RetryAfter, want)
+			}
+		}
+		if msg := se.Error(); !utf8.ValidString(msg) || strings.ContainsAny(msg, "\r\n") {
+			t.Errorf("message %q is not one line of UTF-8", msg)
+		}
+	})
 }
