@@ -483,7 +483,10 @@ func contentTypeCharset(ct string) string {
 	_, params, err := mime.ParseMediaType(ct)
 	if err != nil {
 		// Be lenient with malformed headers such as "text/xml;charset=cp1251;".
-		low := strings.ToLower(ct)
+		// Only ASCII is lowered: strings.ToLower may change the length
+		// (invalid UTF-8 becomes U+FFFD, "K" a one-byte "k"), and i must
+		// index ct itself.
+		low := asciiLower(ct)
 		i := strings.Index(low, "charset=")
 		if i < 0 {
 			return ""
@@ -495,6 +498,18 @@ func contentTypeCharset(ct string) string {
 		return strings.Trim(v, `"'`)
 	}
 	return params["charset"]
+}
+
+// asciiLower returns s with A-Z lowered and every other byte kept, so
+// that an offset into the result is the same offset into s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // looksJSON reports whether the body is a JSON document: its first

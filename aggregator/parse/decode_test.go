@@ -259,3 +259,29 @@ func TestRewriteProlog(t *testing.T) {
 		})
 	}
 }
+
+// contentTypeCharset reads the charset of well-formed and malformed
+// headers alike; a header with bytes strings.ToLower would lengthen or
+// shorten (invalid UTF-8, the Kelvin sign, dotted İ) once made the
+// lenient path slice at the wrong offset, or past the end.
+func TestContentTypeCharset(t *testing.T) {
+	tests := []struct{ name, ct, want string }{
+		{"empty", "", ""},
+		{"none", "text/xml", ""},
+		{"well-formed", "text/xml; charset=windows-1251", "windows-1251"},
+		{"quoted", `text/xml; charset="koi8-r"`, "koi8-r"},
+		{"trailing semicolon", "text/xml;charset=cp1251;", "cp1251"},
+		{"upper case", "text/xml;CHARSET=CP1251;", "CP1251"},
+		{"invalid UTF-8 before", "\xddChArset=", ""},
+		{"invalid UTF-8 then a charset", "\xdd;charset=koi8-r;", "koi8-r"},
+		{"Kelvin sign before", "\u212a;charset=koi8-r;", "koi8-r"},
+		{"dotted capital I before", "\u0130;charset=koi8-r;", "koi8-r"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := contentTypeCharset(tt.ct); got != tt.want {
+				t.Errorf("contentTypeCharset(%q) = %q; want %q", tt.ct, got, tt.want)
+			}
+		})
+	}
+}
