@@ -223,6 +223,28 @@ func FuzzEncode(f *testing.F) {
 				t.Fatalf("Write(%s): %v", format, err)
 			}
 			checkWellFormed(t, "fuzz."+string(format), buf.Bytes())
+			if format == JSON {
+				// encoding/json replaces each invalid UTF-8 byte by U+FFFD
+				// and keeps every other character.
+				var doc struct {
+					Items []struct {
+						Title    string `json:"title"`
+						Wiredesk struct {
+							Sources []struct{ Name string } `json:"sources"`
+						} `json:"_wiredesk"`
+					} `json:"items"`
+				}
+				if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+					t.Fatalf("decode json: %v", err)
+				}
+				it := doc.Items[0]
+				if got, want := it.Title, jsonSafe(title); got != want {
+					t.Errorf("json title decodes to %q; want %q", got, want)
+				}
+				if got, want := it.Wiredesk.Sources[0].Name, jsonSafe(name); got != want {
+					t.Errorf("json source name decodes to %q; want %q", got, want)
+				}
+			}
 			if format != RSS {
 				continue
 			}
@@ -235,6 +257,18 @@ func FuzzEncode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// jsonSafe is what encoding/json makes of s: each invalid UTF-8 byte
+// becomes U+FFFD.
+func jsonSafe(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(r) // RuneError for an invalid byte
+		i += size
+	}
+	return b.String()
 }
 
 // xmlSafe is what encoding/xml makes of s: invalid UTF-8 bytes and runes
