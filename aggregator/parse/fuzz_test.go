@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/wiredesk/wiredesk/aggregator/normalize"
 )
 
 // fuzzSeeds returns the golden inputs and the charset and broken corpus
@@ -89,6 +91,12 @@ func FuzzParse(f *testing.F) {
 			}
 			if it.Published.IsZero() || it.Published.After(fixedNow.Add(futureSlack)) {
 				t.Fatalf("Published = %v with Now %v", it.Published, fixedNow)
+			}
+			// Content is sanitised HTML whichever way it was made (the
+			// sanitiser, or textToHTML without it): sanitising it again,
+			// with links already absolute, changes nothing.
+			if again := normalize.SanitizeHTML(it.Content, nil); again != it.Content {
+				t.Fatalf("Content %q is not its own sanitised form %q", it.Content, again)
 			}
 		}
 	})
