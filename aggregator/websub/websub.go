@@ -222,13 +222,10 @@ func (s *Subscriber) verify(w http.ResponseWriter, r *http.Request, sub *subscri
 			http.NotFound(w, r)
 			return
 		}
-		lease, err := strconv.Atoi(q.Get("hub.lease_seconds"))
-		if err != nil || lease <= 0 {
-			lease = int(s.lease().Seconds())
-		}
+		granted := grantedLease(q.Get("hub.lease_seconds"), s.lease())
 		s.mu.Lock()
 		sub.verified = true
-		sub.granted = time.Duration(lease) * time.Second
+		sub.granted = granted
 		sub.expires = s.now().Add(sub.granted)
 		for tok, other := range s.byToken { // a renewal: the old token retires
 			if other.source == sub.source && other != sub {
@@ -236,7 +233,7 @@ func (s *Subscriber) verify(w http.ResponseWriter, r *http.Request, sub *subscri
 			}
 		}
 		s.mu.Unlock()
-		s.log().Info("websub subscribed", "source", sub.source, "hub", sub.hub, "lease_s", lease)
+		s.log().Info("websub subscribed", "source", sub.source, "hub", sub.hub, "lease_s", int64(granted/time.Second))
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, q.Get("hub.challenge"))
 	case "denied":
@@ -251,6 +248,25 @@ func (s *Subscriber) verify(w http.ResponseWriter, r *http.Request, sub *subscri
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// maxGrantedLease caps the lease a hub says it granted: beyond a year it
+// is a lie, and a count of seconds too large for a Duration must not wrap
+// around to a negative lease (renewing at every poll) or a short one.
+const maxGrantedLease = 365 * 24 * time.Hour
+
+// grantedLease reads a verification's hub.lease_seconds: the lease the
+// hub granted, at most maxGrantedLease; asked when it names none (absent,
+// zero, negative or not a number).
+func grantedLease(v string, asked time.Duration) time.Duration {
+	n, err := strconv.ParseUint(v, 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange) || err == nil && n >= uint64(maxGrantedLease/time.Second):
+		return maxGrantedLease
+	case err != nil || n == 0:
+		return asked
+	}
+	return time.Duration(n) * time.Second
 }
 
 // notify checks a content notification's signature and, when it holds,

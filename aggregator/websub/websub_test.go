@@ -5,10 +5,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -293,4 +295,81 @@ func TestShorterLease(t *testing.T) {
 	if got != 1 {
 		t.Errorf("%d subscribe requests; want 1 (the hour granted is fresh)", got)
 	}
+}
+
+// The lease a hub grants is taken as granted up to a year, capped beyond,
+// and never wrapped around by an overflow.
+func TestGrantedLease(t *testing.T) {
+	const asked = 24 * time.Hour
+	tests := []struct {
+		name, in string
+		want     time.Duration
+	}{
+		{"hour", "3600", time.Hour},
+		{"longer than asked", "864000", 10 * asked},
+		{"absent", "", asked},
+		{"zero", "0", asked},
+		{"negative", "-5", asked},
+		{"signed", "+3600", asked},
+		{"not a number", "1h", asked},
+		{"a year", "31536000", maxGrantedLease},
+		{"overflows a Duration", "9223372037", maxGrantedLease},
+		{"overflows uint64", "99999999999999999999999", maxGrantedLease},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := grantedLease(tt.in, asked); got != tt.want {
+				t.Errorf("grantedLease(%q) = %v; want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzVerify feeds arbitrary intent verifications to the callback, as a
+// hub (named by a feed, so anyone) may send them. A subscribe with the
+// right topic and a challenge is answered with the challenge and verified
+// for the lease the hub granted, between a second and maxGrantedLease
+// (the lease asked when the hub names none); anything else leaves the
+// subscription unverified.
+func FuzzVerify(f *testing.F) {
+	const topic = "https://wire.example/rss"
+	f.Add("subscribe", topic, "c-123", "3600")
+	f.Add("subscribe", topic, "c", "")
+	f.Add("subscribe", topic, "c", "-5")
+	f.Add("subscribe", "https://other.example/", "c", "3600")
+	f.Add("denied", topic, "", "")
+	f.Add("unsubscribe", topic, "c", "1")
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, mode, gotTopic, challenge, lease string) {
+		s := &Subscriber{Lease: 24 * time.Hour, Now: func() time.Time { return now }}
+		sub := &subscription{source: "tass", hub: "https://hub.example/", topic: topic, token: "tok", requested: now}
+		s.byToken = map[string]*subscription{"tok": sub}
+		s.bySrc = map[string]*subscription{"tass": sub}
+		q := url.Values{"hub.mode": {mode}, "hub.topic": {gotTopic}, "hub.challenge": {challenge}, "hub.lease_seconds": {lease}}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/websub/tok?"+q.Encode(), nil))
+		st, _ := s.State("tass")
+		if mode != "subscribe" || gotTopic != topic || challenge == "" {
+			if st.Verified {
+				t.Fatalf("verified by mode %q, topic %q, challenge %q", mode, gotTopic, challenge)
+			}
+			return
+		}
+		if rec.Code != http.StatusOK || rec.Body.String() != challenge || !st.Verified {
+			t.Fatalf("answer %d %q, verified %v; want 200, the challenge %q and verified", rec.Code, rec.Body, st.Verified, challenge)
+		}
+		if sub.granted < time.Second || sub.granted > maxGrantedLease || !st.Expires.Equal(now.Add(sub.granted)) {
+			t.Fatalf("lease_seconds %q: granted %v, expires %v; want 1s to %v from %v", lease, sub.granted, st.Expires, maxGrantedLease, now)
+		}
+		want := s.lease()
+		switch n, err := strconv.ParseUint(lease, 10, 64); {
+		case err == nil && n > 0:
+			want = time.Duration(min(n, uint64(maxGrantedLease/time.Second))) * time.Second
+		case errors.Is(err, strconv.ErrRange):
+			want = maxGrantedLease
+		}
+		if sub.granted != want {
+			t.Errorf("lease_seconds %q: granted %v; want %v", lease, sub.granted, want)
+		}
+	})
 }
