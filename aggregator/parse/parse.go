@@ -153,7 +153,10 @@ func formatName(f *gofeed.Feed) string {
 func feedInterval(f *gofeed.Feed) time.Duration {
 	var ttl time.Duration
 	if r, ok := f.OriginalFeed().(*rss.Feed); ok && r != nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(r.TTL)); err == nil && n > 0 && n <= math.MaxInt32 {
+		// Minutes beyond what a Duration counts are nonsense too; compared
+		// before multiplying, they cannot wrap around to a short interval.
+		const maxTTL = math.MaxInt64 / int64(time.Minute)
+		if n, err := strconv.ParseInt(strings.TrimSpace(r.TTL), 10, 64); err == nil && n > 0 && n <= maxTTL {
 			ttl = time.Duration(n) * time.Minute
 		}
 	}
