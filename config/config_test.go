@@ -468,6 +468,12 @@ func TestParseDuration(t *testing.T) {
 		{in: "0", want: 0},
 		{in: "300", err: `"300" has no unit; write a duration string such as "300s" or "5m"`},
 		{in: "30d", err: `invalid duration "30d": there is no "d" unit; write "720h" for 30 days`},
+		{in: "106751d", err: `invalid duration "106751d": there is no "d" unit; write "2562024h" for 106751 days`},
+		// No hint whose hours overflow (it once said "-6446744073709551616h")
+		// or could not be written as a duration either.
+		{in: "500000000000000000d", err: `invalid duration "500000000000000000d"; write a duration string such as "90s", "5m" or "48h" (units ms, s, m, h)`},
+		{in: "106752d", err: `invalid duration "106752d"; write a duration string such as "90s", "5m" or "48h" (units ms, s, m, h)`},
+		{in: "-5d", err: `invalid duration "-5d"; write a duration string such as "90s", "5m" or "48h" (units ms, s, m, h)`},
 		{in: "5 min", err: `invalid duration "5 min"; write a duration string such as "90s", "5m" or "48h" (units ms, s, m, h)`},
 		{in: "", err: `empty duration; write a duration string such as "5m"`},
 	}

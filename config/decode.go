@@ -517,7 +517,10 @@ func parseDuration(s string) (time.Duration, error) {
 	if _, nerr := strconv.ParseFloat(s, 64); nerr == nil {
 		return 0, fmt.Errorf(`%q has no unit; write a duration string such as "%ss" or "5m"`, s, s)
 	}
-	if n, nerr := strconv.Atoi(strings.TrimSuffix(s, "d")); nerr == nil && strings.HasSuffix(s, "d") {
+	// The hint names hours only for days a Duration holds: 24*n must
+	// neither overflow nor suggest what would fail again.
+	const maxDays = math.MaxInt64 / int64(24*time.Hour)
+	if n, nerr := strconv.ParseInt(strings.TrimSuffix(s, "d"), 10, 64); nerr == nil && strings.HasSuffix(s, "d") && n >= 0 && n <= maxDays {
 		return 0, fmt.Errorf(`invalid duration %q: there is no "d" unit; write "%dh" for %d days`, s, 24*n, n)
 	}
 	return 0, fmt.Errorf(`invalid duration %q; write a duration string such as "90s", "5m" or "48h" (units ms, s, m, h)`, s)
