@@ -92,6 +92,18 @@ func FuzzParse(f *testing.F) {
 			if it.Published.IsZero() || it.Published.After(fixedNow.Add(futureSlack)) {
 				t.Fatalf("Published = %v with Now %v", it.Published, fixedNow)
 			}
+			urls := []string{it.Link, it.Image}
+			for _, e := range it.Enclosures {
+				urls = append(urls, e.URL)
+			}
+			if it.Origin != nil {
+				urls = append(urls, it.Origin.URL)
+			}
+			for _, u := range urls {
+				if browserScript(u) {
+					t.Fatalf("item keeps the script URL %q", u)
+				}
+			}
 			// Content is sanitised HTML whichever way it was made (the
 			// sanitiser, or textToHTML without it): sanitising it again,
 			// with links already absolute, changes nothing.
@@ -100,6 +112,29 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// browserScript reports whether a browser reads u as a javascript:,
+// vbscript: or data: URL: it skips C0 controls and spaces at the start
+// and ASCII tab, LF and CR anywhere (WHATWG URL, "basic URL parser").
+func browserScript(u string) bool {
+	var b []byte
+	for i := 0; i < len(u) && len(b) < len("javascript:"); i++ {
+		c := u[i]
+		switch {
+		case len(b) == 0 && c <= ' ', c == '\t', c == '\n', c == '\r':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	for _, p := range []string{"javascript:", "vbscript:", "data:"} {
+		if strings.HasPrefix(string(b), p) {
+			return true
+		}
+	}
+	return false
 }
 
 // FuzzDetect checks the promises detection must keep whatever the text:

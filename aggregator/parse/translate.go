@@ -275,10 +275,22 @@ func resolveURL(raw string, base *url.URL) string {
 	return u.String()
 }
 
+// unsafeScheme reports whether s is a javascript:, vbscript: or data:
+// URL as a browser reads it: the WHATWG URL parser drops C0 controls and
+// spaces at the start and ASCII tab and newline anywhere before it reads
+// the scheme, so "java\tscript:" and "\x01javascript:" are javascript:
+// too. (url.Parse refuses such URLs, and resolveURL then keeps them as
+// written.)
 func unsafeScheme(s string) bool {
-	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.TrimLeftFunc(s, func(r rune) bool { return r <= ' ' || unicode.IsSpace(r) })
+	s = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, s)
 	for _, p := range []string{"javascript:", "vbscript:", "data:"} {
-		if strings.HasPrefix(s, p) {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
 			return true
 		}
 	}

@@ -228,6 +228,40 @@ func TestFields(t *testing.T) {
 	}
 }
 
+// Script and data URLs are dropped from links, images, enclosures and
+// origins also when written as a browser still reads them: with a tab or
+// newline inside the scheme, or a control character before it.
+func TestScriptURLsDropped(t *testing.T) {
+	tests := []struct{ name, url string }{
+		{"plain", "javascript:alert(1)"},
+		{"upper case", "JavaScript:alert(1)"},
+		{"leading space", "  javascript:alert(1)"},
+		{"tab in the scheme", "java&#9;script:alert(1)"},
+		{"newline in the scheme", "java&#10;script:alert(1)"},
+		{"carriage return in the scheme", "vb&#13;script:msgbox(1)"},
+		{"data with a tab", "da&#9;ta:text/html,x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := mustParse(t, rssDoc("", `<item><guid>1</guid><link>`+tt.url+`</link>`+
+				`<enclosure url="`+tt.url+`" type="image/jpeg" length="1"/><source url="`+tt.url+`">O</source></item>`),
+				Options{FeedURL: "https://wire.example/rss"})
+			it := res.Items[0]
+			if it.Link != "" || it.Image != "" || len(it.Enclosures) != 0 || it.Origin.URL != "" {
+				t.Errorf("kept: link %q, image %q, enclosures %v, origin %q", it.Link, it.Image, it.Enclosures, it.Origin.URL)
+			}
+		})
+	}
+	// A JSON Feed may carry the C0 controls XML cannot.
+	doc := `{"version":"https://jsonfeed.org/version/1.1","title":"W","items":[{"id":"1","title":"a",` +
+		`"url":"\u0001javascript:alert(1)","image":"\u0000javascript:alert(2)","content_text":"x",` +
+		`"attachments":[{"url":" \u001fdata:text/html,x","mime_type":"image/png"}]}]}`
+	it := mustParse(t, []byte(doc), Options{FeedURL: "https://wire.example/feed.json"}).Items[0]
+	if it.Link != "" || it.Image != "" || len(it.Enclosures) != 0 {
+		t.Errorf("JSON Feed kept: link %q, image %q, enclosures %v", it.Link, it.Image, it.Enclosures)
+	}
+}
+
 func TestHash(t *testing.T) {
 	base := `<item><guid>g</guid><title>Title</title><link>https://x.example/1</link><description>Text</description><pubDate>Sun, 01 Mar 2026 10:00:00 +0000</pubDate><category>c</category></item>`
 	hash := func(items string, now time.Time) string {
