@@ -125,6 +125,42 @@ func httpGet(t *testing.T, u string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// checkMethods asks the listener at host for admin paths with a method
+// they do not take: each must answer 405 with an Allow header naming the
+// one they do, not the feeds' 404 that a catch-all would give.
+func checkMethods(t *testing.T, host string) {
+	t.Helper()
+	client := &http.Client{Timeout: 30 * time.Second}
+	for _, tt := range []struct {
+		method, path string
+		want         int
+		allow        string
+	}{
+		{http.MethodGet, "/admin/poll-now", http.StatusMethodNotAllowed, "POST"},
+		{http.MethodPost, "/status", http.StatusMethodNotAllowed, "GET"},
+		{http.MethodPost, "/metrics", http.StatusMethodNotAllowed, "GET"},
+		{http.MethodDelete, "/admin/story/merge", http.StatusMethodNotAllowed, "POST"},
+		{http.MethodPut, "/admin/backup", http.StatusMethodNotAllowed, "GET"},
+		{http.MethodGet, "/admin/no-such-endpoint", http.StatusNotFound, ""},
+	} {
+		req, err := http.NewRequest(tt.method, "http://"+host+tt.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tt.method, tt.path, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s %s: %s; want %d", tt.method, tt.path, resp.Status, tt.want)
+		}
+		if allow := resp.Header.Get("Allow"); !strings.Contains(allow, tt.allow) {
+			t.Errorf("%s %s: Allow %q; want it to name %s", tt.method, tt.path, allow, tt.allow)
+		}
+	}
+}
+
 // appendConfig appends TOML to the config file at path.
 func appendConfig(t *testing.T, path, text string) {
 	t.Helper()
@@ -257,6 +293,10 @@ func TestMetricsAndHealthz(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// One listener serves feeds and admin paths: a wrong method on an
+	// admin path still gets its 405.
+	checkMethods(t, addr)
+
 	// Raw request paths never become labels: an unknown path counts as "other".
 	httpGet(t, "http://"+addr+"/no/such/path/12345")
 	_, body := httpGet(t, "http://"+addr+"/metrics")
@@ -296,6 +336,8 @@ func TestAdminListener(t *testing.T) {
 			t.Errorf("GET %s on the %s listener: %d; want %d", tt.path, map[bool]string{true: "public", false: "admin"}[tt.host == addr], code, tt.want)
 		}
 	}
+	checkMethods(t, admin)
+
 	// poll-now is not on the public listener at all.
 	resp, err := http.Post("http://"+addr+"/admin/poll-now", "text/plain", nil)
 	if err != nil {

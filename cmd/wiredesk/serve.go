@@ -285,14 +285,12 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 	pubMux.Handle("/websub/", d.websub)
 	pubMux.Handle("/", d.pub.Handler())
 	if cfg.Server.AdminListen == "" {
-		pubMux.Handle("GET /status", d.statusHandler())
-		pubMux.Handle("GET /metrics", d.mets.handler())
-		pubMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
-		pubMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
-		d.readRoutes(pubMux)
-		desk.Routes(pubMux, d.desk, d.requireToken)
-		desk.AccountRoutes(pubMux, wiring.Users(d.db), d.requireToken)
-		pubMux.Handle(web.Prefix, deskWeb)
+		// The admin paths are handed to adminMux whatever the method, so
+		// that a wrong method gets its 405 and Allow header there rather
+		// than the feeds' 404 from the catch-all "/".
+		for _, p := range []string{"/status", "/metrics", "/admin/", web.Prefix} {
+			pubMux.Handle(p, adminMux)
+		}
 		return d.mets.instrument(pubMux), nil
 	}
 	return d.mets.instrument(pubMux), d.mets.instrument(adminMux)
