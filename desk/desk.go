@@ -106,6 +106,10 @@ type Evidence struct {
 	// items are of one wire; 0 for two wires.
 	SameWireMargin float64
 	Text           string // the features and shared words, for a terminal
+	// Shared are the words both items have, rarest in the index first,
+	// as the first item wrote them, then as the second did when it wrote
+	// them otherwise: "Купянск / Kupyansk".
+	Shared []string
 }
 
 // Service carries out the operations on a database and, when set, a

@@ -161,12 +161,30 @@ func WriteUnsure(w io.Writer, vs []UnsureView, args ...string) error {
 				wiredesk.Count(len(x.st.Items), "item"), strings.Join(x.st.Sources(), ", "), title)
 		}
 		fmt.Fprintf(&b, "  pair   %s and %s\n", describeItem(v.Story, v.Item), describeItem(v.Other, v.OtherItem))
+		if len(v.Shared) > 0 {
+			fmt.Fprintf(&b, "  shared %s\n", SharedText(v.Shared))
+		}
 		fmt.Fprintf(&b, "  one event:  wiredesk story merge %s %s%s\n", v.Other.ID, v.Story.ID, tail)
 		fmt.Fprintf(&b, "  two events: wiredesk story dismiss %s %s%s\n", v.Other.ID, v.Story.ID, tail)
 		fmt.Fprintf(&b, "  evidence:   wiredesk story why %s %s%s\n", v.Item, v.OtherItem, tail)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// maxShared is how many of a pair's shared words WriteUnsure prints
+// (the rarest; `story why` has them all).
+const maxShared = 8
+
+// SharedText joins the rarest maxShared of a pair's shared words
+// (UnsureView.Shared), saying how many more there are: what `story
+// unsure` and the desk's Unsure page show.
+func SharedText(words []string) string {
+	s := strings.Join(words[:min(len(words), maxShared)], ", ")
+	if n := len(words) - maxShared; n > 0 {
+		s += fmt.Sprintf(" and %d more", n)
+	}
+	return s
 }
 
 // thresholdText writes a threshold to two places, followed for two items

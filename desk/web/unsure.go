@@ -66,6 +66,7 @@ type unsurePair struct {
 	// Item and OtherItem are the best-scoring items, looked up in the
 	// stories; a zero one (not among the story's items) is not shown.
 	Item, OtherItem boardItem
+	Shared          string // the words the two items have in common, rarest first
 	Query           string // the page's filter, for the forms' way back
 }
 
@@ -130,7 +131,7 @@ func (h *Handler) unsure(w http.ResponseWriter, r *http.Request) {
 	pairs := make([]unsurePair, 0, len(vs))
 	for _, v := range vs {
 		pairs = append(pairs, unsurePair{UnsureView: v, Story: h.unsureStory(v.Story), Other: h.unsureStory(v.Other),
-			Item: h.item(v.Story, v.Item), OtherItem: h.item(v.Other, v.OtherItem), Query: q})
+			Item: h.item(v.Story, v.Item), OtherItem: h.item(v.Other, v.OtherItem), Shared: desk.SharedText(v.Shared), Query: q})
 	}
 	h.render(w, http.StatusOK, "unsure.html", map[string]any{"Title": "Unsure pairs", "User": accountOf(r), "Filter": f,
 		"SinceChoices": unsureSinceOrder, "Pairs": pairs, "Query": q, "Limit": unsureLimit,
