@@ -110,6 +110,10 @@ type Evidence struct {
 	// as the first item wrote them, then as the second did when it wrote
 	// them otherwise: "Купянск / Kupyansk".
 	Shared []string
+	// OnlyA and OnlyB are the title words of the first item and of the
+	// second that the other has nowhere, rarest first: where two reports
+	// of one subject differ ("приговорил" against "задержан").
+	OnlyA, OnlyB []string
 }
 
 // Service carries out the operations on a database and, when set, a

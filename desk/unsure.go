@@ -59,6 +59,11 @@ type UnsureView struct {
 	// first (Evidence.Shared): what an editor weighs before opening the
 	// whole evidence.
 	Shared []string `json:"shared,omitempty"`
+	// ItemOnly and OtherItemOnly are the title words of Item and of
+	// OtherItem that the other has nowhere, rarest first
+	// (Evidence.OnlyA, OnlyB): what tells two events apart.
+	ItemOnly      []string `json:"item_only,omitempty"`
+	OtherItemOnly []string `json:"other_item_only,omitempty"`
 }
 
 // A Near is a story an item is not in whose members resemble it
@@ -254,7 +259,7 @@ func (s *Service) unsureView(ctx context.Context, p unsurePair) (UnsureView, boo
 	}
 	return UnsureView{Story: storyView(p.story), Other: storyView(other), Item: p.item.ID, OtherItem: bestIt.ID,
 		Probability: bestEv.Probability, Threshold: bestEv.Threshold, SameWireMargin: bestEv.SameWireMargin,
-		Shared: bestEv.Shared}, true, nil
+		Shared: bestEv.Shared, ItemOnly: bestEv.OnlyA, OtherItemOnly: bestEv.OnlyB}, true, nil
 }
 
 // splitApart reports whether an editor split an item of one story out of

@@ -137,6 +137,12 @@ func TestDeskUnsureInChromium(t *testing.T) {
 		!strings.Contains(shared, "airport") {
 		t.Errorf("the pairs' shared words %q; want a line naming the airport", shared)
 	}
+	// And where they differ: a title word of one report that the other
+	// lacks.
+	if only := eval(`Array.from(document.querySelectorAll("#unsure .only")).map(e => e.textContent).join("\n")`); !strings.Contains(only, "Only AP: ") ||
+		!strings.Contains(only, " · only RFE/RL: ") {
+		t.Errorf("the pairs' differing words %q; want lines naming AP and RFE/RL", only)
+	}
 	shot("desk-unsure-desktop")
 	eval(`document.getElementById("unsure").id = "unsure-before"; ""`)
 	do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible("#unsure"))

@@ -32,7 +32,7 @@ func testPairs() []desk.UnsureView {
 	board, older := testStories(), olderStories()
 	return []desk.UnsureView{
 		{Story: board[0], Other: board[1], Item: "interfax/2", OtherItem: "rferl/old", Probability: 0.6234, Threshold: 0.7,
-			Shared: []string{"выборы / elections", "<казахстан> / kazakh"}},
+			Shared: []string{"выборы / elections", "<казахстан> / kazakh"}, ItemOnly: []string{"досрочные", "<b>"}},
 		{Story: older[1], Other: older[0], Item: "afp/1", OtherItem: "ap/9", Probability: 0.31, Threshold: 0.7},
 	}
 }
@@ -129,6 +129,7 @@ func TestUnsurePageShowsThePair(t *testing.T) {
 		`<a href="/desk/why?a=interfax%2F2&amp;b=rferl%2Fold">Why these are alike</a>`,
 		// The shared words come from wire text: escaped.
 		`<p class="shared">In common: выборы / elections, &lt;казахстан&gt; / kazakh</p>`,
+		`<p class="shared only">Only Interfax: досрочные, &lt;b&gt; · only RFE/RL: -</p>`,
 	} {
 		if !strings.Contains(pair, want) {
 			t.Errorf("the pair lacks %q:\n%s", want, pair)
@@ -145,7 +146,7 @@ func TestUnsurePageShowsThePair(t *testing.T) {
 	if i < 0 {
 		t.Fatalf("the page of 3 days lacks the pair afp/1 ap/9:\n%s", page)
 	}
-	if other := page[i:]; strings.Contains(other, "In common") {
+	if other := page[i:]; strings.Contains(other, "In common") || strings.Contains(other, "Only ") {
 		t.Errorf("the pair without shared words has a line of them:\n%s", other)
 	}
 }

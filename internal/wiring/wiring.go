@@ -266,7 +266,16 @@ type DeskIndex struct{ *cluster.Index }
 func (x DeskIndex) Explain(a, b wiredesk.Item) desk.Evidence {
 	ev := x.Index.Explain(a, b)
 	return desk.Evidence{Probability: ev.Probability, Threshold: ev.Threshold, SameWireMargin: ev.SameSourceMargin,
-		Text: ev.String(), Shared: sharedWords(ev.Shared)}
+		Text: ev.String(), Shared: sharedWords(ev.Shared), OnlyA: texts(ev.OnlyA), OnlyB: texts(ev.OnlyB)}
+}
+
+// texts returns the words as written, in order.
+func texts(ws []cluster.Word) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Text
+	}
+	return out
 }
 
 // sharedWords lists the words behind the shared keys, rarest first (by
