@@ -433,6 +433,19 @@ func TestRequireToken(t *testing.T) {
 		{"loopback through a proxy: X-Real-IP", "", "[::1]:5555", "", "X-Real-IP: 203.0.113.9", http.StatusForbidden},
 		{"loopback through a proxy, empty header", "", "127.0.0.1:5555", "", "X-Forwarded-For: ", http.StatusForbidden},
 		{"through a proxy with the right token", "s3cret", "127.0.0.1:5555", "Bearer s3cret", "X-Forwarded-For: 203.0.113.9", http.StatusAccepted},
+		// A browser on the daemon's host is a loopback client too: a page
+		// of any site it visits must not reach the tokenless admin paths
+		// (cross-site POST), nor read them under its own name resolved to
+		// 127.0.0.1 (DNS rebinding: Host names the attacker's domain).
+		{"loopback, no token: browser page of another site (Origin)", "", "127.0.0.1:5555", "", "Origin: https://evil.example", http.StatusForbidden},
+		{"loopback, no token: browser page of another site (Sec-Fetch-Site)", "", "127.0.0.1:5555", "", "Sec-Fetch-Site: cross-site", http.StatusForbidden},
+		{"loopback, no token: Origin null (sandboxed page)", "", "[::1]:5555", "", "Origin: null", http.StatusForbidden},
+		{"loopback, no token: DNS rebinding, Host of another name", "", "127.0.0.1:5555", "", "Host: evil.example:8080", http.StatusForbidden},
+		{"loopback, no token: DNS rebinding, Host without port", "", "127.0.0.1:5555", "", "Host: evil.example", http.StatusForbidden},
+		{"loopback, no token: Host localhost", "", "127.0.0.1:5555", "", "Host: localhost:8080", http.StatusAccepted},
+		{"loopback, no token: Host ipv6 loopback", "", "[::1]:5555", "", "Host: [::1]:8080", http.StatusAccepted},
+		{"loopback, no token: typed into the address bar (Sec-Fetch-Site none)", "", "127.0.0.1:5555", "", "Sec-Fetch-Site: none", http.StatusAccepted},
+		{"token configured: a browser page with the right token", "s3cret", "127.0.0.1:5555", "Bearer s3cret", "Origin: https://evil.example", http.StatusAccepted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -441,10 +454,13 @@ func TestRequireToken(t *testing.T) {
 			d := &daemon{cfg: cfg}
 			req := httptest.NewRequest(http.MethodPost, "/admin/poll-now", nil)
 			req.RemoteAddr = tt.remote
+			req.Host = "127.0.0.1:8080" // where the commands send (adminBase)
 			if tt.auth != "" {
 				req.Header.Set("Authorization", tt.auth)
 			}
-			if name, value, ok := strings.Cut(tt.header, ": "); ok {
+			if name, value, ok := strings.Cut(tt.header, ": "); ok && name == "Host" {
+				req.Host = value
+			} else if ok {
 				req.Header.Set(name, value)
 			}
 			rec := httptest.NewRecorder()
