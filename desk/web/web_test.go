@@ -26,6 +26,10 @@ var t0 = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 type memStore struct {
 	mu       sync.Mutex
 	lookups  int // calls of User
+	// entered and gate, when set, hold every call of User: it says so on
+	// entered, then waits for gate to close.
+	entered chan<- struct{}
+	gate    <-chan struct{}
 	users    map[string]wiredesk.User
 	sessions map[string]wiredesk.Session
 	audit    []wiredesk.AuditEntry
@@ -47,6 +51,13 @@ func (m *memStore) UpdateUser(_ context.Context, u wiredesk.User) error {
 	return nil
 }
 func (m *memStore) User(_ context.Context, name string) (wiredesk.User, error) {
+	m.mu.Lock()
+	entered, gate := m.entered, m.gate
+	m.mu.Unlock()
+	if gate != nil {
+		entered <- struct{}{}
+		<-gate
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.lookups++
@@ -478,6 +489,62 @@ func TestLoginRateLimit(t *testing.T) {
 	td.clock.Advance(loginEvery)
 	if resp, _ := td.signIn(t, c, "anna", "anna-password-1"); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("after waiting %v: %s; want 303", loginEvery, resp.Status)
+	}
+}
+
+// Sign-ins sent in parallel cannot outrun the limit: each takes its place
+// in the count before its password is checked, so a burst of parallel
+// guesses gets loginBurst checks, not one per request.
+func TestLoginRateLimitHoldsInParallel(t *testing.T) {
+	td := newTestDesk(t, false)
+	const n = 3 * loginBurst
+	td.h.hashing = make(chan struct{}, n) // no bound on checks here: the limit must hold by itself
+	_, page := fetch(t, td.browser(t), "GET", td.srv.URL+"/desk/login", nil)
+	token := csrfRE.FindStringSubmatch(page)[1]
+	gate, entered := make(chan struct{}), make(chan struct{}, n)
+	td.store.mu.Lock()
+	td.store.gate, td.store.entered = gate, entered
+	td.store.mu.Unlock()
+	codes := make(chan int, n)
+	for i := range n {
+		go func() {
+			form := url.Values{"csrf": {token}, "name": {"anna"}, "password": {fmt.Sprintf("guess-number-%d", i)}}
+			req, _ := http.NewRequest("POST", td.srv.URL+"/desk/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Cookie", loginCookie+"="+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				codes <- -1
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	// Every request is either at its password check (held) or answered.
+	var checking int
+	var got []int
+	for checking+len(got) < n {
+		select {
+		case <-entered:
+			checking++
+		case c := <-codes:
+			got = append(got, c)
+		}
+	}
+	close(gate)
+	for len(got) < n {
+		got = append(got, <-codes)
+	}
+	if checking > loginBurst {
+		t.Errorf("%d parallel guesses had their password checked; want at most %d", checking, loginBurst)
+	}
+	count := map[int]int{}
+	for _, c := range got {
+		count[c]++
+	}
+	if count[http.StatusUnauthorized] != checking || count[http.StatusTooManyRequests] != n-checking {
+		t.Errorf("answers %v; want %d × 401 and the rest 429", count, checking)
 	}
 }
 
