@@ -15,7 +15,7 @@ import (
 // fakeConfig is a ConfigEditor with a revision, wire text that is
 // hostile, and a record of the saves.
 type fakeConfig struct {
-	mu    sync.Mutex
+	mu     sync.Mutex
 	rev    int
 	saves  []ConfigChange
 	probes int // test fetches and previews

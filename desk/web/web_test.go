@@ -24,12 +24,12 @@ var t0 = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 
 // memStore keeps users, sessions and the audit log in memory.
 type memStore struct {
-	mu       sync.Mutex
-	lookups  int // calls of User
+	mu      sync.Mutex
+	lookups int // calls of User
 	// entered and gate, when set, hold every call of User: it says so on
 	// entered, then waits for gate to close.
-	entered chan<- struct{}
-	gate    <-chan struct{}
+	entered  chan<- struct{}
+	gate     <-chan struct{}
 	users    map[string]wiredesk.User
 	sessions map[string]wiredesk.Session
 	audit    []wiredesk.AuditEntry
