@@ -243,7 +243,8 @@ func (c deskConfig) checkTable(kind, key, text string) (map[string]any, error) {
 var envRefName = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // credentialKeys are the keys of a source table whose values go to the
-// wire as the request's address and credentials.
+// wire as the request's address and credentials; of the URL only the
+// parts its redacted form hides (shownURLRefs).
 var credentialKeys = []string{"url", "username", "password", "headers"}
 
 // checkEnvRefs returns the problems with the ${VAR} references of table
@@ -260,11 +261,19 @@ func checkEnvRefs(kind string, t, old map[string]any, guarded func(name string) 
 	var ps web.Problems
 	for _, k := range slices.Sorted(maps.Keys(t)) {
 		had := envRefs(old[k])
+		var shown []string // references of the URL its redacted form shows
+		if u, ok := t[k].(string); ok && k == "url" {
+			shown = shownURLRefs(u)
+		}
 		for _, name := range envRefs(t[k]) {
 			switch {
 			case guarded(name):
 				ps = append(ps, web.Problem{Key: k, Msg: "${" + name + "} is one of the daemon's own secrets (its admin token, an alert channel's credential, or a WIREDESK_ variable); the desk cannot use it"})
-			case kind == web.KindSource && slices.Contains(credentialKeys, k), slices.Contains(had, name):
+			case slices.Contains(had, name):
+			case k == "url" && slices.Contains(shown, name):
+				ps = append(ps, web.Problem{Key: k, Msg: "${" + name + "}: the sources page and /status show this part of the URL; " +
+					"a reference from the daemon's environment goes in the URL's password or a key, token or password parameter only"})
+			case kind == web.KindSource && slices.Contains(credentialKeys, k):
 			default:
 				ps = append(ps, web.Problem{Key: k, Msg: "${" + name + "}: a value read from the daemon's environment would be shown on pages and in the feeds; " +
 					"the desk writes ${VAR} references only in a source's url, username, password and headers"})
@@ -272,6 +281,26 @@ func checkEnvRefs(kind string, t, old map[string]any, guarded func(name string) 
 		}
 	}
 	return ps
+}
+
+// shownURLRefs returns the names of the ${VAR} references of a source URL
+// that its redacted form (wiredesk.RedactURL: the sources page, /status,
+// errors) shows: those outside the password and the credential-like query
+// parameters.
+func shownURLRefs(raw string) []string {
+	var names []string
+	marked := envRefName.ReplaceAllStringFunc(strings.ReplaceAll(raw, "$$", ""), func(ref string) string {
+		names = append(names, envRefName.FindStringSubmatch(ref)[1])
+		return fmt.Sprintf("wdref%dx", len(names)-1) // letters and digits: no escaping changes it
+	})
+	red := wiredesk.RedactURL(marked)
+	var out []string
+	for i, name := range names {
+		if strings.Contains(red, fmt.Sprintf("wdref%dx", i)) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // envRefs returns the names of the ${VAR} references in a decoded TOML

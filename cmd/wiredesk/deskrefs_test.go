@@ -66,6 +66,11 @@ secret = "${DESK_TEST_HOOK_SECRET}"
 		{"a wire's password", web.KindSource, "", kabar + `name = "Kabar"` + "\nusername = \"desk\"\npassword = \"${KABAR_PASSWORD}\"\n", ""},
 		{"a wire's header", web.KindSource, "", kabar + `headers = { "X-Api-Key" = "${KABAR_PASSWORD}" }` + "\n", ""},
 		{"a wire's URL", web.KindSource, "", `id = "kabar"` + "\n" + `url = "https://kabar.example/rss?token=${KABAR_PASSWORD}"` + "\n", ""},
+		// The sources page and /status show the URL redacted: a reference
+		// anywhere else in it would be shown.
+		{"a URL path", web.KindSource, "", `id = "kabar"` + "\n" + `url = "https://kabar.example/${KABAR_PASSWORD}/rss"` + "\n", "url"},
+		{"a URL host", web.KindSource, "", `id = "kabar"` + "\n" + `url = "https://${KABAR_PASSWORD}.example/rss"` + "\n", "url"},
+		{"a URL query parameter shown", web.KindSource, "", `id = "kabar"` + "\n" + `url = "https://kabar.example/rss?q=${KABAR_PASSWORD}&token=${TASS_KEY}"` + "\n", "url"},
 		{"a reference the file's table had, kept", web.KindSource, "tass", `id = "tass"` + "\nname = \"TASS\"\nurl = \"https://${WIRE_HOST}/rss?key=${TASS_KEY}\"\nlanguage = \"ru\"\n", ""},
 		{"a literal dollar", web.KindSource, "", kabar + `name = "Kabar costs $$5, $${X} is literal"` + "\n", ""},
 		{"a name shown on every page", web.KindSource, "", kabar + `name = "${KABAR_PASSWORD}"` + "\n", "name"},
