@@ -103,7 +103,8 @@ var errNoSession = errors.New("not signed in")
 
 // session returns the request's signed-in user. A session is valid until
 // it expires, while its user exists and as long as their password and
-// role have not changed since it began.
+// role have not changed since it began (the user's Changed is the one
+// the session recorded).
 func (h *Handler) session(r *http.Request) (account, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
@@ -127,18 +128,22 @@ func (h *Handler) session(r *http.Request) (account, error) {
 	if err != nil {
 		return account{}, err
 	}
-	if u.Changed.After(s.Created) {
+	// Compared for equality, not by time order: a clock stepped back
+	// between sign-in and a change must not keep the session alive. A
+	// session stored before UserChanged existed ends here too.
+	if !u.Changed.Equal(s.UserChanged) {
 		return account{}, errNoSession
 	}
 	return account{Name: u.Name, Role: u.Role, CSRF: s.CSRF, key: key}, nil
 }
 
-// startSession stores a new session for user and sets its cookie. The
+// startSession stores a new session for user u and sets its cookie. The
 // token is always new, so a token planted before sign-in is worthless.
-func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, user string) error {
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u wiredesk.User) error {
 	token, csrf := randomToken(), randomToken()
 	now := h.opt.Now()
-	s := wiredesk.Session{Key: sessionKey(token), User: user, CSRF: csrf, Created: now, Expires: now.Add(h.opt.SessionTTL)}
+	s := wiredesk.Session{Key: sessionKey(token), User: u.Name, CSRF: csrf, Created: now, Expires: now.Add(h.opt.SessionTTL),
+		UserChanged: u.Changed}
 	if err := h.opt.Sessions.PutSession(r.Context(), s, now); err != nil {
 		return err
 	}
@@ -310,7 +315,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, http.StatusInternalServerError, name, "Signing in failed on the server; see its log.")
 		return
 	}
-	if err := h.startSession(w, r, u.Name); err != nil {
+	if err := h.startSession(w, r, u); err != nil {
 		h.opt.Log.Error("desk sign-in: store session", "user", name, "error", err)
 		h.renderLogin(w, r, http.StatusInternalServerError, name, "Signing in failed on the server; see its log.")
 		return

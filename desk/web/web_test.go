@@ -732,6 +732,33 @@ func TestSessionEndsWhenPasswordChanges(t *testing.T) {
 	}
 }
 
+// A password change ends the user's sessions even when the server's
+// clock stepped back in between, so that the change carries an earlier
+// time than the session's start.
+func TestSessionEndsWhenPasswordChangesAfterClockStep(t *testing.T) {
+	for _, change := range []string{"password", "role"} {
+		t.Run(change, func(t *testing.T) {
+			td := newTestDesk(t, false)
+			c := td.browser(t)
+			td.signIn(t, c, "anna", "anna-password-1")
+			td.clock.Advance(-time.Minute) // NTP steps the clock back
+			users := &desk.Users{Store: td.store, Hash: cheap, Now: td.clock.Now}
+			var err error
+			if change == "password" {
+				err = users.SetPassword(context.Background(), "anna", "a-new-password-2", "admin")
+			} else {
+				err = users.SetRole(context.Background(), "anna", wiredesk.RoleViewer, "admin")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp, _ := fetch(t, c, "GET", td.srv.URL+"/desk/", nil); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("board after a %s change: %s; want a redirect to sign in", change, resp.Status)
+			}
+		})
+	}
+}
+
 // The board fragment that desk.js fetches is the stories alone, so the
 // script can swap it in without nesting a page in the page.
 func TestBoardFragment(t *testing.T) {
