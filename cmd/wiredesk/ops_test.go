@@ -444,6 +444,8 @@ func TestRequireToken(t *testing.T) {
 		{"loopback, no token: DNS rebinding, Host without port", "", "127.0.0.1:5555", "", "Host: evil.example", http.StatusForbidden},
 		{"loopback, no token: Host localhost", "", "127.0.0.1:5555", "", "Host: localhost:8080", http.StatusAccepted},
 		{"loopback, no token: Host ipv6 loopback", "", "[::1]:5555", "", "Host: [::1]:8080", http.StatusAccepted},
+		// Debian resolves the machine's name to 127.0.1.1: listen may name it.
+		{"loopback, no token: Host of the listen address", "", "127.0.1.1:5555", "", "Host: deskhost:8080", http.StatusAccepted},
 		{"loopback, no token: typed into the address bar (Sec-Fetch-Site none)", "", "127.0.0.1:5555", "", "Sec-Fetch-Site: none", http.StatusAccepted},
 		{"token configured: a browser page with the right token", "s3cret", "127.0.0.1:5555", "Bearer s3cret", "Origin: https://evil.example", http.StatusAccepted},
 	}
@@ -451,6 +453,7 @@ func TestRequireToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := &config.Config{}
 			cfg.Server.AdminToken = wiredesk.Secret(tt.token)
+			cfg.Server.Listen = "deskhost:8080"
 			d := &daemon{cfg: cfg}
 			req := httptest.NewRequest(http.MethodPost, "/admin/poll-now", nil)
 			req.RemoteAddr = tt.remote

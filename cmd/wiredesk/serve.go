@@ -406,10 +406,11 @@ func (d *daemon) pollNow(w http.ResponseWriter, r *http.Request) {
 // away.
 func (d *daemon) requireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := d.config().Server.AdminToken.Reveal()
+		cfg := d.config()
+		token := cfg.Server.AdminToken.Reveal()
 		if token == "" {
 			switch {
-			case isLoopback(r.RemoteAddr) && !proxied(r) && !fromBrowserPage(r):
+			case isLoopback(r.RemoteAddr) && !proxied(r) && !fromBrowserPage(r, cfg.Server.Listen, cfg.Server.AdminListen):
 				next.ServeHTTP(w, r)
 			case isLoopback(r.RemoteAddr) && !proxied(r):
 				http.Error(w, "admin calls from a web page, or to a name other than localhost, need [server] admin_token", http.StatusForbidden)
@@ -444,11 +445,11 @@ func proxied(r *http.Request) bool {
 
 // fromBrowserPage reports whether r may come from a page a web browser
 // shows rather than from the commands (which send neither Origin nor
-// Sec-Fetch-Site, to a loopback address or localhost: adminBase): the
-// browser names the page's origin, or says the request is not one the
-// user typed, or r names a host other than loopback — a name of another
-// site that its owner resolved to 127.0.0.1.
-func fromBrowserPage(r *http.Request) bool {
+// Sec-Fetch-Site, to a loopback address, localhost or the host of a
+// listen address: adminBase): the browser names the page's origin, or
+// says the request is not one the user typed, or r names another host —
+// a name of another site that its owner resolved to 127.0.0.1.
+func fromBrowserPage(r *http.Request, listens ...string) bool {
 	if _, ok := r.Header["Origin"]; ok {
 		return true
 	}
@@ -462,6 +463,11 @@ func fromBrowserPage(r *http.Request) bool {
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	if strings.EqualFold(host, "localhost") {
 		return false
+	}
+	for _, l := range listens {
+		if h, _, err := net.SplitHostPort(l); err == nil && h != "" && strings.EqualFold(host, h) {
+			return false
+		}
 	}
 	ip := net.ParseIP(host)
 	return ip == nil || !ip.IsLoopback()
