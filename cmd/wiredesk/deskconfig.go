@@ -268,7 +268,7 @@ func checkEnvRefs(kind string, t, old map[string]any, guarded func(name string) 
 		for _, name := range envRefs(t[k]) {
 			switch {
 			case guarded(name):
-				ps = append(ps, web.Problem{Key: k, Msg: "${" + name + "} is one of the daemon's own secrets (its admin token, an alert channel's credential, or a WIREDESK_ variable); the desk cannot use it"})
+				ps = append(ps, web.Problem{Key: k, Msg: "${" + name + "} is one of the daemon's own secrets (its admin token, an alert channel's credential, WIREDESK_ADMIN_TOKEN or WIREDESK_PASSWORD); the desk cannot use it"})
 			case slices.Contains(had, name):
 			case k == "url" && slices.Contains(shown, name):
 				ps = append(ps, web.Problem{Key: k, Msg: "${" + name + "}: the sources page and /status show this part of the URL; " +
@@ -336,7 +336,7 @@ func envRefs(v any) []string {
 // wiredesk's own (WIREDESK_ADMIN_TOKEN, WIREDESK_PASSWORD), or one whose
 // value is a secret of the daemon itself rather than of a wire.
 func (c deskConfig) guardedVar(name string) bool {
-	if strings.HasPrefix(name, "WIREDESK_") {
+	if name == "WIREDESK_ADMIN_TOKEN" || name == "WIREDESK_PASSWORD" {
 		return true
 	}
 	v, ok := os.LookupEnv(name)
