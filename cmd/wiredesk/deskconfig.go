@@ -224,7 +224,10 @@ func (c deskConfig) checkTable(kind, key, text string) (map[string]any, error) {
 		return nil, configError(&ps)
 	}
 	if u, _ := t["url"].(string); u != "" {
-		pu, err := url.Parse(u)
+		// A ${VAR} is not a URL's text (its braces are not allowed in the
+		// userinfo, where a wire's password goes): the scheme is read
+		// with each reference standing for a plain value.
+		pu, err := url.Parse(envRefName.ReplaceAllString(u, "x"))
 		if err != nil || pu.Scheme != "http" && pu.Scheme != "https" {
 			var was string
 			if key != "" {

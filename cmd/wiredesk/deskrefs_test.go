@@ -66,6 +66,8 @@ secret = "${DESK_TEST_HOOK_SECRET}"
 		{"a wire's password", web.KindSource, "", kabar + `name = "Kabar"` + "\nusername = \"desk\"\npassword = \"${KABAR_PASSWORD}\"\n", ""},
 		{"a wire's header", web.KindSource, "", kabar + `headers = { "X-Api-Key" = "${KABAR_PASSWORD}" }` + "\n", ""},
 		{"a wire's URL", web.KindSource, "", `id = "kabar"` + "\n" + `url = "https://kabar.example/rss?token=${KABAR_PASSWORD}"` + "\n", ""},
+		// The credential check suggests this form for a password in the URL.
+		{"a wire's URL password", web.KindSource, "", `id = "kabar"` + "\n" + `url = "https://desk:${KABAR_PASSWORD}@kabar.example/rss"` + "\n", ""},
 		// The sources page and /status show the URL redacted: a reference
 		// anywhere else in it would be shown.
 		{"a URL path", web.KindSource, "", `id = "kabar"` + "\n" + `url = "https://kabar.example/${KABAR_PASSWORD}/rss"` + "\n", "url"},
