@@ -851,4 +851,10 @@ func TestStaticFiles(t *testing.T) {
 			t.Errorf("GET %s: %s %q", path, resp.Status, resp.Header.Get("Content-Type"))
 		}
 	}
+	// The folder itself is no page: no listing of what the desk embeds.
+	for _, path := range []string{"/desk/static/", "/desk/static", "/desk/static/nope.js"} {
+		if resp, body := fetch(t, http.DefaultClient, "GET", td.srv.URL+path, nil); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "desk.js") {
+			t.Errorf("GET %s: %s %q; want 404 without a listing", path, resp.Status, body)
+		}
+	}
 }
