@@ -306,7 +306,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	<-h.hashing
 	if errors.Is(err, desk.ErrBadLogin) {
 		failed = true
-		h.opt.Log.Warn("desk sign-in failed", "user", name, "remote", keys[0])
+		logged := name
+		if errors.Is(err, desk.ErrUnknownUser) {
+			logged = "(no such user)" // the name may be a password typed in the wrong field
+		}
+		h.opt.Log.Warn("desk sign-in failed", "user", logged, "remote", keys[0])
 		h.renderLogin(w, r, http.StatusUnauthorized, name, "Wrong user name or password.")
 		return
 	}

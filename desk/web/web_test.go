@@ -783,6 +783,9 @@ func TestNoSecretInPagesOrLog(t *testing.T) {
 	td := newTestDesk(t, false)
 	c := td.browser(t)
 	td.signIn(t, c, "anna", "wrong-password-9")
+	// A password typed into the name field: no user has that name, and
+	// the log must not keep it.
+	td.signIn(t, c, "anna-password-1", "anna")
 	resp, csrf := td.signIn(t, c, "anna", "anna-password-1")
 	var token string
 	for _, ck := range resp.Cookies() {
@@ -799,6 +802,11 @@ func TestNoSecretInPagesOrLog(t *testing.T) {
 	logs := td.logs.String()
 	if !strings.Contains(logs, "desk sign-in failed") || !strings.Contains(logs, "CSRF") {
 		t.Fatalf("the log lacks the failed sign-in or the CSRF refusal:\n%s", logs)
+	}
+	// A known user's failure names the user: that is what an operator
+	// watching for guessing needs.
+	if !strings.Contains(logs, `msg="desk sign-in failed" user=anna `) {
+		t.Errorf("the log does not name anna's failed sign-in:\n%s", logs)
 	}
 	for _, secret := range []string{"anna-password-1", "wrong-password-9", "$argon2id$", token, csrf} {
 		if strings.Contains(logs, secret) {
