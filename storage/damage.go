@@ -160,7 +160,8 @@ func checkSize(db *bolt.DB, path string) error {
 // check (every page reachable exactly once, the freelist consistent, keys
 // in order) and then decodes every stored item, story and source state,
 // since bbolt keeps no checksum of the values themselves (the editors'
-// decisions and the alert outbox too). It reads in one
+// decisions and the alert outbox too), and last follows every index entry
+// and story to the items it names (checkLinks). It reads in one
 // transaction, so it may run while another goroutine writes.
 func (d *DB) Check(ctx context.Context) []error {
 	if err := ctx.Err(); err != nil {
@@ -188,7 +189,10 @@ func (d *DB) Check(ctx context.Context) []error {
 		if len(problems) > 0 {
 			return nil // the values may sit on the broken pages
 		}
-		return checkValues(tx, note)
+		if err := checkValues(tx, note); err != nil {
+			return err
+		}
+		return checkLinks(tx, note)
 	})
 	if err != nil && !errors.Is(err, errStop) {
 		problems = append(problems, err)
@@ -236,6 +240,69 @@ func checkValues(tx *bolt.Tx, note func(error) error) error {
 		}
 	}
 	return nil
+}
+
+// checkLinks follows every reference the readers follow, calling note for
+// each that leads nowhere: an item stored under a key other than its id,
+// a time index entry without its item or story, a story listing a missing
+// item, an identity entry without its item. A flipped byte in a key
+// leaves every value decodable and bbolt's check content, yet `sources`
+// or `story list` then stop at it; `check -db` must not call such a file
+// consistent. It keeps nothing but the walk's position, so it costs a
+// lookup per index entry and no memory per item.
+func checkLinks(tx *bolt.Tx, note func(error) error) error {
+	bs, err := openBuckets(tx)
+	if err != nil {
+		return note(err)
+	}
+	if err := bs.items.ForEach(func(k, v []byte) error {
+		it, _, err := decodeItemRecord(v)
+		if err == nil && it.ID != string(k) { // undecodable values are checkValues' finding
+			return note(fmt.Errorf("bucket %s, key %q holds item %s: %w", bucketItems, k, it.ID, errCorrupt))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := bs.itemTime.ForEach(func(k, _ []byte) error {
+		if id := idFromTimeKey(k); bs.items.Get(id) == nil {
+			return note(fmt.Errorf("time index points to missing item %s: %w", id, errCorrupt))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := bs.storyTime.ForEach(func(k, _ []byte) error {
+		id := string(idFromTimeKey(k))
+		if _, ok, err := bs.story(id); err == nil && !ok {
+			return note(fmt.Errorf("time index points to missing story %s: %w", id, errCorrupt))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := bs.stories.ForEach(func(k, v []byte) error {
+		r, err := decodeStory(v)
+		if err != nil {
+			return nil // checkValues' finding
+		}
+		for _, id := range r.ItemIDs {
+			if bs.items.Get([]byte(id)) == nil {
+				if err := note(fmt.Errorf("story %s lists missing item %s: %w", k, id, errCorrupt)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return bs.identity.ForEach(func(k, v []byte) error {
+		if bs.items.Get(v) == nil {
+			return note(fmt.Errorf("identity %q points to missing item %s: %w", k, v, errCorrupt))
+		}
+		return nil
+	})
 }
 
 // Page header and branch element layout of bbolt (internal/common/page.go):
