@@ -273,3 +273,29 @@ func TestCheckHelpListsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// backup takes its flags after the file too, as fetch, story, user and
+// alerts do: the README's examples leave out -config and say to add it,
+// e.g. `bin/wiredesk backup backup.db -config demo.toml`.
+func TestBackupFlagsAfterFile(t *testing.T) {
+	cfg := demoDir(t, "127.0.0.1:0")
+	if code, _, stderr := runIn(t, "once", "-config", cfg, "-out", filepath.Join(t.TempDir(), "out")); code != 0 {
+		t.Fatalf("once: exit %d\n%s", code, stderr)
+	}
+	for _, args := range [][]string{
+		{"backup", "-config", cfg, "FILE"},
+		{"backup", "FILE", "-config", cfg},
+	} {
+		dst := filepath.Join(t.TempDir(), "backup.db")
+		args = slices.Clone(args)
+		args[slices.Index(args, "FILE")] = dst
+		code, stdout, stderr := runIn(t, args...)
+		if code != 0 || !strings.Contains(stdout, "copied from") {
+			t.Errorf("%q: exit %d\n%s%s", args, code, stdout, stderr)
+			continue
+		}
+		if _, err := os.Stat(dst); err != nil {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+}
