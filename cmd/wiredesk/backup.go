@@ -34,7 +34,7 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	cfg, err := loadConfigReadOnly(e, *cfgPath) // backup only copies the file: no wire secret needed (a cron job may lack the daemon's environment)
 	if err != nil {
 		return err
 	}
