@@ -62,6 +62,10 @@ type Session struct {
 	CSRF    string // the token every state-changing request must carry
 	Created time.Time
 	Expires time.Time
+	// UserChanged is the user's Changed when the session began: a
+	// session is valid only while it is still the same, so a change of
+	// password or role ends it whatever the clock did in between.
+	UserChanged time.Time
 }
 
 // AuditEntry records one action taken at the desk or with a desk command.

@@ -106,6 +106,14 @@ type Evidence struct {
 	// items are of one wire; 0 for two wires.
 	SameWireMargin float64
 	Text           string // the features and shared words, for a terminal
+	// Shared are the words both items have, rarest in the index first,
+	// as the first item wrote them, then as the second did when it wrote
+	// them otherwise: "Купянск / Kupyansk".
+	Shared []string
+	// OnlyA and OnlyB are the title words of the first item and of the
+	// second that the other has nowhere, rarest first: where two reports
+	// of one subject differ ("приговорил" against "задержан").
+	OnlyA, OnlyB []string
 }
 
 // Service carries out the operations on a database and, when set, a

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/wiredesk/wiredesk"
 )
@@ -121,6 +122,12 @@ func markChange(ch MarkChange, now time.Time) (func(*wiredesk.StoryMarks), error
 		h := strings.Join(strings.Fields(ch.Headline), " ")
 		if n := len([]rune(h)); n > maxHeadlineRunes {
 			return nil, fmt.Errorf("headline of %d characters; at most %d", n, maxHeadlineRunes)
+		}
+		// Wire headlines lose their control characters when stored
+		// (aggregator/normalize); an editor's must not bring any, which
+		// `wiredesk audit` and `story show` would print to a terminal.
+		if strings.ContainsFunc(h, unicode.IsControl) {
+			return nil, errors.New("headline has a control character")
 		}
 		return func(m *wiredesk.StoryMarks) { m.Headline = h }, nil
 	}

@@ -161,12 +161,37 @@ func WriteUnsure(w io.Writer, vs []UnsureView, args ...string) error {
 				wiredesk.Count(len(x.st.Items), "item"), strings.Join(x.st.Sources(), ", "), title)
 		}
 		fmt.Fprintf(&b, "  pair   %s and %s\n", describeItem(v.Story, v.Item), describeItem(v.Other, v.OtherItem))
+		if len(v.Shared) > 0 {
+			fmt.Fprintf(&b, "  shared %s\n", SharedText(v.Shared))
+		}
+		if len(v.ItemOnly) > 0 || len(v.OtherItemOnly) > 0 {
+			fmt.Fprintf(&b, "  only   %s: %s; %s: %s\n", sourceOf(v.Story, v.Item), SharedText(v.ItemOnly),
+				sourceOf(v.Other, v.OtherItem), SharedText(v.OtherItemOnly))
+		}
 		fmt.Fprintf(&b, "  one event:  wiredesk story merge %s %s%s\n", v.Other.ID, v.Story.ID, tail)
 		fmt.Fprintf(&b, "  two events: wiredesk story dismiss %s %s%s\n", v.Other.ID, v.Story.ID, tail)
 		fmt.Fprintf(&b, "  evidence:   wiredesk story why %s %s%s\n", v.Item, v.OtherItem, tail)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// maxShared is how many of a pair's shared words WriteUnsure prints
+// (the rarest; `story why` has them all).
+const maxShared = 8
+
+// SharedText joins the rarest maxShared of a pair's words (UnsureView's
+// Shared, ItemOnly or OtherItemOnly), saying how many more there are,
+// "-" for none: what `story unsure` and the desk's Unsure page show.
+func SharedText(words []string) string {
+	if len(words) == 0 {
+		return "-"
+	}
+	s := strings.Join(words[:min(len(words), maxShared)], ", ")
+	if n := len(words) - maxShared; n > 0 {
+		s += fmt.Sprintf(" and %d more", n)
+	}
+	return s
 }
 
 // thresholdText writes a threshold to two places, followed for two items
@@ -187,6 +212,17 @@ func SameWireText(threshold, sameWireMargin float64) string {
 		return ""
 	}
 	return fmt.Sprintf("%.2f plus %.2f for two items of one wire", threshold-sameWireMargin, sameWireMargin)
+}
+
+// sourceOf returns the source of item id of story v, or the id when v
+// lacks it.
+func sourceOf(v StoryView, id string) string {
+	for _, it := range v.Items {
+		if it.ID == id {
+			return it.Source
+		}
+	}
+	return id
 }
 
 // describeItem names item id of story v with its source and date.

@@ -33,7 +33,9 @@ func TestText(t *testing.T) {
 			return func(b *bytes.Buffer) error { return WriteWhy(b, v) }, err
 		}},
 		{"unsure", func() (func(*bytes.Buffer) error, error) {
-			x.evs = map[[2]string]Evidence{{"rferl/1", "tass/1"}: {Probability: 0.62, Threshold: 0.75}}
+			x.evs = map[[2]string]Evidence{{"rferl/1", "tass/1"}: {Probability: 0.62, Threshold: 0.75,
+				Shared: []string{"rogun / рогунской", "hydropower / гэс", "third / третий"},
+				OnlyA:  []string{"tajik", "leader"}, OnlyB: []string{"рахмон"}}}
 			defer func() { x.evs = nil }()
 			vs, err := s.Unsure(ctx, UnsureQuery{Since: t0})
 			return func(b *bytes.Buffer) error { return WriteUnsure(b, vs) }, err
@@ -47,7 +49,10 @@ func TestText(t *testing.T) {
 			}
 			a, b := tass("tass/7", time.Hour, "Рахмон открыл третий агрегат Рогунской ГЭС"), tass("tass/5", 0, "Рогунская ГЭС: третий агрегат")
 			vs := []UnsureView{{Story: StoryView{ID: a.ID, Items: []ItemView{a}}, Other: StoryView{ID: b.ID, Items: []ItemView{b}},
-				Item: a.ID, OtherItem: b.ID, Probability: 0.633, Threshold: 1.1, SameWireMargin: 0.25}}
+				Item: a.ID, OtherItem: b.ID, Probability: 0.633, Threshold: 1.1, SameWireMargin: 0.25,
+				// More shared words than the line prints: it says how many more.
+				Shared:   []string{"рогунской / рогунская", "агрегат", "третий", "гэс", "1", "2", "3", "4", "5", "6"},
+				ItemOnly: []string{"рахмон", "открыл"}}}
 			return func(b *bytes.Buffer) error { return WriteUnsure(b, vs, "-config", "/etc/wire desk/anna's.toml") }, nil
 		}},
 		{"unsure-empty", func() (func(*bytes.Buffer) error, error) {

@@ -55,6 +55,15 @@ type UnsureView struct {
 	// SameWireMargin is the part of Threshold the pair needed because
 	// both items are of one wire; 0 (left out) for two wires.
 	SameWireMargin float64 `json:"same_wire_margin,omitempty"`
+	// Shared are the words Item and OtherItem have in common, rarest
+	// first (Evidence.Shared): what an editor weighs before opening the
+	// whole evidence.
+	Shared []string `json:"shared,omitempty"`
+	// ItemOnly and OtherItemOnly are the title words of Item and of
+	// OtherItem that the other has nowhere, rarest first
+	// (Evidence.OnlyA, OnlyB): what tells two events apart.
+	ItemOnly      []string `json:"item_only,omitempty"`
+	OtherItemOnly []string `json:"other_item_only,omitempty"`
 }
 
 // A Near is a story an item is not in whose members resemble it
@@ -249,7 +258,8 @@ func (s *Service) unsureView(ctx context.Context, p unsurePair) (UnsureView, boo
 		return UnsureView{}, false, nil
 	}
 	return UnsureView{Story: storyView(p.story), Other: storyView(other), Item: p.item.ID, OtherItem: bestIt.ID,
-		Probability: bestEv.Probability, Threshold: bestEv.Threshold, SameWireMargin: bestEv.SameWireMargin}, true, nil
+		Probability: bestEv.Probability, Threshold: bestEv.Threshold, SameWireMargin: bestEv.SameWireMargin,
+		Shared: bestEv.Shared, ItemOnly: bestEv.OnlyA, OtherItemOnly: bestEv.OnlyB}, true, nil
 }
 
 // splitApart reports whether an editor split an item of one story out of

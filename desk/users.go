@@ -38,6 +38,12 @@ var ErrUserExists = errors.New("user exists")
 // wrong password: the two are not told apart.
 var ErrBadLogin = errors.New("wrong user name or password")
 
+// ErrUnknownUser is the ErrBadLogin of a name no user has (errors.Is
+// matches both). The client must not be told which it was; a log leaves
+// such a name out, since it is often a password typed into the name
+// field.
+var ErrUnknownUser = fmt.Errorf("no such user: %w", ErrBadLogin)
+
 // userName is what a user name may look like: it appears in the audit
 // log, in feeds' decision records and in cookies' sessions.
 var userName = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}._@-]{0,63}$`)
@@ -144,7 +150,7 @@ func (u *Users) Authenticate(ctx context.Context, name, password string) (wirede
 	usr, err := u.Store.User(ctx, name)
 	if errors.Is(err, wiredesk.ErrNotFound) {
 		_, _ = HashPassword(password+"-padding-to-length", u.params())
-		return wiredesk.User{}, ErrBadLogin
+		return wiredesk.User{}, ErrUnknownUser
 	}
 	if err != nil {
 		return wiredesk.User{}, err

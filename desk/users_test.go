@@ -197,6 +197,10 @@ func TestMarkAndAudit(t *testing.T) {
 		{MarkChange{Action: MarkUnpin, Feed: "a"}, "no marks", false},
 		{MarkChange{Action: MarkHeadline, Headline: "  Fixed \n headline "}, `headline "Fixed headline"`, false},
 		{MarkChange{Action: MarkHeadline, Headline: strings.Repeat("я", 301)}, "", true},
+		// Control characters: a terminal escape would reach `wiredesk
+		// audit` and `story show`, which print the headline as it is.
+		{MarkChange{Action: MarkHeadline, Headline: "Fixed \x1b[2J\x1b]0;owned\x07 headline"}, "", true},
+		{MarkChange{Action: MarkHeadline, Headline: "Fixed\u009b2Jheadline"}, "", true},
 		{MarkChange{Action: "burn"}, "", true},
 	}
 	for i, st := range steps {

@@ -204,6 +204,9 @@ const joinSlack = time.Minute
 // own dates, so the stories of one pass do not all carry the pass's
 // second (the W3C validator warns on entries with one updated time) and
 // a story still reads as updated when a wire joins it or an editor acts.
+// The split that made a story is no change of it: its entry is new (a new
+// id), and the story the item left already reads as updated at that
+// instant, so both taking it gave a feed two entries of one atom:updated.
 func changedAt(st wiredesk.Story) time.Time {
 	var lastJoin, t time.Time
 	for _, it := range st.Items {
@@ -212,10 +215,21 @@ func changedAt(st wiredesk.Story) time.Time {
 	if lastJoin.Sub(st.Created) > joinSlack {
 		t = lastJoin
 	}
-	if st.Updated.Sub(lastJoin) > joinSlack {
+	if st.Updated.Sub(lastJoin) > joinSlack && !splitOutAt(st, st.Updated) {
 		t = laterTime(t, st.Updated)
 	}
 	return t
+}
+
+// splitOutAt reports whether an editor split story st out of another at
+// instant at.
+func splitOutAt(st wiredesk.Story, at time.Time) bool {
+	for _, d := range st.Decisions {
+		if d.Kind == wiredesk.DecisionSplit && d.To == st.ID && d.At.Equal(at) {
+			return true
+		}
+	}
+	return false
 }
 
 // ItemEntry builds the entry of a single item for a feed with cluster =

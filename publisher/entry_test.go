@@ -775,6 +775,19 @@ func TestStoryEntryUpdated(t *testing.T) {
 			Items: []wiredesk.Item{item("interfax", p1, pass), item("tass", p2, pass.Add(10*time.Minute))}}, pass.Add(10 * time.Minute)},
 		{"an editor changes it an hour later", wiredesk.Story{Created: pass, Updated: pass.Add(time.Hour),
 			Items: []wiredesk.Item{item("interfax", p1, pass)}}, pass.Add(time.Hour)},
+		// A split changes two stories at one instant: the one the item left
+		// reads as updated then (the case above); the new one is a new
+		// entry, whose wire's date is its updated time, else a split
+		// always gave two entries of a feed one atom:updated.
+		{"an editor splits it out of another story", wiredesk.Story{ID: "interfax/1~1", Created: pass, Updated: pass.Add(time.Hour),
+			Items:     []wiredesk.Item{item("interfax", p1, pass)},
+			Decisions: []wiredesk.StoryDecision{{Kind: wiredesk.DecisionSplit, From: "tass/2", To: "interfax/1~1", At: pass.Add(time.Hour)}}}, p1},
+		{"split out, then a wire joins", wiredesk.Story{ID: "interfax/1~1", Created: pass, Updated: pass.Add(2 * time.Hour),
+			Items:     []wiredesk.Item{item("interfax", p1, pass), item("tass", p2, pass.Add(2*time.Hour))},
+			Decisions: []wiredesk.StoryDecision{{Kind: wiredesk.DecisionSplit, From: "tass/2", To: "interfax/1~1", At: pass.Add(time.Hour)}}}, pass.Add(2 * time.Hour)},
+		{"split out, then an editor changes it", wiredesk.Story{ID: "interfax/1~1", Created: pass, Updated: pass.Add(3 * time.Hour),
+			Items:     []wiredesk.Item{item("interfax", p1, pass)},
+			Decisions: []wiredesk.StoryDecision{{Kind: wiredesk.DecisionSplit, From: "tass/2", To: "interfax/1~1", At: pass.Add(time.Hour)}}}, pass.Add(3 * time.Hour)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := StoryEntry(wiredesk.Feed{Slug: "f"}, tc.st, nil, entryContext())

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,6 +22,21 @@ type Evidence struct {
 	SameSource       bool
 	Features         []Feature
 	Shared           []SharedWord
+	// OnlyA and OnlyB are the title words of a and of b that the other
+	// item has nowhere (no key of the word is shared), with how many
+	// indexed items have them: where two reports of one subject differ,
+	// "приговорил" against "задержан". Across languages only words that
+	// could meet the other language are listed (concepts, numbers, name
+	// spellings). Rarest first.
+	OnlyA, OnlyB []Word
+}
+
+// A Word is a title word of one item: how it was written, its kind and
+// how many indexed items have it.
+type Word struct {
+	Text string
+	Kind string
+	DF   int
 }
 
 // A Feature is one named input of the probability.
@@ -83,7 +99,39 @@ func (x *Index) Explain(a, b wiredesk.Item) Evidence {
 		}
 		ev.Shared = append(ev.Shared, SharedWord{A: wa[slot(k)], B: wb[slot(k)], Kind: kindName(k), DF: int(x.df.get(slot(k)))})
 	}
+	sharedA, sharedB := map[string]bool{}, map[string]bool{}
+	for _, w := range ev.Shared {
+		sharedA[w.A], sharedB[w.B] = true, true
+	}
+	ev.OnlyA = x.onlyIn(ka, kb, wa, sharedA, cross)
+	ev.OnlyB = x.onlyIn(kb, ka, wb, sharedB, cross)
 	return ev
+}
+
+// onlyIn lists, rarest first, the title words behind ks that have no key in
+// other and gave no shared key either (shared: the words behind the
+// shared keys, as this side wrote them), each once. Across languages a
+// word that could not meet the other language is left out: its absence
+// there says nothing.
+func (x *Index) onlyIn(ks, other []key, words map[uint32]string, shared map[string]bool, cross bool) []Word {
+	var out []Word
+	seen := map[string]bool{}
+	for _, k := range ks {
+		if !k.title() || !relevant(k.kind(), cross) {
+			continue
+		}
+		if _, ok := slices.BinarySearchFunc(other, slot(k), func(e key, s uint32) int { return cmpU32(slot(e), s) }); ok {
+			continue
+		}
+		w := words[slot(k)]
+		if w == "" || shared[w] || seen[w] {
+			continue
+		}
+		seen[w] = true
+		out = append(out, Word{Text: w, Kind: kindName(k), DF: int(x.df.get(slot(k)))})
+	}
+	slices.SortStableFunc(out, func(a, b Word) int { return cmp.Compare(a.DF, b.DF) })
+	return out
 }
 
 func cmpU32(a, b uint32) int {
@@ -159,6 +207,20 @@ func (ev Evidence) String() string {
 	}
 	for _, s := range ev.Shared {
 		fmt.Fprintf(&b, "  shared %-8s %s / %s (in %d indexed items)\n", s.Kind, s.A, s.B, s.DF)
+	}
+	// Explain's callers give the later item first, as Match meets them.
+	for _, side := range []struct {
+		name  string
+		words []Word
+	}{{"later", ev.OnlyA}, {"earlier", ev.OnlyB}} {
+		if len(side.words) == 0 {
+			continue
+		}
+		ws := make([]string, len(side.words))
+		for i, w := range side.words {
+			ws[i] = w.Text
+		}
+		fmt.Fprintf(&b, "  only in the %s title, rarest first: %s\n", side.name, strings.Join(ws, ", "))
 	}
 	return b.String()
 }

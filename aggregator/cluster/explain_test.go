@@ -2,9 +2,12 @@ package cluster
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wiredesk/wiredesk"
 )
 
 // Explain names the same-source margin apart from the threshold, so that
@@ -36,3 +39,68 @@ func TestExplainSameSourceMargin(t *testing.T) {
 		})
 	}
 }
+
+// Explain lists the title words one item has and the other lacks, rarest
+// first: what tells an announcement from its outcome, or a detention from
+// a sentence. A word that gave a shared key is not listed, nor, across
+// languages, a word that could not meet the other language.
+func TestExplainOnlyWords(t *testing.T) {
+	item := func(id, src, lang, title, summary string, at time.Duration) wiredesk.Item {
+		return wiredesk.Item{ID: id, SourceID: src, Language: lang, Published: t0.Add(at), Title: title, Summary: summary}
+	}
+	words := func(ws []Word) []string {
+		out := []string{}
+		for _, w := range ws {
+			out = append(out, w.Text)
+		}
+		return out
+	}
+	tests := []struct {
+		name         string
+		a, b         wiredesk.Item
+		onlyA, onlyB []string
+	}{
+		{"detained against sentenced",
+			item("tass/1", "tass", "ru", "Суд приговорил бывшего замглавы Минтранса к 9 годам колонии", "", 6*time.Hour),
+			item("interfax/1", "interfax", "ru", "В Москве задержан бывший замглавы Минтранса", "", 0),
+			[]string{"суд", "приговорил", "9", "годам", "колонии"}, []string{"москве", "задержан"}},
+		{"a title word the other has in its lead is shared",
+			item("tass/2", "tass", "ru", "Задержан бывший замглавы Минтранса", "", time.Hour),
+			item("interfax/2", "interfax", "ru", "Бывший замглавы Минтранса", "Его задержали в Москве.", 0),
+			[]string{}, []string{}},
+		{"across languages: a word with no concept says nothing",
+			item("rt/1", "rt", "en", "Kupyansk to be liberated within a week, Gerasimov says", "", time.Hour),
+			item("ria/1", "ria", "ru", "Герасимов: Купянск освободят за неделю, заявил генерал", "", 0),
+			[]string{}, []string{"генерал"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := New(Options{})
+			x.Add(tt.b)
+			ev := x.Explain(tt.a, tt.b)
+			if tt.onlyA != nil && !slices.Equal(sorted(words(ev.OnlyA)), sorted(tt.onlyA)) {
+				t.Errorf("OnlyA = %q; want %q\n%s", words(ev.OnlyA), tt.onlyA, ev)
+			}
+			if tt.onlyB != nil && !slices.Equal(sorted(words(ev.OnlyB)), sorted(tt.onlyB)) {
+				t.Errorf("OnlyB = %q; want %q\n%s", words(ev.OnlyB), tt.onlyB, ev)
+			}
+			for _, side := range [][]Word{ev.OnlyA, ev.OnlyB} {
+				if !slices.IsSortedFunc(side, func(a, b Word) int { return a.DF - b.DF }) {
+					t.Errorf("not rarest first: %v", side)
+				}
+				for _, w := range side {
+					if ev.Cross && w.Kind == "word" {
+						t.Errorf("across languages %q (a word without a concept) is listed", w.Text)
+					}
+				}
+			}
+			for _, s := range ev.Shared {
+				if slices.Contains(words(ev.OnlyA), s.A) || slices.Contains(words(ev.OnlyB), s.B) {
+					t.Errorf("shared %s / %s is listed as one side's only", s.A, s.B)
+				}
+			}
+		})
+	}
+}
+
+func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }

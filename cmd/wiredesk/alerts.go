@@ -25,17 +25,23 @@ func cmdAlerts(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, interleave(args)); err != nil { // flags may follow the rule, as in story and user
 		return err
 	}
-	cfg, err := loadConfig(e, *cfgPath)
-	if err != nil {
-		return err
-	}
 	rest := fs.Args()
 	switch {
 	case len(rest) == 0:
 	case rest[0] == "test" && len(rest) == 2:
+		// A test sends, so the channels' secrets must be set.
+		cfg, err := loadConfig(e, *cfgPath)
+		if err != nil {
+			return err
+		}
 		return alertsTest(ctx, e, rest[1], cfg)
 	default:
 		return &usageError{msg: "usage: wiredesk alerts [-config FILE] [test RULE]"}
+	}
+	// The list only reads the database: no wire or channel secret needed.
+	cfg, err := loadConfigReadOnly(e, *cfgPath)
+	if err != nil {
+		return err
 	}
 	db, err := wiring.OpenDB(cfg, true, "alerts")
 	if err != nil {

@@ -24,7 +24,7 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 			"(GET /admin/backup on [server] admin_listen or listen, with WIREDESK_ADMIN_TOKEN when set);\n"+
 			"otherwise the file is read directly. Restore: stop the daemon, copy the backup over [storage] path.\n"+
 			"Exit codes: 0, 1 fatal, 2 usage/config, 5 database damaged.")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, interleave(args)); err != nil { // flags may follow the file, as in fetch and story
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -34,7 +34,7 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	cfg, err := loadConfigReadOnly(e, *cfgPath) // backup only copies the file: no wire secret needed (a cron job may lack the daemon's environment)
 	if err != nil {
 		return err
 	}

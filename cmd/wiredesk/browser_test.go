@@ -170,6 +170,13 @@ func TestDeskInChromium(t *testing.T) {
 		notPwned(path)
 	}
 	shot("reading-page-desktop")
+	do("reading page on a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible("main"))
+	if got := eval(`String(document.documentElement.scrollWidth <= window.innerWidth)`); got != "true" {
+		t.Errorf("the reading page is wider than a phone's screen (scrollWidth %s, width %s)",
+			eval(`String(document.documentElement.scrollWidth)`), eval(`String(window.innerWidth)`))
+	}
+	shot("reading-page-phone")
+	do("desktop viewport", chromedp.EmulateViewport(1280, 900))
 
 	// Sign out: the desk asks for a sign-in again.
 	do("sign out", chromedp.Navigate(base+"/desk/"), chromedp.WaitVisible("#board"),

@@ -131,6 +131,18 @@ func TestDeskUnsureInChromium(t *testing.T) {
 			t.Fatalf("pair %d (%s, %s) is not listed:\n%s", i, p.rferl, p.ap, eval(`document.getElementById("unsure").innerText`))
 		}
 	}
+	// Each pair says what its two closest items have in common, from the
+	// index's evidence: both reports of the terminal say "airport".
+	if shared := eval(`Array.from(document.querySelectorAll("#unsure .shared")).map(e => e.textContent).join("\n")`); !strings.Contains(shared, "In common: ") ||
+		!strings.Contains(shared, "airport") {
+		t.Errorf("the pairs' shared words %q; want a line naming the airport", shared)
+	}
+	// And where they differ: a title word of one report that the other
+	// lacks.
+	if only := eval(`Array.from(document.querySelectorAll("#unsure .only")).map(e => e.textContent).join("\n")`); !strings.Contains(only, "Only AP: ") ||
+		!strings.Contains(only, " · only RFE/RL: ") {
+		t.Errorf("the pairs' differing words %q; want lines naming AP and RFE/RL", only)
+	}
 	shot("desk-unsure-desktop")
 	eval(`document.getElementById("unsure").id = "unsure-before"; ""`)
 	do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible("#unsure"))

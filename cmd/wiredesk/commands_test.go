@@ -311,3 +311,66 @@ func TestCheckHelpListsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// backup takes its flags after the file too, as fetch, story, user and
+// alerts do: the README's examples leave out -config and say to add it,
+// e.g. `bin/wiredesk backup backup.db -config demo.toml`.
+func TestBackupFlagsAfterFile(t *testing.T) {
+	cfg := demoDir(t, "127.0.0.1:0")
+	if code, _, stderr := runIn(t, "once", "-config", cfg, "-out", filepath.Join(t.TempDir(), "out")); code != 0 {
+		t.Fatalf("once: exit %d\n%s", code, stderr)
+	}
+	for _, args := range [][]string{
+		{"backup", "-config", cfg, "FILE"},
+		{"backup", "FILE", "-config", cfg},
+	} {
+		dst := filepath.Join(t.TempDir(), "backup.db")
+		args = slices.Clone(args)
+		args[slices.Index(args, "FILE")] = dst
+		code, stdout, stderr := runIn(t, args...)
+		if code != 0 || !strings.Contains(stdout, "copied from") {
+			t.Errorf("%q: exit %d\n%s%s", args, code, stdout, stderr)
+			continue
+		}
+		if _, err := os.Stat(dst); err != nil {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+}
+
+// Commands that only read or copy the database fetch nothing from the
+// wires, so a wire password the shell does not hold (a cron job without
+// the daemon's EnvironmentFile) must not stop them, as it does not stop
+// sources or preview; once and check still refuse.
+func TestDatabaseCommandsNeedNoWireSecrets(t *testing.T) {
+	cfg := demoDir(t, "127.0.0.1:0")
+	if code, _, stderr := runIn(t, "once", "-config", cfg, "-out", filepath.Join(t.TempDir(), "out")); code != 0 {
+		t.Fatalf("once: exit %d\n%s", code, stderr)
+	}
+	const unset = "WIREDESK_TEST_UNSET_WIRE_PASSWORD"
+	os.Unsetenv(unset)
+	appendConfig(t, cfg, `
+[[source]]
+id       = "paid"
+name     = "Paid"
+url      = "https://paid.example/rss"
+username = "desk"
+password = "${`+unset+`}"
+enabled  = false
+`)
+	for _, args := range [][]string{
+		{"backup", filepath.Join(t.TempDir(), "backup.db")},
+		{"compact"},
+		{"alerts"},
+	} {
+		code, stdout, stderr := runIn(t, append(args, "-config", cfg)...)
+		if code != 0 {
+			t.Errorf("%s with %s unset: exit %d\n%s%s", args[0], unset, code, stdout, stderr)
+		}
+	}
+	for _, args := range [][]string{{"once"}, {"check"}} {
+		if code, _, stderr := runIn(t, append(args, "-config", cfg)...); code != exitUsage || !strings.Contains(stderr, unset) {
+			t.Errorf("%s with %s unset: exit %d; want %d naming it\n%s", args[0], unset, code, exitUsage, stderr)
+		}
+	}
+}

@@ -14,7 +14,7 @@ func cmdCompact(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	cfg, err := loadConfigReadOnly(e, *cfgPath) // compact only rewrites the file: no wire secret needed (as in sources)
 	if err != nil {
 		return err
 	}

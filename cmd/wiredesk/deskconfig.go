@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -204,6 +206,17 @@ func (c deskConfig) checkTable(kind, key, text string) (map[string]any, error) {
 			return nil, &web.Problems{{Key: idKey, Msg: fmt.Sprintf("%s %q exists; edit it instead", kind, got)}}
 		}
 	}
+	var old map[string]any
+	if key != "" {
+		o, _, err := c.current(kind, key)
+		if err != nil {
+			return nil, err
+		}
+		old = o.Table
+	}
+	if ps := checkEnvRefs(kind, t, old, c.guardedVar); len(ps) > 0 {
+		return nil, &ps
+	}
 	if kind != web.KindSource {
 		return t, nil
 	}
@@ -211,7 +224,10 @@ func (c deskConfig) checkTable(kind, key, text string) (map[string]any, error) {
 		return nil, configError(&ps)
 	}
 	if u, _ := t["url"].(string); u != "" {
-		pu, err := url.Parse(u)
+		// A ${VAR} is not a URL's text (its braces are not allowed in the
+		// userinfo, where a wire's password goes): the scheme is read
+		// with each reference standing for a plain value.
+		pu, err := url.Parse(envRefName.ReplaceAllString(u, "x"))
 		if err != nil || pu.Scheme != "http" && pu.Scheme != "https" {
 			var was string
 			if key != "" {
@@ -224,6 +240,123 @@ func (c deskConfig) checkTable(kind, key, text string) (map[string]any, error) {
 		}
 	}
 	return t, nil
+}
+
+// envRefName is a ${VAR} reference; it captures the name.
+var envRefName = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// credentialKeys are the keys of a source table whose values go to the
+// wire as the request's address and credentials; of the URL only the
+// parts its redacted form hides (shownURLRefs).
+var credentialKeys = []string{"url", "username", "password", "headers"}
+
+// checkEnvRefs returns the problems with the ${VAR} references of table
+// t saved at the desk over old (nil for a new table). Every string of a
+// table reads the daemon's environment, but only the credential keys of a
+// source keep the value off the pages: anywhere else (a name, a title, a
+// tag, a rule) it is shown on the desk, /status and in the feeds, so a
+// reference there must be one the table already had, as the hand-written
+// file has it. And no key may name a variable that guarded reports: one
+// holding a secret of the daemon's own (the admin token, which also
+// manages users, or an alert channel's credentials), which a desk admin
+// could otherwise send to a server of theirs as a wire's password.
+func checkEnvRefs(kind string, t, old map[string]any, guarded func(name string) bool) web.Problems {
+	var ps web.Problems
+	for _, k := range slices.Sorted(maps.Keys(t)) {
+		had := envRefs(old[k])
+		var shown []string // references of the URL its redacted form shows
+		if u, ok := t[k].(string); ok && k == "url" {
+			shown = shownURLRefs(u)
+		}
+		for _, name := range envRefs(t[k]) {
+			switch {
+			case guarded(name):
+				ps = append(ps, web.Problem{Key: k, Msg: "${" + name + "} is one of the daemon's own secrets (its admin token, an alert channel's credential, WIREDESK_ADMIN_TOKEN or WIREDESK_PASSWORD); the desk cannot use it"})
+			case slices.Contains(had, name):
+			case k == "url" && slices.Contains(shown, name):
+				ps = append(ps, web.Problem{Key: k, Msg: "${" + name + "}: the sources page and /status show this part of the URL; " +
+					"a reference from the daemon's environment goes in the URL's password or a key, token or password parameter only"})
+			case kind == web.KindSource && slices.Contains(credentialKeys, k):
+			default:
+				ps = append(ps, web.Problem{Key: k, Msg: "${" + name + "}: a value read from the daemon's environment would be shown on pages and in the feeds; " +
+					"the desk writes ${VAR} references only in a source's url, username, password and headers"})
+			}
+		}
+	}
+	return ps
+}
+
+// shownURLRefs returns the names of the ${VAR} references of a source URL
+// that its redacted form (wiredesk.RedactURL: the sources page, /status,
+// errors) shows: those outside the password and the credential-like query
+// parameters.
+func shownURLRefs(raw string) []string {
+	var names []string
+	marked := envRefName.ReplaceAllStringFunc(strings.ReplaceAll(raw, "$$", ""), func(ref string) string {
+		names = append(names, envRefName.FindStringSubmatch(ref)[1])
+		return fmt.Sprintf("wdref%dx", len(names)-1) // letters and digits: no escaping changes it
+	})
+	red := wiredesk.RedactURL(marked)
+	var out []string
+	for i, name := range names {
+		if strings.Contains(red, fmt.Sprintf("wdref%dx", i)) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// envRefs returns the names of the ${VAR} references in a decoded TOML
+// value ("$$" is a literal dollar, not the start of one).
+func envRefs(v any) []string {
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			for _, m := range envRefName.FindAllStringSubmatch(strings.ReplaceAll(v, "$$", ""), -1) {
+				out = append(out, m[1])
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case []map[string]any:
+			for _, x := range v {
+				walk(x)
+			}
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				walk(v[k])
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+// guardedVar reports whether the desk may not read variable name: one of
+// wiredesk's own (WIREDESK_ADMIN_TOKEN, WIREDESK_PASSWORD), or one whose
+// value is a secret of the daemon itself rather than of a wire.
+func (c deskConfig) guardedVar(name string) bool {
+	if name == "WIREDESK_ADMIN_TOKEN" || name == "WIREDESK_PASSWORD" {
+		return true
+	}
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return false
+	}
+	cfg := c.d.config()
+	own := []wiredesk.Secret{cfg.Server.AdminToken}
+	for _, ch := range cfg.Channels {
+		own = append(own, ch.URL, ch.Secret, ch.Token, ch.Password)
+	}
+	for _, s := range own {
+		if s.Reveal() != "" && subtle.ConstantTimeCompare([]byte(s.Reveal()), []byte(v)) == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func tableKey(kind string, t map[string]any) string {

@@ -125,6 +125,42 @@ func httpGet(t *testing.T, u string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// checkMethods asks the listener at host for admin paths with a method
+// they do not take: each must answer 405 with an Allow header naming the
+// one they do, not the feeds' 404 that a catch-all would give.
+func checkMethods(t *testing.T, host string) {
+	t.Helper()
+	client := &http.Client{Timeout: 30 * time.Second}
+	for _, tt := range []struct {
+		method, path string
+		want         int
+		allow        string
+	}{
+		{http.MethodGet, "/admin/poll-now", http.StatusMethodNotAllowed, "POST"},
+		{http.MethodPost, "/status", http.StatusMethodNotAllowed, "GET"},
+		{http.MethodPost, "/metrics", http.StatusMethodNotAllowed, "GET"},
+		{http.MethodDelete, "/admin/story/merge", http.StatusMethodNotAllowed, "POST"},
+		{http.MethodPut, "/admin/backup", http.StatusMethodNotAllowed, "GET"},
+		{http.MethodGet, "/admin/no-such-endpoint", http.StatusNotFound, ""},
+	} {
+		req, err := http.NewRequest(tt.method, "http://"+host+tt.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tt.method, tt.path, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s %s: %s; want %d", tt.method, tt.path, resp.Status, tt.want)
+		}
+		if allow := resp.Header.Get("Allow"); !strings.Contains(allow, tt.allow) {
+			t.Errorf("%s %s: Allow %q; want it to name %s", tt.method, tt.path, allow, tt.allow)
+		}
+	}
+}
+
 // appendConfig appends TOML to the config file at path.
 func appendConfig(t *testing.T, path, text string) {
 	t.Helper()
@@ -257,6 +293,10 @@ func TestMetricsAndHealthz(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// One listener serves feeds and admin paths: a wrong method on an
+	// admin path still gets its 405.
+	checkMethods(t, addr)
+
 	// Raw request paths never become labels: an unknown path counts as "other".
 	httpGet(t, "http://"+addr+"/no/such/path/12345")
 	_, body := httpGet(t, "http://"+addr+"/metrics")
@@ -296,6 +336,8 @@ func TestAdminListener(t *testing.T) {
 			t.Errorf("GET %s on the %s listener: %d; want %d", tt.path, map[bool]string{true: "public", false: "admin"}[tt.host == addr], code, tt.want)
 		}
 	}
+	checkMethods(t, admin)
+
 	// poll-now is not on the public listener at all.
 	resp, err := http.Post("http://"+addr+"/admin/poll-now", "text/plain", nil)
 	if err != nil {
@@ -391,18 +433,37 @@ func TestRequireToken(t *testing.T) {
 		{"loopback through a proxy: X-Real-IP", "", "[::1]:5555", "", "X-Real-IP: 203.0.113.9", http.StatusForbidden},
 		{"loopback through a proxy, empty header", "", "127.0.0.1:5555", "", "X-Forwarded-For: ", http.StatusForbidden},
 		{"through a proxy with the right token", "s3cret", "127.0.0.1:5555", "Bearer s3cret", "X-Forwarded-For: 203.0.113.9", http.StatusAccepted},
+		// A browser on the daemon's host is a loopback client too: a page
+		// of any site it visits must not reach the tokenless admin paths
+		// (cross-site POST), nor read them under its own name resolved to
+		// 127.0.0.1 (DNS rebinding: Host names the attacker's domain).
+		{"loopback, no token: browser page of another site (Origin)", "", "127.0.0.1:5555", "", "Origin: https://evil.example", http.StatusForbidden},
+		{"loopback, no token: browser page of another site (Sec-Fetch-Site)", "", "127.0.0.1:5555", "", "Sec-Fetch-Site: cross-site", http.StatusForbidden},
+		{"loopback, no token: Origin null (sandboxed page)", "", "[::1]:5555", "", "Origin: null", http.StatusForbidden},
+		{"loopback, no token: DNS rebinding, Host of another name", "", "127.0.0.1:5555", "", "Host: evil.example:8080", http.StatusForbidden},
+		{"loopback, no token: DNS rebinding, Host without port", "", "127.0.0.1:5555", "", "Host: evil.example", http.StatusForbidden},
+		{"loopback, no token: Host localhost", "", "127.0.0.1:5555", "", "Host: localhost:8080", http.StatusAccepted},
+		{"loopback, no token: Host ipv6 loopback", "", "[::1]:5555", "", "Host: [::1]:8080", http.StatusAccepted},
+		// Debian resolves the machine's name to 127.0.1.1: listen may name it.
+		{"loopback, no token: Host of the listen address", "", "127.0.1.1:5555", "", "Host: deskhost:8080", http.StatusAccepted},
+		{"loopback, no token: typed into the address bar (Sec-Fetch-Site none)", "", "127.0.0.1:5555", "", "Sec-Fetch-Site: none", http.StatusAccepted},
+		{"token configured: a browser page with the right token", "s3cret", "127.0.0.1:5555", "Bearer s3cret", "Origin: https://evil.example", http.StatusAccepted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := &config.Config{}
 			cfg.Server.AdminToken = wiredesk.Secret(tt.token)
+			cfg.Server.Listen = "deskhost:8080"
 			d := &daemon{cfg: cfg}
 			req := httptest.NewRequest(http.MethodPost, "/admin/poll-now", nil)
 			req.RemoteAddr = tt.remote
+			req.Host = "127.0.0.1:8080" // where the commands send (adminBase)
 			if tt.auth != "" {
 				req.Header.Set("Authorization", tt.auth)
 			}
-			if name, value, ok := strings.Cut(tt.header, ": "); ok {
+			if name, value, ok := strings.Cut(tt.header, ": "); ok && name == "Host" {
+				req.Host = value
+			} else if ok {
 				req.Header.Set(name, value)
 			}
 			rec := httptest.NewRecorder()

@@ -285,14 +285,12 @@ func (d *daemon) handlers() (public, admin http.Handler) {
 	pubMux.Handle("/websub/", d.websub)
 	pubMux.Handle("/", d.pub.Handler())
 	if cfg.Server.AdminListen == "" {
-		pubMux.Handle("GET /status", d.statusHandler())
-		pubMux.Handle("GET /metrics", d.mets.handler())
-		pubMux.Handle("POST /admin/poll-now", d.requireToken(http.HandlerFunc(d.pollNow)))
-		pubMux.Handle("GET /admin/backup", d.requireToken(http.HandlerFunc(d.backupHandler)))
-		d.readRoutes(pubMux)
-		desk.Routes(pubMux, d.desk, d.requireToken)
-		desk.AccountRoutes(pubMux, wiring.Users(d.db), d.requireToken)
-		pubMux.Handle(web.Prefix, deskWeb)
+		// The admin paths are handed to adminMux whatever the method, so
+		// that a wrong method gets its 405 and Allow header there rather
+		// than the feeds' 404 from the catch-all "/".
+		for _, p := range []string{"/status", "/metrics", "/admin/", web.Prefix} {
+			pubMux.Handle(p, adminMux)
+		}
 		return d.mets.instrument(pubMux), nil
 	}
 	return d.mets.instrument(pubMux), d.mets.instrument(adminMux)
@@ -400,14 +398,22 @@ func (d *daemon) pollNow(w http.ResponseWriter, r *http.Request) {
 // requireToken guards admin calls: a loopback client that came through no
 // proxy needs no token unless one is configured; anyone else must send
 // "Authorization: Bearer TOKEN". A reverse proxy on the same host makes
-// every client look like loopback; the headers it adds give it away.
+// every client look like loopback; the headers it adds give it away. So
+// does a web browser on the same host, which is loopback too: a page of
+// any site it shows could post to the admin paths (cross-site request
+// forgery) or, under its own name resolved to 127.0.0.1, read them (DNS
+// rebinding); the headers browsers add and the Host they name give that
+// away.
 func (d *daemon) requireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := d.config().Server.AdminToken.Reveal()
+		cfg := d.config()
+		token := cfg.Server.AdminToken.Reveal()
 		if token == "" {
 			switch {
-			case isLoopback(r.RemoteAddr) && !proxied(r):
+			case isLoopback(r.RemoteAddr) && !proxied(r) && !fromBrowserPage(r, cfg.Server.Listen, cfg.Server.AdminListen):
 				next.ServeHTTP(w, r)
+			case isLoopback(r.RemoteAddr) && !proxied(r):
+				http.Error(w, "admin calls from a web page, or to a name other than localhost, need [server] admin_token", http.StatusForbidden)
 			case isLoopback(r.RemoteAddr):
 				http.Error(w, "admin calls through a proxy need [server] admin_token", http.StatusForbidden)
 			default:
@@ -435,6 +441,36 @@ func proxied(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// fromBrowserPage reports whether r may come from a page a web browser
+// shows rather than from the commands (which send neither Origin nor
+// Sec-Fetch-Site, to a loopback address, localhost or the host of a
+// listen address: adminBase): the browser names the page's origin, or
+// says the request is not one the user typed, or r names another host —
+// a name of another site that its owner resolved to 127.0.0.1.
+func fromBrowserPage(r *http.Request, listens ...string) bool {
+	if _, ok := r.Header["Origin"]; ok {
+		return true
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "none" {
+		return true
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return false
+	}
+	for _, l := range listens {
+		if h, _, err := net.SplitHostPort(l); err == nil && h != "" && strings.EqualFold(host, h) {
+			return false
+		}
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }
 
 func isLoopback(remote string) bool {

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"golang.org/x/term"
 
@@ -206,17 +208,43 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintln(e.stdout, "the audit log is empty")
 			return nil
 		}
+		pad := strings.Repeat(" ", 30) // under the text after "before: "
 		for _, x := range es {
-			fmt.Fprintf(e.stdout, "%s  %-10s %-12s %s\n", x.At.UTC().Format("2006-01-02 15:04:05Z"), x.User, x.Action, x.Target)
+			fmt.Fprintf(e.stdout, "%s  %-10s %-12s %s\n", x.At.UTC().Format("2006-01-02 15:04:05Z"),
+				printable(x.User, pad), printable(x.Action, pad), printable(x.Target, pad))
 			if x.Before != "" {
-				fmt.Fprintf(e.stdout, "%22s before: %s\n", "", x.Before)
+				fmt.Fprintf(e.stdout, "%22s before: %s\n", "", printable(x.Before, pad))
 			}
 			if x.After != "" {
-				fmt.Fprintf(e.stdout, "%22s after:  %s\n", "", x.After)
+				fmt.Fprintf(e.stdout, "%22s after:  %s\n", "", printable(x.After, pad))
 			}
 		}
 		return nil
 	})
+}
+
+// printable makes s safe to print on a terminal: a line break goes on
+// a new line that begins with indent (a table an admin saved at the desk
+// keeps its lines), a tab stays, and every other control character is
+// written as Go quotes it ("\x1b", "\r"), so that an entry's text cannot
+// move the cursor, change colours or pass for another entry.
+func printable(s, indent string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString("\n" + indent)
+		case r == '\t' || !unicode.IsControl(r):
+			b.WriteRune(r)
+		default:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+	}
+	return b.String()
 }
 
 // withAccounts runs op on the database when this process can open it,

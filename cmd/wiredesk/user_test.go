@@ -85,3 +85,24 @@ func TestUserHelpNamesRoles(t *testing.T) {
 		}
 	}
 }
+
+// printable keeps an audit entry's text from driving the terminal: an
+// escape sequence is shown, not obeyed, and a table's lines stay lines,
+// indented under the entry.
+func TestPrintable(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "id = \"kabar\"", "id = \"kabar\""},
+		{"escape sequence", "name = \"\x1b[2J\x1b[31mKabar\"", `name = "\x1b[2J\x1b[31mKabar"`},
+		{"C1 control", "a\u009bb", `a\u009bb`},
+		{"carriage return", "real\rfake", `real\rfake`},
+		{"lines indented, tab kept", "id = \"a\"\nname\t= \"b\"", "id = \"a\"\n    name\t= \"b\""},
+		{"Cyrillic and emoji untouched", "Кабар 📰", "Кабар 📰"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := printable(tt.in, "    "); got != tt.want {
+				t.Errorf("printable(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

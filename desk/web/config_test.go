@@ -15,9 +15,17 @@ import (
 // fakeConfig is a ConfigEditor with a revision, wire text that is
 // hostile, and a record of the saves.
 type fakeConfig struct {
-	mu    sync.Mutex
-	rev   int
-	saves []ConfigChange
+	mu     sync.Mutex
+	rev    int
+	saves  []ConfigChange
+	probes int // test fetches and previews
+}
+
+// Probes returns how many test fetches and previews were asked for.
+func (f *fakeConfig) Probes() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.probes
 }
 
 func (f *fakeConfig) Sources(context.Context) ([]SourceHealth, int, error) {
@@ -62,11 +70,17 @@ func (f *fakeConfig) Saves() []ConfigChange {
 }
 
 func (f *fakeConfig) TestFetch(context.Context, string, string) (FetchReport, error) {
+	f.mu.Lock()
+	f.probes++
+	f.mu.Unlock()
 	return FetchReport{URL: "https://kabar.example/rss", Title: "Kabar " + hostile, Charset: "windows-1251", CharsetReason: "detected: reads as words",
 		HTTPStatus: 200, Items: []FetchItem{{ID: "kabar/1", Title: "Item " + hostile}}}, nil
 }
 
 func (f *fakeConfig) PreviewFeed(_ context.Context, _, table string) ([]FeedDecision, error) {
+	f.mu.Lock()
+	f.probes++
+	f.mu.Unlock()
 	return []FeedDecision{
 		{StoryID: "a", Title: "In " + hostile, Picked: true},
 		{StoryID: "b", Title: "Out " + hostile, Reason: "excluded by 'Rogun'"},

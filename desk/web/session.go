@@ -103,7 +103,8 @@ var errNoSession = errors.New("not signed in")
 
 // session returns the request's signed-in user. A session is valid until
 // it expires, while its user exists and as long as their password and
-// role have not changed since it began.
+// role have not changed since it began (the user's Changed is the one
+// the session recorded).
 func (h *Handler) session(r *http.Request) (account, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
@@ -127,18 +128,22 @@ func (h *Handler) session(r *http.Request) (account, error) {
 	if err != nil {
 		return account{}, err
 	}
-	if u.Changed.After(s.Created) {
+	// Compared for equality, not by time order: a clock stepped back
+	// between sign-in and a change must not keep the session alive. A
+	// session stored before UserChanged existed ends here too.
+	if !u.Changed.Equal(s.UserChanged) {
 		return account{}, errNoSession
 	}
 	return account{Name: u.Name, Role: u.Role, CSRF: s.CSRF, key: key}, nil
 }
 
-// startSession stores a new session for user and sets its cookie. The
+// startSession stores a new session for user u and sets its cookie. The
 // token is always new, so a token planted before sign-in is worthless.
-func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, user string) error {
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u wiredesk.User) error {
 	token, csrf := randomToken(), randomToken()
 	now := h.opt.Now()
-	s := wiredesk.Session{Key: sessionKey(token), User: user, CSRF: csrf, Created: now, Expires: now.Add(h.opt.SessionTTL)}
+	s := wiredesk.Session{Key: sessionKey(token), User: u.Name, CSRF: csrf, Created: now, Expires: now.Add(h.opt.SessionTTL),
+		UserChanged: u.Changed}
 	if err := h.opt.Sessions.PutSession(r.Context(), s, now); err != nil {
 		return err
 	}
@@ -172,7 +177,10 @@ func randomToken() string {
 // Login rate limits: each client address and each user name may fail
 // loginBurst sign-ins at once and then one per loginEvery. A success does
 // not refill them. Behind a reverse proxy every client has the proxy's
-// address, so the per-name limit is the one that holds.
+// address, so the per-name limit is the one that holds. A sign-in counts
+// as failed from before its password is checked until it succeeds, so
+// that sign-ins sent in parallel cannot all pass while none has failed
+// yet.
 const (
 	loginBurst = 5
 	loginEvery = time.Minute
@@ -181,50 +189,70 @@ const (
 	loginKeys = 10000
 )
 
-// loginLimiter counts failed sign-ins per client address and per name.
+// loginLimiter counts failed sign-ins per client address and per name,
+// and the sign-ins being checked.
 type loginLimiter struct {
 	mu   sync.Mutex
-	keys map[string]*rate.Limiter
+	keys map[string]*loginCount
 }
 
-func newLoginLimiter() *loginLimiter { return &loginLimiter{keys: map[string]*rate.Limiter{}} }
+// loginCount is one key's failures and its sign-ins being checked.
+type loginCount struct {
+	failures *rate.Limiter
+	pending  int
+}
 
-// wait returns how long the client or name must wait before trying
-// again; zero when they may try now.
-func (l *loginLimiter) wait(now time.Time, keys ...string) time.Duration {
+func newLoginLimiter() *loginLimiter { return &loginLimiter{keys: map[string]*loginCount{}} }
+
+// begin takes a try for one sign-in under every key, counted as a failure
+// until end settles it. When a key has no try left it takes none and
+// returns how long the client or name must wait; zero when it took them.
+func (l *loginLimiter) begin(now time.Time, keys ...string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var d time.Duration
 	for _, k := range keys {
-		lim := l.keys[k]
-		if lim == nil {
+		c := l.keys[k]
+		if c == nil {
 			continue
 		}
-		if tokens := lim.TokensAt(now); tokens < 1 {
+		if tokens := c.failures.TokensAt(now) - float64(c.pending); tokens < 1 {
 			d = max(d, time.Duration((1-tokens)*float64(loginEvery)))
 		}
 	}
-	return d
-}
-
-// failed counts one failed sign-in against each key.
-func (l *loginLimiter) failed(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	if d > 0 {
+		return d
+	}
 	if len(l.keys) > loginKeys {
-		for k, lim := range l.keys {
-			if lim.TokensAt(now) >= loginBurst {
+		for k, c := range l.keys {
+			if c.pending == 0 && c.failures.TokensAt(now) >= loginBurst {
 				delete(l.keys, k)
 			}
 		}
 	}
 	for _, k := range keys {
-		lim := l.keys[k]
-		if lim == nil {
-			lim = rate.NewLimiter(rate.Every(loginEvery), loginBurst)
-			l.keys[k] = lim
+		c := l.keys[k]
+		if c == nil {
+			c = &loginCount{failures: rate.NewLimiter(rate.Every(loginEvery), loginBurst)}
+			l.keys[k] = c
 		}
-		lim.AllowN(now, 1)
+		c.pending++
+	}
+	return 0
+}
+
+// end settles a sign-in begun with the same keys: a failure is counted
+// against each, anything else (success, an error of the server, a client
+// that left) is not.
+func (l *loginLimiter) end(now time.Time, failed bool, keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		c := l.keys[k] // begin made it, and pending keeps it
+		c.pending--
+		if failed {
+			c.failures.AllowN(now, 1)
+		}
 	}
 }
 
@@ -261,12 +289,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	keys := clientKeys(r, name)
 	now := h.opt.Now()
-	if d := h.limiter.wait(now, keys...); d > 0 {
+	if d := h.limiter.begin(now, keys...); d > 0 {
 		w.Header().Set("Retry-After", retryAfter(d))
 		h.opt.Log.Warn("desk sign-in refused: too many failures", "user", name, "remote", keys[0])
 		h.renderLogin(w, r, http.StatusTooManyRequests, name, "Too many failed sign-ins; try again in "+retryAfter(d)+" seconds.")
 		return
 	}
+	failed := false
+	defer func() { h.limiter.end(now, failed, keys...) }()
 	select {
 	case h.hashing <- struct{}{}:
 	case <-r.Context().Done():
@@ -275,8 +305,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	u, err := h.opt.Users.Authenticate(r.Context(), name, password)
 	<-h.hashing
 	if errors.Is(err, desk.ErrBadLogin) {
-		h.limiter.failed(now, keys...)
-		h.opt.Log.Warn("desk sign-in failed", "user", name, "remote", keys[0])
+		failed = true
+		logged := name
+		if errors.Is(err, desk.ErrUnknownUser) {
+			logged = "(no such user)" // the name may be a password typed in the wrong field
+		}
+		h.opt.Log.Warn("desk sign-in failed", "user", logged, "remote", keys[0])
 		h.renderLogin(w, r, http.StatusUnauthorized, name, "Wrong user name or password.")
 		return
 	}
@@ -285,7 +319,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, http.StatusInternalServerError, name, "Signing in failed on the server; see its log.")
 		return
 	}
-	if err := h.startSession(w, r, u.Name); err != nil {
+	if err := h.startSession(w, r, u); err != nil {
 		h.opt.Log.Error("desk sign-in: store session", "user", name, "error", err)
 		h.renderLogin(w, r, http.StatusInternalServerError, name, "Signing in failed on the server; see its log.")
 		return

@@ -66,7 +66,11 @@ type unsurePair struct {
 	// Item and OtherItem are the best-scoring items, looked up in the
 	// stories; a zero one (not among the story's items) is not shown.
 	Item, OtherItem boardItem
-	Query           string // the page's filter, for the forms' way back
+	// Shared, ItemOnly and OtherItemOnly are the words the two items have
+	// in common, and those only one of them has in its title, rarest
+	// first; "" for none.
+	Shared, ItemOnly, OtherItemOnly string
+	Query                           string // the page's filter, for the forms' way back
 }
 
 // unsureStory is one side of a pair.
@@ -130,11 +134,19 @@ func (h *Handler) unsure(w http.ResponseWriter, r *http.Request) {
 	pairs := make([]unsurePair, 0, len(vs))
 	for _, v := range vs {
 		pairs = append(pairs, unsurePair{UnsureView: v, Story: h.unsureStory(v.Story), Other: h.unsureStory(v.Other),
-			Item: h.item(v.Story, v.Item), OtherItem: h.item(v.Other, v.OtherItem), Query: q})
+			Item: h.item(v.Story, v.Item), OtherItem: h.item(v.Other, v.OtherItem), Shared: wordList(v.Shared), ItemOnly: wordList(v.ItemOnly), OtherItemOnly: wordList(v.OtherItemOnly), Query: q})
 	}
 	h.render(w, http.StatusOK, "unsure.html", map[string]any{"Title": "Unsure pairs", "User": accountOf(r), "Filter": f,
 		"SinceChoices": unsureSinceOrder, "Pairs": pairs, "Query": q, "Limit": unsureLimit,
 		"Done": doneMessage(r.URL.Query().Get("done")), "Updated": now})
+}
+
+// wordList is desk.SharedText, or "" for no words.
+func wordList(words []string) string {
+	if len(words) == 0 {
+		return ""
+	}
+	return desk.SharedText(words)
 }
 
 // dismiss records that the two stories of a pair are two events.

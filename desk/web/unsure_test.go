@@ -31,7 +31,8 @@ func olderStories() []desk.StoryView {
 func testPairs() []desk.UnsureView {
 	board, older := testStories(), olderStories()
 	return []desk.UnsureView{
-		{Story: board[0], Other: board[1], Item: "interfax/2", OtherItem: "rferl/old", Probability: 0.6234, Threshold: 0.7},
+		{Story: board[0], Other: board[1], Item: "interfax/2", OtherItem: "rferl/old", Probability: 0.6234, Threshold: 0.7,
+			Shared: []string{"выборы / elections", "<казахстан> / kazakh"}, ItemOnly: []string{"досрочные", "<b>"}},
 		{Story: older[1], Other: older[0], Item: "afp/1", OtherItem: "ap/9", Probability: 0.31, Threshold: 0.7},
 	}
 }
@@ -126,15 +127,27 @@ func TestUnsurePageShowsThePair(t *testing.T) {
 		"<td>RFE/RL</td><td>en</td>\n<td>Kazakh &lt;script&gt;",
 		`<input type="hidden" name="back" value="floor=0.5&amp;since=24h">`,
 		`<a href="/desk/why?a=interfax%2F2&amp;b=rferl%2Fold">Why these are alike</a>`,
+		// The shared words come from wire text: escaped.
+		`<p class="shared">In common: выборы / elections, &lt;казахстан&gt; / kazakh</p>`,
+		`<p class="shared only">Only Interfax: досрочные, &lt;b&gt; · only RFE/RL: -</p>`,
 	} {
 		if !strings.Contains(pair, want) {
 			t.Errorf("the pair lacks %q:\n%s", want, pair)
 		}
 	}
-	for _, bad := range []string{"<script>", "<img src=x", "javascript:"} {
+	for _, bad := range []string{"<script>", "<img src=x", "javascript:", "<казахстан>"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("the page contains %q", bad)
 		}
+	}
+	// A pair without shared words says nothing of them.
+	_, page = fetch(t, c, "GET", td.srv.URL+"/desk/unsure?since=3d&floor=0.3", nil)
+	i := strings.Index(page, `data-pair="afp/1 ap/9"`)
+	if i < 0 {
+		t.Fatalf("the page of 3 days lacks the pair afp/1 ap/9:\n%s", page)
+	}
+	if other := page[i:]; strings.Contains(other, "In common") || strings.Contains(other, "Only ") {
+		t.Errorf("the pair without shared words has a line of them:\n%s", other)
 	}
 }
 

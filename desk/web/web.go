@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -158,7 +159,7 @@ func New(opt Options) *Handler {
 	h := &Handler{
 		opt:     opt,
 		pages:   template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")),
-		static:  http.StripPrefix(Prefix+"static/", http.FileServerFS(sub)),
+		static:  staticFiles(sub),
 		limiter: newLoginLimiter(),
 		origin:  http.NewCrossOriginProtection(),
 		hashing: make(chan struct{}, maxHashing),
@@ -185,6 +186,19 @@ func (h *Handler) routes() {
 	mux.Handle("GET "+Prefix+"static/", h.static)
 	h.configRoutes(mux)
 	h.mux = mux
+}
+
+// staticFiles serves the embedded files of the folder under
+// Prefix+"static/", and no listing of it: a folder's path is not found.
+func staticFiles(folder fs.FS) http.Handler {
+	files := http.StripPrefix(Prefix+"static/", http.FileServerFS(folder))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }
 
 // ServeHTTP answers every path under Prefix. Every answer carries the

@@ -24,8 +24,12 @@ var t0 = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 
 // memStore keeps users, sessions and the audit log in memory.
 type memStore struct {
-	mu       sync.Mutex
-	lookups  int // calls of User
+	mu      sync.Mutex
+	lookups int // calls of User
+	// entered and gate, when set, hold every call of User: it says so on
+	// entered, then waits for gate to close.
+	entered  chan<- struct{}
+	gate     <-chan struct{}
 	users    map[string]wiredesk.User
 	sessions map[string]wiredesk.Session
 	audit    []wiredesk.AuditEntry
@@ -47,6 +51,13 @@ func (m *memStore) UpdateUser(_ context.Context, u wiredesk.User) error {
 	return nil
 }
 func (m *memStore) User(_ context.Context, name string) (wiredesk.User, error) {
+	m.mu.Lock()
+	entered, gate := m.entered, m.gate
+	m.mu.Unlock()
+	if gate != nil {
+		entered <- struct{}{}
+		<-gate
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.lookups++
@@ -481,6 +492,62 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 }
 
+// Sign-ins sent in parallel cannot outrun the limit: each takes its place
+// in the count before its password is checked, so a burst of parallel
+// guesses gets loginBurst checks, not one per request.
+func TestLoginRateLimitHoldsInParallel(t *testing.T) {
+	td := newTestDesk(t, false)
+	const n = 3 * loginBurst
+	td.h.hashing = make(chan struct{}, n) // no bound on checks here: the limit must hold by itself
+	_, page := fetch(t, td.browser(t), "GET", td.srv.URL+"/desk/login", nil)
+	token := csrfRE.FindStringSubmatch(page)[1]
+	gate, entered := make(chan struct{}), make(chan struct{}, n)
+	td.store.mu.Lock()
+	td.store.gate, td.store.entered = gate, entered
+	td.store.mu.Unlock()
+	codes := make(chan int, n)
+	for i := range n {
+		go func() {
+			form := url.Values{"csrf": {token}, "name": {"anna"}, "password": {fmt.Sprintf("guess-number-%d", i)}}
+			req, _ := http.NewRequest("POST", td.srv.URL+"/desk/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Cookie", loginCookie+"="+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				codes <- -1
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	// Every request is either at its password check (held) or answered.
+	var checking int
+	var got []int
+	for checking+len(got) < n {
+		select {
+		case <-entered:
+			checking++
+		case c := <-codes:
+			got = append(got, c)
+		}
+	}
+	close(gate)
+	for len(got) < n {
+		got = append(got, <-codes)
+	}
+	if checking > loginBurst {
+		t.Errorf("%d parallel guesses had their password checked; want at most %d", checking, loginBurst)
+	}
+	count := map[int]int{}
+	for _, c := range got {
+		count[c]++
+	}
+	if count[http.StatusUnauthorized] != checking || count[http.StatusTooManyRequests] != n-checking {
+		t.Errorf("answers %v; want %d × 401 and the rest 429", count, checking)
+	}
+}
+
 // While maxHashing password checks run, a further sign-in waits (it
 // checks nothing) and gives up when its client does.
 func TestPasswordChecksAreBounded(t *testing.T) {
@@ -665,6 +732,33 @@ func TestSessionEndsWhenPasswordChanges(t *testing.T) {
 	}
 }
 
+// A password change ends the user's sessions even when the server's
+// clock stepped back in between, so that the change carries an earlier
+// time than the session's start.
+func TestSessionEndsWhenPasswordChangesAfterClockStep(t *testing.T) {
+	for _, change := range []string{"password", "role"} {
+		t.Run(change, func(t *testing.T) {
+			td := newTestDesk(t, false)
+			c := td.browser(t)
+			td.signIn(t, c, "anna", "anna-password-1")
+			td.clock.Advance(-time.Minute) // NTP steps the clock back
+			users := &desk.Users{Store: td.store, Hash: cheap, Now: td.clock.Now}
+			var err error
+			if change == "password" {
+				err = users.SetPassword(context.Background(), "anna", "a-new-password-2", "admin")
+			} else {
+				err = users.SetRole(context.Background(), "anna", wiredesk.RoleViewer, "admin")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp, _ := fetch(t, c, "GET", td.srv.URL+"/desk/", nil); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("board after a %s change: %s; want a redirect to sign in", change, resp.Status)
+			}
+		})
+	}
+}
+
 // The board fragment that desk.js fetches is the stories alone, so the
 // script can swap it in without nesting a page in the page.
 func TestBoardFragment(t *testing.T) {
@@ -689,6 +783,9 @@ func TestNoSecretInPagesOrLog(t *testing.T) {
 	td := newTestDesk(t, false)
 	c := td.browser(t)
 	td.signIn(t, c, "anna", "wrong-password-9")
+	// A password typed into the name field: no user has that name, and
+	// the log must not keep it.
+	td.signIn(t, c, "anna-password-1", "anna")
 	resp, csrf := td.signIn(t, c, "anna", "anna-password-1")
 	var token string
 	for _, ck := range resp.Cookies() {
@@ -705,6 +802,11 @@ func TestNoSecretInPagesOrLog(t *testing.T) {
 	logs := td.logs.String()
 	if !strings.Contains(logs, "desk sign-in failed") || !strings.Contains(logs, "CSRF") {
 		t.Fatalf("the log lacks the failed sign-in or the CSRF refusal:\n%s", logs)
+	}
+	// A known user's failure names the user: that is what an operator
+	// watching for guessing needs.
+	if !strings.Contains(logs, `msg="desk sign-in failed" user=anna `) {
+		t.Errorf("the log does not name anna's failed sign-in:\n%s", logs)
 	}
 	for _, secret := range []string{"anna-password-1", "wrong-password-9", "$argon2id$", token, csrf} {
 		if strings.Contains(logs, secret) {
@@ -755,6 +857,12 @@ func TestStaticFiles(t *testing.T) {
 		resp, body := fetch(t, http.DefaultClient, "GET", td.srv.URL+path, nil)
 		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), ctype) || body == "" {
 			t.Errorf("GET %s: %s %q", path, resp.Status, resp.Header.Get("Content-Type"))
+		}
+	}
+	// The folder itself is no page: no listing of what the desk embeds.
+	for _, path := range []string{"/desk/static/", "/desk/static", "/desk/static/nope.js"} {
+		if resp, body := fetch(t, http.DefaultClient, "GET", td.srv.URL+path, nil); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "desk.js") {
+			t.Errorf("GET %s: %s %q; want 404 without a listing", path, resp.Status, body)
 		}
 	}
 }

@@ -6,12 +6,14 @@
 package wiring
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -263,7 +265,37 @@ type DeskIndex struct{ *cluster.Index }
 // Explain formats the index's evidence for the pair.
 func (x DeskIndex) Explain(a, b wiredesk.Item) desk.Evidence {
 	ev := x.Index.Explain(a, b)
-	return desk.Evidence{Probability: ev.Probability, Threshold: ev.Threshold, SameWireMargin: ev.SameSourceMargin, Text: ev.String()}
+	return desk.Evidence{Probability: ev.Probability, Threshold: ev.Threshold, SameWireMargin: ev.SameSourceMargin,
+		Text: ev.String(), Shared: sharedWords(ev.Shared), OnlyA: texts(ev.OnlyA), OnlyB: texts(ev.OnlyB)}
+}
+
+// texts returns the words as written, in order.
+func texts(ws []cluster.Word) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Text
+	}
+	return out
+}
+
+// sharedWords lists the words behind the shared keys, rarest first (by
+// how many indexed items have the key; ties in the order the first item
+// wrote them), each once: "Купянск / Kupyansk" when the two items wrote
+// it differently.
+func sharedWords(ws []cluster.SharedWord) []string {
+	ws = slices.Clone(ws)
+	slices.SortStableFunc(ws, func(a, b cluster.SharedWord) int { return cmp.Compare(a.DF, b.DF) })
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		s := w.A
+		if !strings.EqualFold(w.A, w.B) {
+			s += " / " + w.B
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Unsure converts the index's stories near an item.
