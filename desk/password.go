@@ -55,6 +55,16 @@ func HashPassword(password string, p HashParams) (string, error) {
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
+// The largest costs and fields CheckPassword accepts from a stored hash:
+// well above DefaultHashParams, but a hash changed in the database cannot
+// make one sign-in take gigabytes or minutes (the parameters are read
+// from the hash itself).
+const (
+	maxHashMemoryKiB = 1 << 20 // 1 GiB
+	maxHashTime      = 64
+	maxHashField     = 256 // base64 of a salt or key
+)
+
 // errBadHash is returned by CheckPassword for a stored hash it cannot
 // read.
 var errBadHash = errors.New("stored password hash is not an argon2id PHC string")
@@ -73,6 +83,10 @@ func CheckPassword(hash, password string) (bool, error) {
 	var p HashParams
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil || p.Time == 0 || p.Threads == 0 {
 		return false, errBadHash
+	}
+	if p.MemoryKiB > maxHashMemoryKiB || p.Time > maxHashTime || len(parts[4]) > maxHashField || len(parts[5]) > maxHashField {
+		return false, fmt.Errorf("%w: its cost (m=%d KiB, t=%d) or size is beyond what wiredesk hashes with (m ≤ %d KiB, t ≤ %d); "+
+			"was the database edited? set the password again with `wiredesk user passwd`", errBadHash, p.MemoryKiB, p.Time, maxHashMemoryKiB, maxHashTime)
 	}
 	enc := base64.RawStdEncoding
 	salt, err := enc.DecodeString(parts[4])

@@ -110,6 +110,13 @@ func TestPasswordHash(t *testing.T) {
 		{h, "", false, false},
 		{"$2a$10$bcrypt", "x", false, true},
 		{"$argon2id$v=19$m=64,t=0,p=1$AAAA$AAAA", "x", false, true},
+		// A hash edited in the database must not make one sign-in take
+		// gigabytes or minutes: costs beyond the limits are refused
+		// before any hashing (these would not finish under the test's
+		// timeout if they were run).
+		{"$argon2id$v=19$m=4294967295,t=1,p=1$AAAA$AAAA", "x", false, true},
+		{"$argon2id$v=19$m=64,t=4294967295,p=1$AAAA$AAAA", "x", false, true},
+		{"$argon2id$v=19$m=64,t=1,p=1$AAAA$" + strings.Repeat("A", 1<<20), "x", false, true},
 	}
 	for _, tt := range tests {
 		ok, err := CheckPassword(tt.hash, tt.pw)
