@@ -206,6 +206,9 @@ type doc struct {
 
 	// Header values, prepared once; shared read-only by every response.
 	contentType, etag, gzETag, lastModified, cacheControl, length, gzLength []string
+	// html is true for the HTML pages (the index, the reading pages),
+	// which writeDoc sends with their Content-Security-Policy.
+	html bool
 }
 
 // prepare fills in everything derived from body: gzip and header values.
@@ -214,6 +217,7 @@ func (d *doc) prepare(contentType, cacheControl string, modified time.Time) {
 	sum := sha256.Sum256(d.body)
 	tag := hex.EncodeToString(sum[:12])
 	d.contentType = []string{contentType}
+	d.html = strings.HasPrefix(contentType, "text/html")
 	d.cacheControl = []string{cacheControl}
 	d.etag = []string{`"` + tag + `"`}
 	d.gzETag = []string{`"` + tag + `-gzip"`}

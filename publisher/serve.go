@@ -53,7 +53,7 @@ func (p *Publisher) Handler() http.Handler {
 // headerValues are header values shared by every response, allocated
 // once; they are never modified.
 type headerValues struct {
-	varyAcceptEncoding, encodingGzip, textPlain, noStore, retryAfter, nosniff []string
+	varyAcceptEncoding, encodingGzip, textPlain, noStore, retryAfter, nosniff, pageCSP []string
 }
 
 func newHeaderValues() headerValues {
@@ -64,6 +64,10 @@ func newHeaderValues() headerValues {
 		noStore:            []string{"no-store"},
 		retryAfter:         []string{"5"},
 		nosniff:            []string{"nosniff"},
+		// The pages are html/template text and one inline style sheet:
+		// no script, image, frame or form may load, whatever a wire's
+		// text managed to put in them.
+		pageCSP: []string{"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"},
 	}
 }
 
@@ -105,6 +109,10 @@ func (p *Publisher) writeDoc(w http.ResponseWriter, r *http.Request, d *doc) {
 		return
 	}
 	h["Content-Type"] = d.contentType
+	h["X-Content-Type-Options"] = p.hv.nosniff
+	if d.html {
+		h["Content-Security-Policy"] = p.hv.pageCSP
+	}
 	body := d.body
 	if gz {
 		h["Content-Encoding"] = p.hv.encodingGzip

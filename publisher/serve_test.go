@@ -27,6 +27,7 @@ func TestHandlerHeaders(t *testing.T) {
 		{"/feeds/everything.rss", "application/rss+xml; charset=utf-8", "public, max-age=120", "Radio story"},
 		{"/feeds.opml", "text/x-opml; charset=utf-8", "public, max-age=120", "Central Asia wire"},
 		{"/", "text/html; charset=utf-8", "public, max-age=120", "Central Asia wire"},
+		{"/feeds/central-asia.html", "text/html; charset=utf-8", "public, max-age=120", "Kazakhstan story 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -40,6 +41,16 @@ func TestHandlerHeaders(t *testing.T) {
 				if got := resp.Header.Get(k); got != want {
 					t.Errorf("%s = %q; want %q", k, got, want)
 				}
+			}
+			if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q; want nosniff", got)
+			}
+			// The HTML pages load nothing but their inline style; the
+			// feeds need no policy (a browser does not run them).
+			csp := resp.Header.Get("Content-Security-Policy")
+			if html := strings.HasPrefix(tt.contentType, "text/html"); html != strings.Contains(csp, "default-src 'none'") ||
+				html && strings.Contains(csp, "script-src") {
+				t.Errorf("Content-Security-Policy = %q for %s", csp, tt.contentType)
 			}
 			if etag := resp.Header.Get("Etag"); !strings.HasPrefix(etag, `"`) || !strings.HasSuffix(etag, `"`) || len(etag) < 10 {
 				t.Errorf("ETag = %q; want a strong entity tag", etag)
