@@ -291,7 +291,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	now := h.opt.Now()
 	if d := h.limiter.begin(now, keys...); d > 0 {
 		w.Header().Set("Retry-After", retryAfter(d))
-		h.opt.Log.Warn("desk sign-in refused: too many failures", "user", name, "remote", keys[0])
+		// No name: the failures that led here named the user already, and
+		// whether this one is a user (or a password in the name field) is
+		// not known before a check.
+		h.opt.Log.Warn("desk sign-in refused: too many failures", "remote", keys[0])
 		h.renderLogin(w, r, http.StatusTooManyRequests, name, "Too many failed sign-ins; try again in "+retryAfter(d)+" seconds.")
 		return
 	}
@@ -308,7 +311,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		failed = true
 		logged := name
 		if errors.Is(err, desk.ErrUnknownUser) {
-			logged = "(no such user)" // the name may be a password typed in the wrong field
+			logged = noSuchUser
 		}
 		h.opt.Log.Warn("desk sign-in failed", "user", logged, "remote", keys[0])
 		h.renderLogin(w, r, http.StatusUnauthorized, name, "Wrong user name or password.")
@@ -329,6 +332,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	h.opt.Log.Info("desk sign-in", "user", u.Name, "role", string(u.Role))
 	http.Redirect(w, r, Prefix, http.StatusSeeOther)
 }
+
+// noSuchUser stands in a log for a name typed at sign-in that no user
+// has: it is often a password typed into the wrong field.
+const noSuchUser = "(no such user)"
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	a := accountOf(r)

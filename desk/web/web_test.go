@@ -492,6 +492,47 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 }
 
+// The log of failed sign-ins keeps a known user's name, and not a name
+// no user has — often a password typed into the name field; a sign-in
+// the limit refuses is logged without the name typed (the failures before
+// it named the user).
+func TestSignInLogNames(t *testing.T) {
+	for _, tt := range []struct {
+		name, typed string
+		logged      bool
+	}{
+		{"a user", "anna", true},
+		{"a password in the name field", "anna-password-1", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			td := newTestDesk(t, false)
+			c := td.browser(t)
+			for range loginBurst + 1 {
+				td.signIn(t, c, tt.typed, "wrong-password-1")
+			}
+			logs := td.logs.String()
+			for _, msg := range []string{`msg="desk sign-in failed"`, `msg="desk sign-in refused: too many failures"`} {
+				line := ""
+				for l := range strings.SplitSeq(logs, "\n") {
+					if strings.Contains(l, msg) {
+						line = l
+					}
+				}
+				if line == "" {
+					t.Fatalf("no %s line:\n%s", msg, logs)
+				}
+				failed := strings.Contains(msg, "failed")
+				if got := strings.Contains(line, tt.typed); got != (tt.logged && failed) {
+					t.Errorf("%s names %q: %v; want %v\n%s", msg, tt.typed, got, tt.logged && failed, line)
+				}
+				if failed && !tt.logged && !strings.Contains(line, `user="(no such user)"`) {
+					t.Errorf("%s does not say no such user:\n%s", msg, line)
+				}
+			}
+		})
+	}
+}
+
 // Sign-ins sent in parallel cannot outrun the limit: each takes its place
 // in the count before its password is checked, so a burst of parallel
 // guesses gets loginBurst checks, not one per request.
