@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/wiredesk/wiredesk"
 )
@@ -161,7 +163,9 @@ func kindName(k key) string {
 	return "word"
 }
 
-// wordsOf maps every key of an item to the first word that gave it.
+// wordsOf maps every key of an item to the first word that gave it, as
+// the item wrote it ("Jolie’s", "foreign-funded", "Москве"): an editor
+// reads these.
 func (x *Index) wordsOf(it wiredesk.Item) map[uint32]string {
 	out := map[uint32]string{}
 	var tk tokenizer
@@ -169,7 +173,7 @@ func (x *Index) wordsOf(it wiredesk.Item) map[uint32]string {
 	var prev uint32
 	prevText := ""
 	for tk.next() {
-		w := string(tk.word())
+		w := surfaceBefore(tk.s, tk.i)
 		ks, word := x.lx.appendKeys(nil, tk.word(), tk.number, tk.inTitle, tk.capital)
 		for _, k := range ks {
 			if _, ok := out[slot(k)]; !ok {
@@ -181,9 +185,27 @@ func (x *Index) wordsOf(it wiredesk.Item) map[uint32]string {
 				out[s] = prevText + " " + w
 			}
 		}
-		prev, prevText = word, string(tk.word())
+		prev, prevText = word, w
 	}
 	return out
+}
+
+// surfaceBefore returns the word of s that ends at end as written: the
+// run of letters, digits and the marks, hyphens, apostrophes and decimal
+// separators the tokenizer reads inside a word, trimmed to begin and end
+// with a letter or digit. The tokenizer gives the word lower-cased and
+// joined ("jolies", "foreignfunded"); the text it read (NFKC, datelines
+// removed, "U.S." as "US") still has it as the wire wrote it.
+func surfaceBefore(s string, end int) string {
+	start := end
+	for start > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:start])
+		if !isLetter(r) && !isDigit(r) && !unicode.Is(unicode.Mn, r) && !strings.ContainsRune("-'’.,", r) {
+			break
+		}
+		start -= size
+	}
+	return strings.TrimFunc(s[start:end], func(r rune) bool { return !isLetter(r) && !isDigit(r) })
 }
 
 // String formats the evidence for a terminal.

@@ -63,7 +63,7 @@ func TestExplainOnlyWords(t *testing.T) {
 		{"detained against sentenced",
 			item("tass/1", "tass", "ru", "Суд приговорил бывшего замглавы Минтранса к 9 годам колонии", "", 6*time.Hour),
 			item("interfax/1", "interfax", "ru", "В Москве задержан бывший замглавы Минтранса", "", 0),
-			[]string{"суд", "приговорил", "9", "годам", "колонии"}, []string{"москве", "задержан"}},
+			[]string{"Суд", "приговорил", "9", "годам", "колонии"}, []string{"Москве", "задержан"}},
 		{"a title word the other has in its lead is shared",
 			item("tass/2", "tass", "ru", "Задержан бывший замглавы Минтранса", "", time.Hour),
 			item("interfax/2", "interfax", "ru", "Бывший замглавы Минтранса", "Его задержали в Москве.", 0),
@@ -104,3 +104,37 @@ func TestExplainOnlyWords(t *testing.T) {
 }
 
 func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
+
+// The words Explain names are written as the items wrote them, not as the
+// tokenizer reads them: an editor reads "Jolie’s" and "foreign-funded",
+// not "jolies" and "foreignfunded".
+func TestExplainWordsAsWritten(t *testing.T) {
+	a := wiredesk.Item{ID: "rt/1", SourceID: "rt", Language: "en", Published: t0.Add(time.Hour),
+		Title: "Angelina Jolie’s bodyguard conscripted in Ukraine (VIDEO)", Summary: "Kyiv's foreign-funded groups, the U.S. says."}
+	b := wiredesk.Item{ID: "tass/1", SourceID: "tass", Language: "en", Published: t0,
+		Title: "Jolie's driver detained", Summary: "WASHINGTON, May 12. /TASS/. The U.S. and Foreign-Funded NGOs."}
+	x := New(Options{})
+	x.Add(b)
+	ev := x.Explain(a, b)
+	want := map[string]string{"Jolie’s": "Jolie's", "foreign-funded": "Foreign-Funded", "US": "US"}
+	for _, s := range ev.Shared {
+		if w, ok := want[s.A]; ok && s.B == w {
+			delete(want, s.A)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("shared words lack %v as written:\n%s", want, ev)
+	}
+	for _, tt := range []struct{ s, want string }{
+		{"Алма-Ата.", "Алма-Ата"},
+		{"(VIDEO)", "VIDEO"},
+		{"92,51%", "92,51"},
+		{"—Jolie’s", "Jolie’s"},
+	} {
+		// The tokenizer's end of the word: before the trailing punctuation.
+		end := len(strings.TrimRightFunc(tt.s, func(r rune) bool { return !isLetter(r) && !isDigit(r) }))
+		if got := surfaceBefore(tt.s, end); got != tt.want {
+			t.Errorf("surfaceBefore(%q, %d) = %q; want %q", tt.s, end, got, tt.want)
+		}
+	}
+}

@@ -52,7 +52,7 @@ func TestDeskIndexExplainShared(t *testing.T) {
 	if len(ev.Shared) == 0 {
 		t.Fatalf("no shared words; evidence:\n%s", ev.Text)
 	}
-	for _, w := range []string{"kupyansk", "gerasimov"} {
+	for _, w := range []string{"Kupyansk", "Gerasimov"} {
 		if !slices.ContainsFunc(ev.Shared, func(s string) bool { return strings.HasPrefix(s, w+" / ") }) {
 			t.Errorf("shared %q lacks %s", ev.Shared, w)
 		}
