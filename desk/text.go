@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -165,8 +166,8 @@ func WriteUnsure(w io.Writer, vs []UnsureView, args ...string) error {
 			fmt.Fprintf(&b, "  shared %s\n", SharedText(v.Shared))
 		}
 		if len(v.ItemOnly) > 0 || len(v.OtherItemOnly) > 0 {
-			fmt.Fprintf(&b, "  only   %s: %s; %s: %s\n", sourceOf(v.Story, v.Item), SharedText(v.ItemOnly),
-				sourceOf(v.Other, v.OtherItem), SharedText(v.OtherItemOnly))
+			fmt.Fprintf(&b, "  only   %s: %s; %s: %s\n", sourceOf(v.Story, v.Item), cmp.Or(SharedText(v.ItemOnly), "-"),
+				sourceOf(v.Other, v.OtherItem), cmp.Or(SharedText(v.OtherItemOnly), "-"))
 		}
 		fmt.Fprintf(&b, "  one event:  wiredesk story merge %s %s%s\n", v.Other.ID, v.Story.ID, tail)
 		fmt.Fprintf(&b, "  two events: wiredesk story dismiss %s %s%s\n", v.Other.ID, v.Story.ID, tail)
@@ -181,12 +182,9 @@ func WriteUnsure(w io.Writer, vs []UnsureView, args ...string) error {
 const maxShared = 8
 
 // SharedText joins the rarest maxShared of a pair's words (UnsureView's
-// Shared, ItemOnly or OtherItemOnly), saying how many more there are,
-// "-" for none: what `story unsure` and the desk's Unsure page show.
+// Shared, ItemOnly or OtherItemOnly), saying how many more there are, ""
+// for none: what `story unsure` and the desk's Unsure page show.
 func SharedText(words []string) string {
-	if len(words) == 0 {
-		return "-"
-	}
 	s := strings.Join(words[:min(len(words), maxShared)], ", ")
 	if n := len(words) - maxShared; n > 0 {
 		s += fmt.Sprintf(" and %d more", n)
@@ -217,20 +215,16 @@ func SameWireText(threshold, sameWireMargin float64) string {
 // sourceOf returns the source of item id of story v, or the id when v
 // lacks it.
 func sourceOf(v StoryView, id string) string {
-	for _, it := range v.Items {
-		if it.ID == id {
-			return it.Source
-		}
+	if it, ok := v.Item(id); ok {
+		return it.Source
 	}
 	return id
 }
 
 // describeItem names item id of story v with its source and date.
 func describeItem(v StoryView, id string) string {
-	for _, it := range v.Items {
-		if it.ID == id {
-			return fmt.Sprintf("%s (%s, %s)", id, it.Source, formatTime(it.Date))
-		}
+	if it, ok := v.Item(id); ok {
+		return fmt.Sprintf("%s (%s, %s)", id, it.Source, formatTime(it.Date))
 	}
 	return id
 }

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"slices"
 	"time"
 
 	"github.com/wiredesk/wiredesk"
@@ -23,6 +24,15 @@ type StoryView struct {
 	// Requested is the id Show was asked for when an editor had merged
 	// that story into this one; empty otherwise.
 	Requested string `json:"requested,omitempty"`
+}
+
+// Item returns the story's member id; ok is false when the story lacks it.
+func (v StoryView) Item(id string) (it ItemView, ok bool) {
+	i := slices.IndexFunc(v.Items, func(it ItemView) bool { return it.ID == id })
+	if i < 0 {
+		return ItemView{}, false
+	}
+	return v.Items[i], true
 }
 
 // Sources returns the story's distinct source ids in order of first report.

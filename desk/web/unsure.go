@@ -110,10 +110,8 @@ func (h *Handler) unsureStory(v desk.StoryView) unsureStory {
 // item returns story v's member id as the board shows it, or a zero
 // boardItem when v lacks it.
 func (h *Handler) item(v desk.StoryView, id string) boardItem {
-	for _, it := range v.Items {
-		if it.ID == id {
-			return boardItem{ItemView: it, Wire: h.opt.SourceName(it.Source), Link: webLink(it.Link)}
-		}
+	if it, ok := v.Item(id); ok {
+		return boardItem{ItemView: it, Wire: h.opt.SourceName(it.Source), Link: webLink(it.Link)}
 	}
 	return boardItem{}
 }
@@ -134,19 +132,11 @@ func (h *Handler) unsure(w http.ResponseWriter, r *http.Request) {
 	pairs := make([]unsurePair, 0, len(vs))
 	for _, v := range vs {
 		pairs = append(pairs, unsurePair{UnsureView: v, Story: h.unsureStory(v.Story), Other: h.unsureStory(v.Other),
-			Item: h.item(v.Story, v.Item), OtherItem: h.item(v.Other, v.OtherItem), Shared: wordList(v.Shared), ItemOnly: wordList(v.ItemOnly), OtherItemOnly: wordList(v.OtherItemOnly), Query: q})
+			Item: h.item(v.Story, v.Item), OtherItem: h.item(v.Other, v.OtherItem), Shared: desk.SharedText(v.Shared), ItemOnly: desk.SharedText(v.ItemOnly), OtherItemOnly: desk.SharedText(v.OtherItemOnly), Query: q})
 	}
 	h.render(w, http.StatusOK, "unsure.html", map[string]any{"Title": "Unsure pairs", "User": accountOf(r), "Filter": f,
 		"SinceChoices": unsureSinceOrder, "Pairs": pairs, "Query": q, "Limit": unsureLimit,
 		"Done": doneMessage(r.URL.Query().Get("done")), "Updated": now})
-}
-
-// wordList is desk.SharedText, or "" for no words.
-func wordList(words []string) string {
-	if len(words) == 0 {
-		return ""
-	}
-	return desk.SharedText(words)
 }
 
 // dismiss records that the two stories of a pair are two events.
